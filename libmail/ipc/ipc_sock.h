@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Blocking UNIX-socket helpers with time-outs, for request/reply
+ * exchanges between processes (client stubs, the status socket), and the
+ * version handshake every connection opens with.
+ */
+#ifndef IPC_IPC_SOCK_H
+#define IPC_IPC_SOCK_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+#include "ipc/ipc_msg.h"
+
+/* Connect to a UNIX stream socket; returns fd or -1 (ERR_TEMP). */
+int ipc_sock_connect(const char *path, int timeout_ms, struct err *err);
+/*
+ * Create a listening UNIX stream socket at path (removing a stale one)
+ * with the given mode; returns fd or -1.
+ */
+int ipc_sock_listen(const char *path, int mode, int backlog,
+    struct err *err);
+/* Write a finished message, all of it, within timeout_ms. 0 or -1. */
+int ipc_sock_send(int fd, const struct ipc_msg *msg, int timeout_ms,
+    struct err *err);
+/*
+ * Read one frame of at most max bytes within timeout_ms and decode it
+ * into rd. 0, or -1 on time-out, EOF, oversize or bad frame.
+ */
+int ipc_sock_recv(int fd, struct ipc_reader *rd, size_t max, int timeout_ms,
+    struct err *err);
+/*
+ * Handshake: the client sends service=<name> version=<major.minor>; the
+ * server answers status=ok or closes on a different major version.
+ */
+int ipc_sock_hello_client(int fd, const char *service, int major, int minor,
+    int timeout_ms, struct err *err);
+int ipc_sock_hello_server(int fd, const char *service, int major,
+    int timeout_ms, struct err *err);
+
+#endif
