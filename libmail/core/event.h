@@ -47,14 +47,20 @@ void event_timer_cancel(struct event_loop *loop, uint64_t id);
 
 /*
  * Deliver signo through the loop (blocks it for normal delivery). One
- * handler per signal. 0 or -1.
+ * handler per signal. 0 or -1. The signal stays blocked until
+ * event_loop_free(), and a blocked mask survives execve(): a process
+ * that execs a command must unblock signals in the child first.
  */
 int event_signal_add(struct event_loop *loop, int signo, event_signal_fn *fn,
     void *ctx);
 
 /* Run until event_loop_stop(); 0, or -1 if epoll itself fails. */
 int event_loop_run(struct event_loop *loop);
-/* Run one round of ready events, waiting at most timeout_ms (-1: forever). */
+/*
+ * Run one round of ready events and due timers, waiting at most
+ * timeout_ms (-1: forever, or until the next timer). 0, or -1 if epoll
+ * fails (an interrupted wait returns 0).
+ */
 int event_loop_once(struct event_loop *loop, int timeout_ms);
 void event_loop_stop(struct event_loop *loop);
 /* Monotonic milliseconds, as the loop sees them. */

@@ -26,6 +26,10 @@ struct ipc_msg {
 	struct buf buf;		/* length prefix placeholder + attributes */
 };
 
+/*
+ * Names are constants in our code, so a bad name is a bug (PANIC), not
+ * an error. ipc_msg_reset empties the message for reuse.
+ */
 void ipc_msg_init(struct ipc_msg *msg);
 void ipc_msg_deinit(struct ipc_msg *msg);
 void ipc_msg_reset(struct ipc_msg *msg);
@@ -54,14 +58,16 @@ void ipc_reader_init(struct ipc_reader *rd);
 void ipc_reader_deinit(struct ipc_reader *rd);
 /*
  * Decode one frame body (without the 4-byte prefix). Fails on truncated
- * or malformed attributes, bad names, duplicates. 0 or -1 (ERR_PERM).
+ * or malformed attributes, bad names, duplicates, and an empty body.
+ * Pure; memory used is bounded by len. 0 or -1 (ERR_PERM).
  */
 int ipc_reader_decode(struct ipc_reader *rd, const void *body, size_t len,
     struct err *err);
 /*
  * Fetch an attribute by name. Returns 1 and sets *value_out (borrowed
  * until the next decode), 0 when absent and optional; when absent and
- * required, fills err and returns -1.
+ * required, fills err and returns -1. ipc_get_str also fails (-1) on a
+ * value with an embedded NUL; ipc_get_bytes accepts any bytes.
  */
 int ipc_get_str(struct ipc_reader *rd, const char *name, bool required,
     const char **value_out, struct err *err);
@@ -79,7 +85,7 @@ int ipc_reader_done(struct ipc_reader *rd, struct err *err);
 /*
  * Split a 4-byte prefix off a stream buffer: returns the body length
  * when in[0..len) holds a whole frame, 0 when more bytes are needed,
- * -1 when the announced length exceeds max (err filled).
+ * -1 when the announced length exceeds max or is zero (err filled).
  */
 long long ipc_frame_complete(const void *in, size_t len, size_t max,
     struct err *err);
