@@ -35,6 +35,9 @@ enum conf_type {
 
 struct conf_store;
 
+/* Longest logical main.cf line (continuation lines joined), in bytes. */
+#define CONF_LINE_MAX (64 * 1024)
+
 /*
  * After conf_finish(), every field holds the expanded, validated value.
  * Strings are borrowed from the conf and live until conf_free().
