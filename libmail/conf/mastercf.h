@@ -16,6 +16,14 @@
 
 struct arena;
 
+/* Longest logical line (continuation lines joined), in bytes. */
+#define MASTERCF_LINE_MAX (64 * 1024)
+/* Most arguments after the command, -o pairs included. */
+#define MASTERCF_ARGS_MAX 256
+/* Largest wakeup and maxproc column values accepted. */
+#define MASTERCF_WAKEUP_MAX (365 * 86400)
+#define MASTERCF_MAXPROC_MAX 1000000
+
 enum mastercf_type {
 	MASTERCF_INET,
 	MASTERCF_UNIX,
