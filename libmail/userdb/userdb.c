@@ -325,6 +325,8 @@ userdb_passwd_txn(struct db_lmdb_txn *txn, void *vctx, struct err *err)
 		return -1;
 	userdb_user_wipe(&u);
 	u.password_hash = ctx->hash;
+	/* A stored plaintext equivalent was the old password: drop it. */
+	u.secret = "";
 	buf_init(&record);
 	userdb_record_encode(&u, &record);
 	rc = db_lmdb_put(txn, ukey.data, ukey.len, record.data, record.len,

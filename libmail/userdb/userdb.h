@@ -192,7 +192,9 @@ int userdb_put(struct userdb *db, const struct userdb_user *u,
 int userdb_delete(struct userdb *db, const char *address, struct err *err);
 /*
  * Replace the password hash of the user owning address with a hash of
- * password. 1 done, 0 no such user, -1 failure.
+ * password, and clear the plaintext-equivalent secret (it was the old
+ * password). Hashes before taking the write lock. 1 done, 0 no such
+ * user, -1 failure.
  */
 int userdb_set_password(struct userdb *db, const char *address,
     const char *password, struct err *err);

@@ -446,6 +446,7 @@ db_store(void)
 	T_CHECK(userdb_password_verify(got.password_hash, "s3cret"));
 	T_CHECK(!userdb_password_verify(got.password_hash, "S3cret"));
 	T_EQ_STR(got.sieve_script, "vacation");
+	T_EQ_STR(got.secret, "");
 
 	/* Iteration in address order, and stopping early. */
 	T_EQ_INT(userdb_iterate(db, collect, &list, &err), 0);
