@@ -4,16 +4,17 @@
  * include this header and nothing else defines these numbers.
  *
  * The master execs  <daemon_directory>/<command> -n <service> -t <type>
- *   -c <config_directory> [-o name=value]... [-S] [-f] [-v] [args...]
+ *   -c <config_directory> [-S] [-r] [-o name=value]... [-f] [-v] [args...]
  * with these descriptors open and nothing else beyond 0-2:
  *   MASTER_STATUS_FD   write end of the service's status pipe
  *   MASTER_LIFELINE_FD read end of a pipe whose write end only the master
  *                      holds: EOF means the master is gone, so exit
  *   MASTER_LISTEN_FD   the service's listening socket (inet, unix) or
  *                      fifo, opened by the master
- * -S tells a child the master ran as root and expects it to chroot (when
- * master.cf says so) and drop to its service user; -f means foreground,
- * log to stderr as well; -v raises the log level to debug.
+ * -S tells a child the master ran as root and expects it to drop to its
+ * service user; -r means master.cf's chroot column is y: chroot to
+ * queue_directory (as root only); -f means foreground, log to stderr as
+ * well; -v raises the log level to debug.
  *
  * Status messages are one fixed-size text record each, written with a
  * single write() (atomic for a pipe), never a raw struct:

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Each process's one visible place for privileges (DESIGN.md section 3):
+ * working directory, pre_jail, chroot and the drop to the service user.
+ * Started as root, no daemon keeps root past this point: every daemon
+ * parses network or queue input. Not started as root, the same code
+ * path runs with the drop skipped and one log line saying so.
+ */
+#include "server/server_impl.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf/conf.h"
+#include "core/buf.h"
+#include "core/log.h"
+
+/* The service user, looked up before chroot hides /etc/passwd. */
+static void
+server_priv_lookup(struct server *srv, struct buf *user, uid_t *uid_out,
+    gid_t *gid_out)
+{
+	const char *param = srv->spec->user_param != NULL ?
+	    srv->spec->user_param : "mail_owner";
+	struct passwd *pw;
+	struct err err;
+	int rc;
+
+	err_clear(&err);
+	rc = conf_value(srv->conf, param, user, &err);
+	if (rc < 0)
+		log_fatal("service %s: %s: %s", srv->service, param, err.text);
+	if (rc == 0 || user->len == 0)
+		log_fatal("service %s: parameter %s names no user",
+		    srv->service, param);
+	errno = 0;
+	pw = getpwnam(user->data);
+	if (pw == NULL)
+		log_fatal("service %s: %s = %s: no such user%s%s", srv->service,
+		    param, user->data, errno ? ": " : "",
+		    errno ? strerror(errno) : "");
+	if (pw->pw_uid == 0 || pw->pw_gid == 0)
+		log_fatal("service %s: %s = %s: refusing to run with root "
+		    "privileges", srv->service, param, user->data);
+	*uid_out = pw->pw_uid;
+	*gid_out = pw->pw_gid;
+}
+
+/* setuid() succeeding must be irreversible; prove it before any input. */
+static void
+server_priv_verify(const struct server *srv, uid_t uid, gid_t gid)
+{
+	uid_t ruid, euid, suid;
+	gid_t rgid, egid, sgid;
+
+	if (getresuid(&ruid, &euid, &suid) != 0 ||
+	    getresgid(&rgid, &egid, &sgid) != 0)
+		log_fatal_errno(errno, "service %s: getresuid", srv->service);
+	if (ruid != uid || euid != uid || suid != uid || rgid != gid ||
+	    egid != gid || sgid != gid)
+		log_fatal("service %s: privilege drop incomplete",
+		    srv->service);
+	if (setuid(0) == 0 || seteuid(0) == 0 || setgid(0) == 0)
+		log_fatal("service %s: root privileges could be regained",
+		    srv->service);
+}
+
+static void
+server_priv_drop(struct server *srv)
+{
+	struct buf user;
+	uid_t uid;
+	gid_t gid;
+
+	buf_init(&user);
+	server_priv_lookup(srv, &user, &uid, &gid);
+	/* initgroups reads /etc/group, which the chroot hides. */
+	if (initgroups(user.data, gid) != 0)
+		log_fatal_errno(errno, "service %s: initgroups %s",
+		    srv->service, user.data);
+	if (srv->chroot) {
+		if (chroot(srv->conf->queue_directory) != 0)
+			log_fatal_errno(errno, "service %s: chroot %s",
+			    srv->service, srv->conf->queue_directory);
+		if (chdir("/") != 0)
+			log_fatal_errno(errno, "service %s: chdir / in chroot",
+			    srv->service);
+	}
+	if (setgid(gid) != 0)
+		log_fatal_errno(errno, "service %s: setgid %ld",
+		    srv->service, (long)gid);
+	if (setuid(uid) != 0)
+		log_fatal_errno(errno, "service %s: setuid %ld",
+		    srv->service, (long)uid);
+	server_priv_verify(srv, uid, gid);
+	log_debug("running as %s (uid %ld)%s", user.data, (long)uid,
+	    srv->chroot ? ", chrooted to the queue directory" : "");
+	buf_deinit(&user);
+}
+
+void
+server_priv_jail(struct server *srv)
+{
+	const char *qdir = srv->conf->queue_directory;
+
+	/* Relative queue paths then mean the same inside and outside a jail. */
+	if (chdir(qdir) != 0)
+		log_fatal_errno(errno, "service %s: chdir queue_directory %s",
+		    srv->service, qdir);
+	if (srv->spec->pre_jail != NULL)
+		srv->spec->pre_jail(srv);
+	if (geteuid() != 0) {
+		log_info("not running as root: privilege drop and chroot "
+		    "skipped");
+		return;
+	}
+	server_priv_drop(srv);
+}
