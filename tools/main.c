@@ -24,13 +24,7 @@ struct postern_cmd {
  * Commands whose file has not landed yet link as NULL and report so.
  * Remove a name from this list when its file is in the tree.
  */
-#pragma weak postern_cmd_init
-#pragma weak postern_cmd_start
-#pragma weak postern_cmd_stop
-#pragma weak postern_cmd_reload
-#pragma weak postern_cmd_status
 #pragma weak postern_cmd_check
-#pragma weak postern_cmd_conf
 #pragma weak postern_cmd_user
 #pragma weak postern_cmd_map
 #pragma weak postern_cmd_alias
@@ -123,7 +117,8 @@ postern_run(const struct postern_cmd *cmd, const char *progname,
 		return POSTERN_EXIT_FAIL;
 	}
 	postern_ctx_init(&ctx, progname, config_arg);
-	optind = 1;
+	/* 0, not 1: GNU getopt then forgets the state of the global scan. */
+	optind = 0;
 	status = cmd->fn(&ctx, argc, argv);
 	postern_ctx_deinit(&ctx);
 	return status;

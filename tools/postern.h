@@ -6,7 +6,7 @@
  *
  * A command is "int postern_cmd_<name>(struct postern_ctx *ctx, int argc,
  * char **argv)": argv[0] is the command name, so getopt() works as usual
- * (reset with optind = 1 by main before the call). It returns the process
+ * (main resets optind before the call). It returns the process
  * exit status (0 success, 1 failure, 2 usage error) and prints its own
  * error lines with postern_error(). "--help" anywhere in argv is handled
  * by main before the call, from the table's usage text.
@@ -82,5 +82,13 @@ int postern_cmd_user(struct postern_ctx *ctx, int argc, char **argv);
 int postern_cmd_map(struct postern_ctx *ctx, int argc, char **argv);
 int postern_cmd_alias(struct postern_ctx *ctx, int argc, char **argv);
 int postern_cmd_newaliases(struct postern_ctx *ctx, int argc, char **argv);
+
+/*
+ * Create a mail user with the given password in the users database
+ * named by conf (tools/postern_user.c); used by postern init --demo.
+ * 0 or -1 with err filled (the address exists, the database failed).
+ */
+int postern_user_create(const struct conf *conf, const char *address,
+    const char *password, struct err *err);
 
 #endif

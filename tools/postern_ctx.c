@@ -15,13 +15,6 @@
 #include "conf/conf.h"
 #include "core/xmalloc.h"
 
-/*
- * TODO(tools): drop these once libmail/conf/conf.c is in the tree; until
- * then postern links and reports that configuration is not available.
- */
-#pragma weak conf_load
-#pragma weak conf_free
-
 void
 postern_ctx_init(struct postern_ctx *ctx, const char *progname,
     const char *config_arg)
@@ -38,8 +31,7 @@ postern_ctx_deinit(struct postern_ctx *ctx)
 {
 	free(ctx->config_dir);
 	ctx->config_dir = NULL;
-	if (ctx->conf != NULL)
-		conf_free(&ctx->conf);
+	conf_free(&ctx->conf);
 }
 
 static bool
@@ -86,10 +78,6 @@ postern_ctx_conf(struct postern_ctx *ctx, struct err *err)
 		return ctx->conf;
 	if ((dir = postern_ctx_config_dir(ctx, err)) == NULL)
 		return NULL;
-	if (conf_load == NULL) {
-		err_set(err, ERR_TEMP, "", "configuration support is not built");
-		return NULL;
-	}
 	ctx->conf = conf_load(dir, NULL, 0, err);
 	return ctx->conf;
 }
