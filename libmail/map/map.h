@@ -48,9 +48,22 @@ int maps_lookup_address(struct maps *maps, const char *address,
     bool local_domain, const char *delimiters, struct buf *value_out,
     struct err *err);
 /*
- * Client lookup order: hostname, then each parent domain; then the
- * address, then enclosing networks (a.b.c.d, a.b.c, a.b, a for IPv4),
- * as Postfix check_client_access does. cidr: maps match by network.
+ * Access-table order for a sender or recipient address (Postfix
+ * access(5)): user+ext@domain, user@domain, then the domain and each
+ * parent domain as for clients, then user+ext@ and user@. Added beside
+ * maps_lookup_address because smtpd's check_*_access use this order.
+ */
+int maps_lookup_access(struct maps *maps, const char *address,
+    const char *delimiters, struct buf *value_out, struct err *err);
+/*
+ * Client lookup order: hostname, then each parent domain (".parent"
+ * then "parent" for each: the first matches subdomains only, the second
+ * the domain and its subdomains, as Postfix 2 did); then the address,
+ * then its truncations (a.b.c.d, a.b.c, a.b, a for IPv4; at ':' for
+ * IPv6), as Postfix check_client_access does. Pattern maps (pcre:,
+ * cidr:) see only the whole hostname and the whole address, never the
+ * partial keys; in every order, each key is tried in all maps before
+ * the next key. hostname or addr may be NULL or "" to skip that part.
  */
 int maps_lookup_client(struct maps *maps, const char *hostname,
     const char *addr, struct buf *value_out, struct err *err);
