@@ -25,10 +25,6 @@ struct postern_cmd {
  * Remove a name from this list when its file is in the tree.
  */
 #pragma weak postern_cmd_check
-#pragma weak postern_cmd_user
-#pragma weak postern_cmd_map
-#pragma weak postern_cmd_alias
-#pragma weak postern_cmd_newaliases
 
 /*
  * The command table. Instance life cycle first, then users, maps and
@@ -47,10 +43,13 @@ static const struct postern_cmd postern_cmds[] = {
 	    "[-d|-n] [name...] | -e name=value... | -M [service[/type]"
 	    "[=entry]...]", "show or edit main.cf and master.cf" },
 	/* Users, maps and aliases. */
-	{ "user", postern_cmd_user, "SUBCOMMAND [args]", "manage mail users" },
-	{ "map", postern_cmd_map, "SUBCOMMAND [args]", "build and query maps" },
-	{ "alias", postern_cmd_alias, "SUBCOMMAND [args]",
-	    "manage the aliases table" },
+	{ "user", postern_cmd_user,
+	    "add|del|passwd|set|show ADDRESS [options] | list",
+	    "manage mail users" },
+	{ "map", postern_cmd_map, "[-q KEY|-] [-i] [type:]FILE...",
+	    "build and query lookup tables" },
+	{ "alias", postern_cmd_alias, "[-q NAME|-] [FILE...]",
+	    "build and query aliases tables" },
 	{ "newaliases", postern_cmd_newaliases, "",
 	    "rebuild the aliases database" },
 };
