@@ -65,42 +65,60 @@ extern const size_t conf_nparams;
 
 /* The table row for name, or NULL when name is not a known parameter. */
 const struct conf_param *conf_param_find(const char *name);
+/* "int", "size", "time", "bool", "string", "list", "maps"; static. */
 const char *conf_type_name(enum conf_type type);
 
-/* A conf holding only defaults (not yet finished). Caller frees. */
+/*
+ * A conf with nothing set: every parameter is at its default. The typed
+ * fields are zero until conf_finish(). Caller frees with conf_free(),
+ * which sets *confp to NULL and accepts NULL.
+ */
 struct conf *conf_new(void);
 void conf_free(struct conf **confp);
 
 /*
  * Read a main.cf file into conf's raw table. Errors name the file and
- * line: "/etc/postern/main.cf:12: missing '=' after parameter name".
- * Unknown names are kept (they may be used in $name expansion) and
- * reported by conf_finish() as warnings through warn_out when non-NULL.
- * Returns 0 or -1 with err filled.
+ * line: "/etc/postern/main.cf:12: missing '=' after parameter name";
+ * also a bad parameter name, a NUL byte, a CR without LF, a logical line
+ * over CONF_LINE_MAX. The whole file is checked first: on error conf is
+ * unchanged. A later setting of a name replaces an earlier one. Unknown
+ * names are kept (they may be used in $name expansion) and reported by
+ * conf_finish(). A missing file is an error ("path: file not found").
+ * Returns 0 or -1 with err filled. Blocks on disk I/O.
  */
 int conf_read_file(struct conf *conf, const char *path, struct err *err);
-/* The same for text already in memory, with a file name for messages. */
+/* The same for text already in memory, with a file name for messages.
+ * Pure (no I/O). */
 int conf_read_text(struct conf *conf, const char *text, size_t len,
     const char *filename, struct err *err);
 /*
  * Set one raw value (a master.cf -o override, a command-line -o). origin
- * is used in error messages ("master.cf:14", "command line").
+ * is used in error messages ("master.cf:14", "command line"). All three
+ * strings are copied. -1 with err only for a bad parameter name.
  */
 int conf_set(struct conf *conf, const char *name, const char *value,
     const char *origin, struct err *err);
 /*
- * Expand $name and ${name} (loops detected: "main.cf:3: expansion loop
- * for parameter myorigin"), convert every known parameter to its type
- * and check bounds. Unknown parameters set in main.cf are appended, one
- * "file:line: unknown parameter name" per line, to unknown_out when it
- * is non-NULL. 0 or -1 with err filled.
+ * Expand $name, ${name}, $(name), ${name?text} (text if name is not
+ * empty), ${name:text} (text if name is empty) and $$ ('$'); an unknown
+ * name expands to "". Loops ("main.cf:3: myorigin: expansion loop via
+ * $myhostname"), an unterminated "${", too deep or too long expansions
+ * are errors naming the origin and parameter at fault. Then convert
+ * every known parameter to its type and check bounds ("main.cf:12:
+ * message_size_limit: bad size \"10q\""; origin "default" for a
+ * default). Names that are set but neither known nor used in another
+ * value's $name are appended, one "file:line: unknown parameter name"
+ * line each, to unknown_out when it is non-NULL. May be called again
+ * after more conf_set(). 0 or -1 with err filled.
  */
 int conf_finish(struct conf *conf, struct buf *unknown_out, struct err *err);
 
 /*
  * The whole sequence for a process: conf_new, read
- * <config_directory>/main.cf, set config_directory, apply the
- * "name=value" overrides, conf_finish. Returns NULL with err filled.
+ * <config_directory>/main.cf (missing is an error naming the path), set
+ * config_directory to the directory given (it wins over main.cf), apply
+ * the "name=value" overrides (origin "command line"), conf_finish.
+ * Caller frees. Returns NULL with err filled. Blocks on disk I/O.
  */
 struct conf *conf_load(const char *config_directory,
     const char *const *overrides, size_t noverrides, struct err *err);
@@ -115,7 +133,11 @@ const char *conf_origin(const struct conf *conf, const char *name);
  */
 int conf_value(const struct conf *conf, const char *name, struct buf *out,
     struct err *err);
-/* Names set explicitly (main.cf or overrides), in file order. */
+/*
+ * Names set explicitly (main.cf or overrides), in order of first
+ * setting. The array is borrowed until the next conf_read_*, conf_set
+ * or conf_free.
+ */
 size_t conf_set_names(const struct conf *conf, const char ***names_out);
 
 /*
