@@ -138,6 +138,13 @@ struct master {
 	bool stopping;
 	uint64_t stop_timer;
 	struct master_statconn *conns;
+	/*
+	 * Listeners a reload dropped. Old processes may still hold them; they
+	 * are shut down once no old process could accept again (see
+	 * master_status_sweep), so a removed address stops taking clients.
+	 */
+	struct master_listener **retired;
+	size_t nretired;
 };
 
 /* master_run.c: the whole life of the daemon; returns the exit status. */
@@ -206,6 +213,14 @@ struct master_listener *master_listen_open(const struct master *m,
     const struct master_addr *addr, struct err *err);
 /* Stop watching and close; does not unlink socket files. NULL is a no-op. */
 void master_listen_close(struct master *m, struct master_listener **lstp);
+/* Take lst out of service; it stays open until master_listen_shutdown. */
+void master_listen_retire(struct master *m, struct master_listener *lst);
+/*
+ * Shut the socket down for every process that shares it (a listening TCP
+ * or unix socket stops accepting at once), remove its path unless an
+ * active listener uses it, and close it.
+ */
+void master_listen_shutdown(struct master *m, struct master_listener **lstp);
 /* Create queue_directory/private and public when missing. 0 or -1. */
 int master_listen_dirs(const struct master *m,
     const struct master_config *cfg, struct err *err);
@@ -233,6 +248,13 @@ void master_status_listen(struct master_service *svc);
 void master_status_listener_add(struct master *m, struct master_listener *lst);
 /* Retire every process: none is counted available any more. */
 void master_status_retire_all(struct master *m);
+/*
+ * Shut down the retired listeners once every process of an older
+ * generation is busy or gone: a busy one checks its lifeline before it
+ * accepts again and exits, so nobody takes a client from them any more.
+ * With all=true, shut them down regardless (stop).
+ */
+void master_status_sweep(struct master *m, bool all);
 
 /* master_reap.c */
 /* Reap children through SIGCHLD on the event loop. */

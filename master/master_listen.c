@@ -334,6 +334,49 @@ master_listen_close(struct master *m, struct master_listener **lstp)
 	*lstp = NULL;
 }
 
+void
+master_listen_retire(struct master *m, struct master_listener *lst)
+{
+	if (lst->registered)
+		event_fd_remove(m->loop, lst->fd);
+	lst->registered = false;
+	lst->watching = false;
+	lst->svc = NULL;
+	m->retired = xreallocarray(m->retired, m->nretired + 1,
+	    sizeof(*m->retired));
+	m->retired[m->nretired++] = lst;
+}
+
+static bool
+master_listen_path_used(const struct master *m, const char *path)
+{
+	const struct master_service *svc;
+	size_t i;
+
+	for (svc = m->services; svc != NULL; svc = svc->next) {
+		for (i = 0; i < svc->nlst; i++) {
+			if (strcmp(svc->lst[i]->addr.text, path) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+void
+master_listen_shutdown(struct master *m, struct master_listener **lstp)
+{
+	struct master_listener *lst = *lstp;
+
+	if (lst == NULL)
+		return;
+	/* Fifos cannot be shut down; without a path no new writer finds it. */
+	(void)shutdown(lst->fd, SHUT_RDWR);
+	if (lst->addr.salen == 0 && !master_listen_path_used(m,
+	    lst->addr.text) && unlink(lst->addr.text) < 0 && errno != ENOENT)
+		log_warning_errno(errno, "remove %s", lst->addr.text);
+	master_listen_close(m, lstp);
+}
+
 static int
 master_listen_mkdir(const struct master *m, const char *path, mode_t mode,
     uid_t uid, gid_t gid, struct err *err)

@@ -139,6 +139,7 @@ master_reap_one(struct master *m, pid_t pid, int status)
 		master_service_free(svc);
 	else
 		master_status_listen(svc);
+	master_status_sweep(m, false);
 }
 
 int

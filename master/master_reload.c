@@ -108,7 +108,7 @@ master_reload_prepare(struct master *m, const struct master_config *cfg,
 	return plan;
 }
 
-/* Close every listener nobody claimed; claimed ones move in the plan. */
+/* Retire every listener nobody claimed; claimed ones move in the plan. */
 static void
 master_reload_release(struct master *m)
 {
@@ -118,7 +118,7 @@ master_reload_release(struct master *m)
 	for (svc = m->services; svc != NULL; svc = svc->next) {
 		for (i = 0; i < svc->nlst; i++) {
 			if (!svc->lst[i]->claimed)
-				master_listen_close(m, &svc->lst[i]);
+				master_listen_retire(m, svc->lst[i]);
 		}
 		free(svc->lst);
 		svc->lst = NULL;
@@ -202,6 +202,7 @@ master_reload_commit(struct master *m, struct master_reload_plan *plan,
 	}
 	for (svc = m->services; svc != NULL; svc = svc->next)
 		master_status_listen(svc);
+	master_status_sweep(m, false);
 }
 
 int

@@ -50,6 +50,7 @@ master_deinit(struct master *m)
 {
 	while (m->services != NULL && m->services->procs == NULL)
 		master_service_free(m->services);
+	master_status_sweep(m, true);
 	master_statsock_close(m);
 	master_lock_release(m);
 	master_config_deinit(&m->cfg);

@@ -54,6 +54,7 @@ master_spawn_argv(const struct master *m, const struct mastercf_service *ent,
 	for (i = 0; i < ent->nargs; i++)
 		argv[n++] = arena_strdup(def->arena, ent->args[i]);
 	argv[n] = NULL;
+	def->argv = argv;
 }
 
 /* import_environment: "NAME" copies ours when set; "NAME=value" sets it. */

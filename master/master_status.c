@@ -10,6 +10,7 @@
 #include "master.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -115,6 +116,7 @@ master_status_event(struct event_loop *loop, int fd, unsigned events,
 		log_warning_errno(errno, "service %s: read status",
 		    svc->def->name);
 	master_status_listen(svc);
+	master_status_sweep(svc->m, false);
 }
 
 void
@@ -196,4 +198,30 @@ master_status_retire_all(struct master *m)
 		for (i = 0; i < svc->nlst; i++)
 			svc->lst[i]->avail = 0;
 	}
+}
+
+void
+master_status_sweep(struct master *m, bool all)
+{
+	const struct master_service *svc;
+	const struct master_proc *proc;
+	size_t i;
+
+	if (m->nretired == 0)
+		return;
+	for (svc = m->services; svc != NULL && !all; svc = svc->next) {
+		for (proc = svc->procs; proc != NULL; proc = proc->next) {
+			/* Idle, or started and not yet reported busy. */
+			if (proc->gen != m->gen && !proc->busy)
+				return;
+		}
+	}
+	for (i = 0; i < m->nretired; i++) {
+		log_debug("closing retired listener %s",
+		    m->retired[i]->addr.text);
+		master_listen_shutdown(m, &m->retired[i]);
+	}
+	free(m->retired);
+	m->retired = NULL;
+	m->nretired = 0;
 }

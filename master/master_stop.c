@@ -57,6 +57,7 @@ master_stop_begin(struct master *m, const char *why)
 			master_listen_close(m, &svc->lst[i]);
 		svc->nlst = 0;
 	}
+	master_status_sweep(m, true);
 	if (m->lifeline[1] >= 0) {
 		close(m->lifeline[0]);
 		close(m->lifeline[1]);
