@@ -12,11 +12,16 @@
 #include "core/err.h"
 #include "ipc/ipc_msg.h"
 
-/* Connect to a UNIX stream socket; returns fd or -1 (ERR_TEMP). */
+/*
+ * Connect to a UNIX stream socket; returns fd or -1 (ERR_TEMP; ERR_PERM
+ * for a path too long). The fd is non-blocking and close-on-exec; the
+ * send/recv helpers below work on blocking and non-blocking fds alike.
+ */
 int ipc_sock_connect(const char *path, int timeout_ms, struct err *err);
 /*
- * Create a listening UNIX stream socket at path (removing a stale one)
- * with the given mode; returns fd or -1.
+ * Create a listening UNIX stream socket at path (removing a stale
+ * socket, never another kind of file) with the given mode; returns a
+ * close-on-exec fd or -1.
  */
 int ipc_sock_listen(const char *path, int mode, int backlog,
     struct err *err);
@@ -30,8 +35,10 @@ int ipc_sock_send(int fd, const struct ipc_msg *msg, int timeout_ms,
 int ipc_sock_recv(int fd, struct ipc_reader *rd, size_t max, int timeout_ms,
     struct err *err);
 /*
- * Handshake: the client sends service=<name> version=<major.minor>; the
- * server answers status=ok or closes on a different major version.
+ * Handshake: the client sends req=hello service=<name>
+ * version=<major.minor>; the server answers status=ok, or, for another
+ * service or a different major version, status=fail with a reason and
+ * returns -1 so the caller closes. Both return 0 or -1 with err filled.
  */
 int ipc_sock_hello_client(int fd, const char *service, int major, int minor,
     int timeout_ms, struct err *err);

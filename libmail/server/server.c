@@ -92,8 +92,8 @@ server_on_sigterm(struct event_loop *loop, int signo, void *ctx)
 static void
 server_setup(struct server *srv, int argc, char **argv)
 {
-	server_opts_parse(srv, argc, argv);
 	log_init(srv->spec->name);
+	server_opts_parse(srv, argc, argv);
 	server_status_check_fds(srv);
 	server_opts_load_conf(srv);
 	server_opts_setup_log(srv);

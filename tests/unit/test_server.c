@@ -455,6 +455,50 @@ trigger_fifo_and_socket(void)
 	child_cleanup(&c);
 }
 
+/* Connect and get one answer, so the process has surely accepted. */
+static int
+event_client(const struct child *c, const char *tag)
+{
+	char line[64], reply[128], want[128];
+	int fd = connect_unix(c);
+
+	snprintf(line, sizeof(line), "%s\n", tag);
+	ask(fd, line, reply, sizeof(reply));
+	snprintf(want, sizeof(want), "test-svc %ld %s", (long)c->pid, tag);
+	T_EQ_STR(reply, want);
+	return fd;
+}
+
+/*
+ * SERVER_EVENT: "B" only at client_limit or once max_use is used up;
+ * records are ordered, so the absence of one shows in the next.
+ */
+static void
+event_mode_limits(void)
+{
+	struct child c;
+	int a, b, d;
+
+	instance_init(&c, "client_limit = 2\nmax_use = 3\n");
+	c.listen_fd = listen_unix(&c);
+	child_start(&c, "postern-test-eventd", true, NULL, NULL);
+	expect_status(&c, 'I');
+	a = event_client(&c, "a");
+	b = event_client(&c, "b");
+	/* Two clients reach the limit: the first record since "I". */
+	expect_status(&c, 'B');
+	close(a);
+	expect_status(&c, 'I');
+	/* The third client uses up max_use: busy for good, then drain. */
+	d = event_client(&c, "d");
+	expect_status(&c, 'B');
+	close(b);
+	close(d);
+	T_EQ_INT(child_wait(&c), 0);
+	child_cleanup(&c);
+}
+
 T_MAIN(T_CASE(one_client_status_echo_max_use), T_CASE(exit_on_lifeline_eof),
     T_CASE(exit_on_sigterm_and_idle), T_CASE(refuses_to_start_by_hand),
-    T_CASE(bad_config_is_fatal), T_CASE(trigger_fifo_and_socket))
+    T_CASE(bad_config_is_fatal), T_CASE(trigger_fifo_and_socket),
+    T_CASE(event_mode_limits))
