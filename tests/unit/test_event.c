@@ -186,16 +186,22 @@ timer_order_and_cancel(void)
 	event_loop_free(&loop);
 }
 
-/* Many timers in random-ish order come out sorted. */
+/*
+ * Many timers in scrambled order come out sorted by deadline. The loop
+ * computes each deadline itself, somewhere in [lo, hi] as bracketed by
+ * clock reads around the add; a timer firing before one whose deadline
+ * is surely earlier (max lo so far > its hi) breaks the order.
+ */
 struct heap_check {
-	uint64_t last_when;
+	uint64_t max_lo;
 	int fired;
 	bool sorted;
+	bool early;
 };
 
 struct heap_arg {
 	struct heap_check *hc;
-	uint64_t when;
+	uint64_t lo, hi;
 };
 
 static void
@@ -204,9 +210,12 @@ on_heap_timer(struct event_loop *loop, void *ctx)
 	struct heap_arg *a = ctx;
 
 	(void)loop;
-	if (a->when < a->hc->last_when)
+	if (a->hc->max_lo > a->hi)
 		a->hc->sorted = false;
-	a->hc->last_when = a->when;
+	if (a->lo > a->hc->max_lo)
+		a->hc->max_lo = a->lo;
+	if (event_now_ms() < a->lo)
+		a->hc->early = true;
 	a->hc->fired++;
 }
 
@@ -221,9 +230,12 @@ timer_heap_many(void)
 	int want = 0;
 
 	for (i = 0; i < 200; i++) {
-		args[i] = (struct heap_arg){ &hc, (i * 37) % 23 };
-		ids[i] = event_timer_add(loop, args[i].when, on_heap_timer,
-		    &args[i]);
+		uint64_t delay = ((i * 37) % 23) * 2;
+
+		args[i].hc = &hc;
+		args[i].lo = event_now_ms() + delay;
+		ids[i] = event_timer_add(loop, delay, on_heap_timer, &args[i]);
+		args[i].hi = event_now_ms() + delay;
 	}
 	for (i = 0; i < 200; i += 3)
 		event_timer_cancel(loop, ids[i]);
@@ -233,6 +245,7 @@ timer_heap_many(void)
 		T_EQ_INT(event_loop_once(loop, 1000), 0);
 	T_EQ_INT(hc.fired, want);
 	T_CHECK(hc.sorted);
+	T_CHECK(!hc.early);
 	event_loop_free(&loop);
 }
 
