@@ -86,11 +86,13 @@ struct queue_limits {
 	size_t max_envelope;	/* bytes in the envelope section */
 	size_t max_rcpts;	/* recipients per file */
 	size_t max_field;	/* bytes in any one text field */
+	size_t max_log;		/* bytes of result log read into memory */
 };
 
 /* Generous defaults, far above what smtpd accepts. */
 #define QUEUE_LIMITS_DEFAULT \
-	{ .max_envelope = 64u << 20, .max_rcpts = 100000, .max_field = 65536 }
+	{ .max_envelope = 64u << 20, .max_rcpts = 100000, \
+	  .max_field = 65536, .max_log = 256u << 20 }
 
 /*
  * Append the envelope records of env to out (the per-recipient state
