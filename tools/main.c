@@ -24,7 +24,6 @@ struct postern_cmd {
  * Commands whose file has not landed yet link as NULL and report so.
  * Remove a name from this list when its file is in the tree.
  */
-#pragma weak postern_cmd_check
 
 /*
  * The command table. Instance life cycle first, then users, maps and

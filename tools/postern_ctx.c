@@ -82,6 +82,9 @@ postern_ctx_conf(struct postern_ctx *ctx, struct err *err)
 	return ctx->conf;
 }
 
+static void postern_vmessage(const char *prefix, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 postern_vmessage(const char *prefix, const char *fmt, va_list ap)
 {

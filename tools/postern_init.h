@@ -82,7 +82,10 @@ int postern_init_mkdir(const struct postern_init *init, const char *path,
 int postern_init_write(const struct postern_init *init, const char *path,
     const char *text, size_t len, mode_t mode, struct err *err);
 
-/* Expand etc/main.cf.in, master.cf.in, aliases.in into the config dir. */
+/*
+ * Expand etc/main.cf.in, master.cf.in, aliases.in into the config dir
+ * and build aliases.lmdb from aliases.
+ */
 int postern_init_templates(const struct postern_init *init, struct err *err);
 /* The whole directory tree: queue layout, store, data, log, tls. */
 int postern_init_tree(const struct postern_init *init, struct err *err);

@@ -16,6 +16,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "map/map.h"
 #include "postern_templates.h"
 
 int
@@ -157,6 +158,11 @@ postern_init_templates(const struct postern_init *init, struct err *err)
 			    out.len, 0644, err);
 	}
 	buf_deinit(&out);
+	/* alias_maps names the built table: build it, as newaliases would. */
+	if (rc == 0 && map_build(postern_init_fs(init, arena_printf(
+	    init->arena, "%s/aliases", init->config_dir)), MAP_SOURCE_ALIASES,
+	    err) != 0)
+		rc = -1;
 	return rc;
 }
 

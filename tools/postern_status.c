@@ -94,7 +94,8 @@ postern_cmd_status(struct postern_ctx *ctx, int argc, char **argv)
 	struct postern_master_status st = { 0 };
 	const struct conf *conf;
 	struct arena *a;
-	struct err err;
+	struct err err, err2;
+	pid_t pid;
 	int status = POSTERN_EXIT_OK;
 
 	if (getopt(argc, argv, "") != -1 || optind < argc) {
@@ -108,8 +109,11 @@ postern_cmd_status(struct postern_ctx *ctx, int argc, char **argv)
 	a = arena_new();
 	if (postern_master_request(conf->queue_directory, "status", a, &st,
 	    &err) != 0) {
-		postern_error("status: the mail system is not running (%s)",
-		    err.text);
+		if (postern_master_running(conf->queue_directory, &pid, &err2)
+		    == 0)
+			postern_error("status: the mail system is not running");
+		else
+			postern_error("status: %s", err.text);
 		status = POSTERN_EXIT_FAIL;
 	} else {
 		printf("master pid %lld, version %s, %s since %s, "
