@@ -126,7 +126,7 @@ static char *
 slurp(const char *path)
 {
 	struct buf b;
-	char chunk[512];
+	char chunk[512], *s;
 	size_t n;
 	FILE *fp = fopen(path, "r");
 
@@ -136,7 +136,9 @@ slurp(const char *path)
 	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
 		buf_append(&b, chunk, n);
 	fclose(fp);
-	return buf_detach(&b);
+	s = buf_detach(&b);
+	buf_deinit(&b);
+	return s;
 }
 
 static void
