@@ -21,11 +21,6 @@ struct postern_cmd {
 };
 
 /*
- * Commands whose file has not landed yet link as NULL and report so.
- * Remove a name from this list when its file is in the tree.
- */
-
-/*
  * The command table. Instance life cycle first, then users, maps and
  * aliases. Add a row here and a declaration in postern.h per command.
  */
@@ -109,10 +104,6 @@ postern_run(const struct postern_cmd *cmd, const char *progname,
 		    cmd->usage, cmd->summary);
 		printf("See docs/postern-%s.md.\n", cmd->name);
 		return POSTERN_EXIT_OK;
-	}
-	if (cmd->fn == NULL) {
-		postern_error("command \"%s\" is not built yet", cmd->name);
-		return POSTERN_EXIT_FAIL;
 	}
 	postern_ctx_init(&ctx, progname, config_arg);
 	/* 0, not 1: GNU getopt then forgets the state of the global scan. */

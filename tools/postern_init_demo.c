@@ -17,13 +17,6 @@
 #include "core/buf.h"
 #include "postern.h"
 
-/*
- * TODO(tools): drop this once tools/postern_user.c (users engineer)
- * defines postern_user_create; until then --demo reports that it cannot
- * create users.
- */
-#pragma weak postern_user_create
-
 #define POSTERN_DEMO_PASSWORD_LEN 16
 
 static const char *const postern_demo_names[] = { "alice", "bob" };
@@ -129,9 +122,6 @@ postern_init_demo(const struct postern_init *init, struct err *err)
 	struct buf out;
 	int rc;
 
-	if (postern_user_create == NULL)
-		return err_set(err, ERR_PERM, "", "--demo: user management "
-		    "is not built into this postern yet");
 	if (init->root[0] != '\0')
 		return err_set(err, ERR_PERM, "", "--demo cannot be combined "
 		    "with a staging root");
