@@ -2,7 +2,7 @@
 /*
  * $name expansion in main.cf values, as in Postfix: $name, ${name},
  * $(name), ${name?text} (text when name is non-empty), ${name:text}
- * (text when name is empty) and $$ for a literal '$'. An unknown name
+ * (text when name is empty), ${name?{a}:{b}} and $$ for a literal '$'. An unknown name
  * expands to nothing. Values come from an admin's file but are bounded
  * anyway (depth, length, total work), since a typo must not hang a
  * daemon at startup and the reader is fuzzed.
@@ -141,14 +141,52 @@ conf_expand_fail(const struct conf_expand *x, size_t owner, struct err *err,
 static int conf_expand_text(struct conf_expand *x, size_t owner,
     const char *s, size_t n, struct buf *out, struct err *err);
 
+/* The offset of the brace that closes t[0] == '{', or len. */
+static size_t
+conf_expand_group_end(const char *t, size_t len)
+{
+	size_t k, depth = 0;
+
+	for (k = 0; k < len; k++)
+		if (t[k] == '{')
+			depth++;
+		else if (t[k] == '}' && --depth == 0)
+			return k;
+	return len;
+}
+
+/*
+ * Postfix 3's ${name?{a}:{b}}: a when name is not empty, else b. Narrows
+ * [*tp, *tp + *lenp) to the chosen branch and returns true, or returns
+ * false when text is not in that form (then it is plain ?text).
+ */
+static bool
+conf_expand_branches(const char **tp, size_t *lenp, bool nonempty)
+{
+	const char *t = *tp;
+	size_t len = *lenp, k, m;
+
+	if (len < 5 || t[0] != '{')
+		return false;
+	k = conf_expand_group_end(t, len);
+	if (k + 2 >= len || t[k + 1] != ':' || t[k + 2] != '{')
+		return false;
+	m = k + 2 + conf_expand_group_end(t + k + 2, len - k - 2);
+	if (m != len - 1)
+		return false;
+	*tp = nonempty ? t + 1 : t + k + 3;
+	*lenp = nonempty ? k - 1 : m - k - 3;
+	return true;
+}
+
 /* s[*ip] is '{' or '(': ${name}, ${name?text} or ${name:text}. */
 static int
 conf_expand_braced(struct conf_expand *x, size_t owner, const char *s,
     size_t n, size_t *ip, struct buf *out, struct err *err)
 {
 	char open = s[*ip], close = open == '{' ? '}' : ')';
-	size_t start = *ip + 1, j, name_end, depth = 1;
-	const char *value;
+	size_t start = *ip + 1, j, name_end, tlen, depth = 1;
+	const char *value, *text;
 	char op;
 	int rc = 0;
 
@@ -176,14 +214,16 @@ conf_expand_braced(struct conf_expand *x, size_t owner, const char *s,
 		buf_puts(out, value);
 		return 0;
 	}
-	if ((op == '?') != (value[0] != '\0'))
+	text = s + name_end + 1;
+	tlen = j - name_end - 1;
+	if (!(op == '?' && conf_expand_branches(&text, &tlen,
+	    value[0] != '\0')) && (op == '?') != (value[0] != '\0'))
 		return 0;
 	if (x->text_depth >= CONF_EXPAND_DEPTH)
 		return conf_expand_fail(x, owner, err,
 		    "conditional text nested too deep after $", open);
 	x->text_depth++;
-	rc = conf_expand_text(x, owner, s + name_end + 1, j - name_end - 1,
-	    out, err);
+	rc = conf_expand_text(x, owner, text, tlen, out, err);
 	x->text_depth--;
 	return rc;
 }
