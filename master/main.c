@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * master [-c config_dir] [-f] [-t] [-v]: the Postern supervisor. Options
- * only; the daemon's life is master_run().
+ * only; the daemon's life is master_run() (docs/master.md).
  */
 #include "master.h"
 
@@ -15,25 +15,20 @@ main(int argc, char **argv)
 	struct master_opts opts = {.config_dir = "/etc/postern"};
 	int c;
 
-	if (getenv("MAIL_CONFIG") != NULL)
-		opts.config_dir = getenv("MAIL_CONFIG");
+	if (getenv("POSTERN_CONFIG_DIR") != NULL)
+		opts.config_dir = getenv("POSTERN_CONFIG_DIR");
 	while ((c = getopt(argc, argv, "c:ftv")) != -1) {
-		switch (c) {
-		case 'c':
+		if (c == 'c')
 			opts.config_dir = optarg;
-			break;
-		case 'f':
+		else if (c == 'f')
 			opts.foreground = true;
-			break;
-		case 't':
+		else if (c == 't')
 			opts.check = true;
-			break;
-		case 'v':
+		else if (c == 'v')
 			opts.verbose = true;
-			break;
-		default:
-			fprintf(stderr, "usage: %s [-c config_dir] [-f] [-t] "
-			    "[-v]\n", argv[0]);
+		else {
+			fprintf(stderr, "usage: master [-c config_dir] [-f] "
+			    "[-t] [-v]\n");
 			return 2;
 		}
 	}

@@ -25,7 +25,7 @@
 static int
 master_init(struct master *m, const struct master_opts *opts)
 {
-	char real[PATH_MAX];
+	char real[PATH_MAX], *main_cf, *etc;
 
 	memset(m, 0, sizeof(*m));
 	m->opts = *opts;
@@ -35,7 +35,15 @@ master_init(struct master *m, const struct master_opts *opts)
 		    opts->config_dir);
 		return -1;
 	}
-	m->opts.config_dir = xstrdup(real);
+	/* Like postern(1), also accept an instance directory holding etc/. */
+	main_cf = xasprintf("%s/main.cf", real);
+	etc = xasprintf("%s/etc/main.cf", real);
+	if (access(main_cf, F_OK) != 0 && access(etc, F_OK) == 0)
+		m->opts.config_dir = xasprintf("%s/etc", real);
+	else
+		m->opts.config_dir = xstrdup(real);
+	free(main_cf);
+	free(etc);
 	m->root = geteuid() == 0;
 	m->lifeline[0] = m->lifeline[1] = -1;
 	m->lock_fd = m->stat_fd = -1;

@@ -304,6 +304,15 @@ class MasterTest(InstanceTestCase):
         self.assertEqual(proc_uid(inst.master_pid()), 0)
         c.close()
 
+    def test_privilege_drop_is_announced_only_when_not_root(self):
+        inst = self.instance()
+        line = ("not running as root: privilege drop and chroot skipped; "
+                "services run as %s" % pwd.getpwuid(os.geteuid()).pw_name)
+        if os.geteuid() == 0:
+            self.assertNotIn("not running as root", inst.log())
+        else:
+            self.assertEqual(inst.log().count(line), 1)
+
     def test_nothing_listens_beyond_loopback(self):
         inst = self.instance(start=False, main_cf={
             "inet_interfaces": "loopback-only", "inet_protocols": "all"})
