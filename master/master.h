@@ -174,15 +174,17 @@ void master_config_logging(const struct master_config *cfg, bool verbose);
 
 /* master_service.c */
 /*
- * Build the service definitions from cfg. A service whose program does
- * not exist is logged as a warning and left out. Returns the list
- * (caller frees with master_service_free_defs) or NULL with err filled
- * when an address cannot be resolved; *list_out may be NULL when nothing
- * is runnable.
+ * Build the service definitions from cfg, in master.cf order, into
+ * *list_out (caller frees with master_service_free_defs; NULL when
+ * nothing is runnable). A service whose program does not exist is
+ * logged as a warning and left out. Returns 0, or -1 with err filled
+ * ("master.cf:7: service smtp/inet: ...") when an address cannot be
+ * resolved; nothing is left allocated then.
  */
 int master_service_build(const struct master *m,
     const struct master_config *cfg, struct master_svcdef **list_out,
     struct err *err);
+/* Free a list, or one definition; *p becomes NULL; NULL is a no-op. */
 void master_service_free_defs(struct master_svcdef **listp);
 void master_service_free_def(struct master_svcdef **defp);
 /* The active (not draining) service name/type, or NULL. */
@@ -235,7 +237,7 @@ void master_spawn_env(struct master *m, const struct conf *conf);
 int master_spawn(struct master *m, struct master_listener *lst);
 
 /* master_status.c */
-/* Watch svc's status pipe. */
+/* Watch svc's status pipe (fatal if the loop refuses); stop watching. */
 void master_status_attach(struct master_service *svc);
 void master_status_detach(struct master_service *svc);
 /*
@@ -257,7 +259,7 @@ void master_status_retire_all(struct master *m);
 void master_status_sweep(struct master *m, bool all);
 
 /* master_reap.c */
-/* Reap children through SIGCHLD on the event loop. */
+/* Reap children through SIGCHLD on the event loop. 0 or -1 (errno). */
 int master_reap_init(struct master *m);
 /* Collect every exited child now; returns how many are left in total. */
 int master_reap_now(struct master *m);
@@ -268,11 +270,14 @@ int master_reap_now(struct master *m);
 void master_reap_throttle(struct master_service *svc);
 /* Drop any throttle of svc (reload, removal). */
 void master_reap_unthrottle(struct master_service *svc);
+/* svc's process pid (borrowed until it is reaped), or NULL. */
 struct master_proc *master_reap_find(const struct master_service *svc,
     pid_t pid);
 
 /* master_wakeup.c */
+/* (Re)arm the wakeup timer of svc from its definition; none when 0. */
 void master_wakeup_start(struct master_service *svc);
+/* Cancel it; safe when none is armed. */
 void master_wakeup_stop(struct master_service *svc);
 
 /* master_reload.c */
@@ -284,8 +289,12 @@ void master_wakeup_stop(struct master_service *svc);
  */
 int master_reload_apply(struct master *m, struct master_config *cfg,
     struct err *err);
-/* Re-read both files and apply them; logs why it kept the old ones. */
+/*
+ * Re-read both files and apply them. 0, or -1 with err filled and the
+ * running configuration kept; either way the outcome is logged.
+ */
 int master_reload(struct master *m, struct err *err);
+/* SIGHUP through the loop. 0 or -1 (errno). */
 int master_reload_init(struct master *m);
 
 /* master_lock.c */
@@ -296,17 +305,21 @@ int master_reload_init(struct master *m);
  */
 int master_lock_acquire(struct master *m, const char *queue_dir,
     struct err *err);
-/* Unlink and close the pid file. */
+/* Unlink and close the pid file; a no-op when not held. */
 void master_lock_release(struct master *m);
 
 /* master_statsock.c */
-/* Listen on queue_directory/pid/master.sock (0600). 0 or -1. */
+/*
+ * Listen on queue_directory/pid/master.sock (0600) and serve it from the
+ * loop (protocol in docs/master.md). 0 or -1 with err.
+ */
 int master_statsock_open(struct master *m, const char *queue_dir,
     struct err *err);
+/* Close every client, the socket, and remove its path; idempotent. */
 void master_statsock_close(struct master *m);
 
 /* master_stop.c */
-/* SIGTERM/SIGINT through the loop. */
+/* SIGTERM/SIGINT through the loop. 0 or -1 (errno). */
 int master_stop_init(struct master *m);
 /*
  * Graceful stop: close listeners, end the lifeline, SIGTERM children,

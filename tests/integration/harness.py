@@ -332,14 +332,14 @@ class Instance:
     def log_mark(self):
         return len(self.log())
 
-    def signal(self, signo):
+    def send_signal(self, signo):
         os.kill(self.master_pid(), signo)
 
     def reload(self, services=None, main_cf=None):
         """Rewrite the files, SIGHUP, wait for the reload log line."""
         mark = self.log_mark()
         self.write_config(services, main_cf)
-        self.signal(signal.SIGHUP)
+        self.send_signal(signal.SIGHUP)
         return self.wait_for_log(r"reload -- version|reload failed",
                                  start=mark)
 
@@ -367,6 +367,17 @@ class Instance:
         except AssertionError:
             os.kill(pid, signal.SIGKILL)
         return None
+
+    def kill(self, signo=signal.SIGKILL):
+        """Signal the master; for SIGKILL, also wait until it is gone."""
+        pid = self.master_pid()
+        os.kill(pid, signo)
+        if signo == signal.SIGKILL:
+            if self.proc is not None and self.proc.pid == pid:
+                self.proc.wait(timeout=DEADLINE)
+            else:
+                wait_for(lambda: not os.path.exists("/proc/%d" % pid),
+                         what="the master to die")
 
     def restart(self):
         self.stop()

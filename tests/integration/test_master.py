@@ -356,6 +356,22 @@ class MasterTest(InstanceTestCase):
             inst.queue_dir, "pid", "master.pid")))
         c.close()
 
+    def test_children_follow_a_killed_master_and_restart_works(self):
+        inst = self.instance()
+        c = LineClient.tcp(inst.port("echo"))
+        child = echo_pid(c.ask("hello"))
+        self.assertEqual(c.ask("QUIT"), "BYE")
+        c.close()
+        inst.kill()
+        # The idle child sees its lifeline end and exits.
+        wait_for(lambda: not os.path.exists("/proc/%d" % child),
+                 what="the orphaned child to exit")
+        # A stale pid file and socket do not stop a new master.
+        inst.restart()
+        c = LineClient.tcp(inst.port("echo"))
+        self.assertNotEqual(echo_pid(c.ask("hello")), child)
+        c.close()
+
     def test_sigterm_stops_everything(self):
         inst = self.instance()
         c = LineClient.tcp(inst.port("echo"))
