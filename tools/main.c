@@ -108,6 +108,8 @@ postern_run(const struct postern_cmd *cmd, const char *progname,
 	postern_ctx_init(&ctx, progname, config_arg);
 	/* 0, not 1: GNU getopt then forgets the state of the global scan. */
 	optind = 0;
+	/* Commands report bad options themselves: postern_bad_option(). */
+	opterr = 0;
 	status = cmd->fn(&ctx, argc, argv);
 	postern_ctx_deinit(&ctx);
 	return status;
@@ -131,15 +133,17 @@ main(int argc, char **argv)
 		return POSTERN_EXIT_OK;
 	}
 	/* '+': stop at the command name; its options are its own. */
+	opterr = 0;
 	while ((c = getopt(argc, argv, "+c:")) != -1) {
 		if (c != 'c') {
-			postern_usage(stderr);
+			postern_error("unknown option or missing value: %s; "
+			    "try 'postern --help'", argv[optind - 1]);
 			return POSTERN_EXIT_USAGE;
 		}
 		config_arg = optarg;
 	}
 	if (optind >= argc) {
-		postern_usage(stderr);
+		postern_error("no command given; try 'postern --help'");
 		return POSTERN_EXIT_USAGE;
 	}
 	if ((cmd = postern_cmd_find(argv[optind])) == NULL) {

@@ -57,6 +57,12 @@ const char *postern_ctx_config_dir(struct postern_ctx *ctx, struct err *err);
 const struct conf *postern_ctx_conf(struct postern_ctx *ctx,
     struct err *err);
 
+/*
+ * After getopt returned '?' or ':' (main sets opterr = 0): print
+ * "postern: <cmd>: unknown option or missing value: <arg>" and return
+ * POSTERN_EXIT_USAGE.
+ */
+int postern_bad_option(const char *cmd, char **argv);
 /* Print "postern: <text>" as one line on stderr. */
 void postern_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));

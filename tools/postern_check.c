@@ -176,8 +176,11 @@ postern_cmd_check(struct postern_ctx *ctx, int argc, char **argv)
 	struct conf *conf;
 	struct err err;
 
-	if (getopt(argc, argv, "") != -1 || optind < argc) {
-		postern_error("check: no arguments expected");
+	if (getopt(argc, argv, "") != -1)
+		return postern_bad_option("check", argv);
+	if (optind < argc) {
+		postern_error("check: unexpected argument \"%s\"",
+		    argv[optind]);
 		return POSTERN_EXIT_USAGE;
 	}
 	if ((ck.config_dir = postern_ctx_config_dir(ctx, &err)) == NULL) {

@@ -247,7 +247,7 @@ postern_conf_parse(struct postern_conf_opts *o, int argc, char **argv)
 		case 'e': m = POSTERN_CONF_EDIT; break;
 		case 'M': m = POSTERN_CONF_MASTER; break;
 		case 'h': o->value_only = true; continue;
-		default: return POSTERN_EXIT_USAGE;
+		default: return postern_bad_option("conf", argv);
 		}
 		if (o->mode != POSTERN_CONF_ALL && o->mode != m) {
 			postern_error("conf: -d, -n, -e and -M exclude each "

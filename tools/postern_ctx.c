@@ -8,6 +8,7 @@
 #include "postern.h"
 
 #include <stdarg.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -91,6 +92,15 @@ postern_vmessage(const char *prefix, const char *fmt, va_list ap)
 	fprintf(stderr, "postern: %s", prefix);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
+}
+
+int
+postern_bad_option(const char *cmd, char **argv)
+{
+	postern_error("%s: unknown option or missing value: %s (see "
+	    "postern %s --help)", cmd, optind > 0 ? argv[optind - 1] : "?",
+	    cmd);
+	return POSTERN_EXIT_USAGE;
 }
 
 void

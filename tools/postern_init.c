@@ -195,7 +195,7 @@ postern_init_parse(struct postern_init *init, int argc, char **argv,
 			}
 			break;
 		default:
-			return POSTERN_EXIT_USAGE;
+			return postern_bad_option("init", argv);
 		}
 	}
 	if (argc - optind > 1 || (argc - optind == 0 && !init->system)) {

@@ -32,7 +32,7 @@ postern_start_noargs(const char *cmd, int argc, char **argv,
 
 	while ((c = getopt(argc, argv, opts)) != -1) {
 		if (c == '?')
-			return POSTERN_EXIT_USAGE;
+			return postern_bad_option(cmd, argv);
 		*flag_out = true;
 	}
 	if (optind < argc) {

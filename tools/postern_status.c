@@ -98,8 +98,11 @@ postern_cmd_status(struct postern_ctx *ctx, int argc, char **argv)
 	pid_t pid;
 	int status = POSTERN_EXIT_OK;
 
-	if (getopt(argc, argv, "") != -1 || optind < argc) {
-		postern_error("status: no arguments expected");
+	if (getopt(argc, argv, "") != -1)
+		return postern_bad_option("status", argv);
+	if (optind < argc) {
+		postern_error("status: unexpected argument \"%s\"",
+		    argv[optind]);
 		return POSTERN_EXIT_USAGE;
 	}
 	if ((conf = postern_ctx_conf(ctx, &err)) == NULL) {
