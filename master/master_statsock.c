@@ -185,7 +185,7 @@ master_statsock_request(struct master_statconn *c)
 	if (rc < 0 || stop)
 		master_statsock_drop(c);
 	if (stop)
-		master_stop_begin(m, "stop request");
+		master_stop_begin(m, "terminating on a stop request");
 }
 
 static void

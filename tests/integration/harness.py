@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: MIT
 """A real Postern instance for integration tests (standard library only).
 
-Instance creates a temporary instance directory, writes main.cf and
-master.cf (write_config: the one place to switch to `postern init`), picks
-free loopback ports, starts <POSTERN_BIN_DIR>/master -f with its output in
-a log file, waits for readiness through the master's status socket, and
-always tears down: SIGTERM, then SIGKILL, then the directory goes. The
-log is kept in memory so InstanceTestCase can print it when a test fails.
+Instance creates a temporary instance with `postern init` (make_layout;
+hand-made files when the CLI is not built), then writes the test's
+master.cf and main.cf settings (write_config), picks free loopback ports,
+starts <POSTERN_BIN_DIR>/master -f with its output in a log file, waits
+for readiness through the master's status socket, and always tears down:
+SIGTERM, then SIGKILL, then the directory goes. The log is kept in memory
+so InstanceTestCase can print it when a test fails.
 """
 
 import os
@@ -196,6 +197,7 @@ class Instance:
         self.sock_path = os.path.join(self.queue_dir, "pid", "master.sock")
         self.ports = {}
         self.proc = None
+        self.init_main_cf = ""
         self.final_log = ""
         self._log_file = None
         self.main_extra = dict(main_cf or {})
@@ -217,10 +219,21 @@ class Instance:
                 % self.port("echo")]
 
     def make_layout(self):
-        for d in ("etc", "data", "mail", "log"):
-            os.makedirs(os.path.join(self.root, d), exist_ok=True)
+        """The instance tree: `postern init`, as an administrator would."""
+        postern = os.path.join(self.bin, "postern")
+        if os.access(postern, os.X_OK):
+            subprocess.run([postern, "init", self.root], check=True,
+                           stdout=subprocess.DEVNULL)
+            with open(os.path.join(self.conf_dir, "main.cf")) as f:
+                self.init_main_cf = f.read()
+        else:
+            self.make_layout_by_hand()
         os.makedirs(self.tmp_dir, exist_ok=True)
         os.chmod(self.tmp_dir, 0o1777)
+
+    def make_layout_by_hand(self):
+        for d in ("etc", "data", "mail", "log"):
+            os.makedirs(os.path.join(self.root, d), exist_ok=True)
         for d in QUEUE_DIRS:
             os.makedirs(os.path.join(self.queue_dir, d), exist_ok=True)
         if os.geteuid() == 0:
@@ -244,10 +257,12 @@ class Instance:
         }
         params.update(self.main_extra)
         params.update(extra or {})
-        return "".join("%s = %s\n" % kv for kv in params.items())
+        # Later settings win, so ours follow what postern init wrote.
+        return self.init_main_cf + "\n# integration test settings\n" + \
+            "".join("%s = %s\n" % kv for kv in params.items())
 
     def write_config(self, services=None, main_cf=None):
-        """Write main.cf and master.cf (until `postern init` exists)."""
+        """Write main.cf (init's text plus ours) and the test's master.cf."""
         if services is not None:
             self.services = list(services)
         if main_cf is not None:
