@@ -21,10 +21,10 @@
 #include "core/xmalloc.h"
 #include "db/db_lmdb_impl.h"
 
-#define DB_LMDB_DEFAULT_MAP	((size_t)1 << 20)
-#define DB_LMDB_DEFAULT_MAX	((size_t)16 << 30)
+#define DB_LMDB_DEFAULT_MAP ((size_t)1 << 20)
+#define DB_LMDB_DEFAULT_MAX ((size_t)16 << 30)
 /* Doubling from 4 KiB to 16 GiB takes 22 steps; a few more for races. */
-#define DB_LMDB_RETRY_MAX	32
+#define DB_LMDB_RETRY_MAX 32
 
 bool
 db_lmdb_recoverable(int rc)
@@ -69,7 +69,7 @@ db_lmdb_recover(struct db_lmdb *db, int rc, struct err *err)
 			    "%s: database reached its size limit (%zu bytes)",
 			    db->path, db->map_max);
 		grown = db->map_size > db->map_max / 2 ? db->map_max
-		    : db->map_size * 2;
+		                                       : db->map_size * 2;
 		if ((rc = mdb_env_set_mapsize(db->env, grown)) != 0)
 			break;
 		db_lmdb_refresh_size(db);
@@ -86,8 +86,8 @@ db_lmdb_recover(struct db_lmdb *db, int rc, struct err *err)
 			break;
 		if (dead > 0)
 			return 0;
-		return err_set(err, ERR_TEMP, "4.3.0",
-		    "%s: reader table full", db->path);
+		return err_set(
+		    err, ERR_TEMP, "4.3.0", "%s: reader table full", db->path);
 	default:
 		break;
 	}
@@ -96,10 +96,10 @@ db_lmdb_recover(struct db_lmdb *db, int rc, struct err *err)
 
 /* One attempt: begin, body, commit or abort. Sets *rc_out on failure. */
 static int
-db_lmdb_attempt(struct db_lmdb *db, bool write, db_lmdb_txn_fn *fn,
-    void *ctx, int *rc_out, struct err *err)
+db_lmdb_attempt(struct db_lmdb *db, bool write, db_lmdb_txn_fn *fn, void *ctx,
+    int *rc_out, struct err *err)
 {
-	struct db_lmdb_txn t = { .db = db, .write = write };
+	struct db_lmdb_txn t = {.db = db, .write = write};
 	int ret, rc;
 
 	*rc_out = 0;
@@ -148,15 +148,14 @@ db_lmdb_run(struct db_lmdb *db, bool write, db_lmdb_txn_fn *fn, void *ctx,
 }
 
 int
-db_lmdb_read(struct db_lmdb *db, db_lmdb_txn_fn *fn, void *ctx,
-    struct err *err)
+db_lmdb_read(struct db_lmdb *db, db_lmdb_txn_fn *fn, void *ctx, struct err *err)
 {
 	return db_lmdb_run(db, false, fn, ctx, err);
 }
 
 int
-db_lmdb_write(struct db_lmdb *db, db_lmdb_txn_fn *fn, void *ctx,
-    struct err *err)
+db_lmdb_write(
+    struct db_lmdb *db, db_lmdb_txn_fn *fn, void *ctx, struct err *err)
 {
 	return db_lmdb_run(db, true, fn, ctx, err);
 }
@@ -191,8 +190,8 @@ db_lmdb_env_open(struct db_lmdb *db, unsigned mode, struct err *err)
 	if ((rc = mdb_env_create(&db->env)) != 0)
 		return db_lmdb_fail(db, NULL, rc, "create environment", err);
 	if ((rc = mdb_env_set_mapsize(db->env, db->map_size)) != 0 ||
-	    (rc = mdb_env_open(db->env, db->path, envflags,
-	    (mode_t)mode)) != 0) {
+	    (rc = mdb_env_open(db->env, db->path, envflags, (mode_t)mode)) !=
+	        0) {
 		/* LMDB wants the handle closed even after a failed open. */
 		mdb_env_close(db->env);
 		db->env = NULL;
@@ -204,8 +203,7 @@ db_lmdb_env_open(struct db_lmdb *db, unsigned mode, struct err *err)
 }
 
 struct db_lmdb *
-db_lmdb_open(const char *path, const struct db_lmdb_opts *opts,
-    struct err *err)
+db_lmdb_open(const char *path, const struct db_lmdb_opts *opts, struct err *err)
 {
 	struct db_lmdb *db = xcalloc(1, sizeof(*db));
 	unsigned mode = 0600;
@@ -279,14 +277,13 @@ db_lmdb_need_write(const struct db_lmdb_txn *txn, const char *func)
 }
 
 static int
-db_lmdb_check_key(const struct db_lmdb_txn *txn, size_t klen,
-    struct err *err)
+db_lmdb_check_key(const struct db_lmdb_txn *txn, size_t klen, struct err *err)
 {
 	size_t max = db_lmdb_key_max(txn->db);
 
 	if (klen == 0)
-		return err_set(err, ERR_PERM, "5.3.0", "%s: empty key",
-		    txn->db->path);
+		return err_set(
+		    err, ERR_PERM, "5.3.0", "%s: empty key", txn->db->path);
 	if (klen > max)
 		return err_set(err, ERR_PERM, "5.3.0",
 		    "%s: key of %zu bytes is longer than %zu", txn->db->path,
@@ -298,7 +295,7 @@ int
 db_lmdb_get(struct db_lmdb_txn *txn, const void *key, size_t klen,
     struct db_lmdb_val *val_out, struct err *err)
 {
-	MDB_val k = { .mv_size = klen, .mv_data = (void *)key }, v;
+	MDB_val k = {.mv_size = klen, .mv_data = (void *)key}, v;
 	int rc;
 
 	/* A key LMDB cannot hold cannot be there. */
@@ -318,8 +315,8 @@ static int
 db_lmdb_store(struct db_lmdb_txn *txn, const void *key, size_t klen,
     const void *val, size_t vlen, unsigned flags, struct err *err)
 {
-	MDB_val k = { .mv_size = klen, .mv_data = (void *)key };
-	MDB_val v = { .mv_size = vlen, .mv_data = (void *)val };
+	MDB_val k = {.mv_size = klen, .mv_data = (void *)key};
+	MDB_val v = {.mv_size = vlen, .mv_data = (void *)val};
 	int rc;
 
 	if (db_lmdb_check_key(txn, klen, err) != 0)
@@ -349,10 +346,10 @@ db_lmdb_add(struct db_lmdb_txn *txn, const void *key, size_t klen,
 }
 
 int
-db_lmdb_del(struct db_lmdb_txn *txn, const void *key, size_t klen,
-    struct err *err)
+db_lmdb_del(
+    struct db_lmdb_txn *txn, const void *key, size_t klen, struct err *err)
 {
-	MDB_val k = { .mv_size = klen, .mv_data = (void *)key };
+	MDB_val k = {.mv_size = klen, .mv_data = (void *)key};
 	int rc;
 
 	db_lmdb_need_write(txn, __func__);
@@ -391,8 +388,8 @@ db_lmdb_lookup(struct db_lmdb *db, const void *key, size_t klen,
     struct buf *value_out, struct err *err)
 {
 	struct db_lmdb_lookup_ctx lc = {
-		.key = { .data = key, .len = klen },
-		.value_out = value_out,
+	    .key = {.data = key, .len = klen},
+	    .value_out = value_out,
 	};
 
 	return db_lmdb_read(db, db_lmdb_lookup_body, &lc, err);

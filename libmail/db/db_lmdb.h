@@ -41,8 +41,8 @@ struct db_lmdb_val {
 };
 
 enum db_lmdb_flag {
-	DB_LMDB_RDONLY = 1u << 0,	/* only db_lmdb_read(); file must exist */
-	DB_LMDB_CREATE = 1u << 1,	/* create the file (mode) if missing */
+	DB_LMDB_RDONLY = 1u << 0, /* only db_lmdb_read(); file must exist */
+	DB_LMDB_CREATE = 1u << 1, /* create the file (mode) if missing */
 	/*
 	 * No lock file and no reader table: only for files that are never
 	 * written while others read them, i.e. built aside and renamed into
@@ -54,10 +54,10 @@ enum db_lmdb_flag {
 };
 
 struct db_lmdb_opts {
-	unsigned flags;		/* enum db_lmdb_flag bits */
-	unsigned mode;		/* permissions when created; 0 means 0600 */
-	size_t map_size;	/* initial map size; 0 means 1 MiB */
-	size_t map_max;		/* growth stops here; 0 means 16 GiB */
+	unsigned flags; /* enum db_lmdb_flag bits */
+	unsigned mode; /* permissions when created; 0 means 0600 */
+	size_t map_size; /* initial map size; 0 means 1 MiB */
+	size_t map_max; /* growth stops here; 0 means 16 GiB */
 };
 
 /*
@@ -66,8 +66,8 @@ struct db_lmdb_opts {
  * ERR_TEMP (missing file, permissions, a corrupt or foreign file: mail
  * defers rather than bounces). Caller owns the result. Blocks on disk.
  */
-struct db_lmdb *db_lmdb_open(const char *path,
-    const struct db_lmdb_opts *opts, struct err *err);
+struct db_lmdb *db_lmdb_open(
+    const char *path, const struct db_lmdb_opts *opts, struct err *err);
 /* Close and free; *dbp becomes NULL; NULL is a no-op. Not inside a txn. */
 void db_lmdb_close(struct db_lmdb **dbp);
 /* The path given to db_lmdb_open(); borrowed until db_lmdb_close(). */
@@ -85,8 +85,7 @@ int db_lmdb_sync(struct db_lmdb *db, struct err *err);
  * discarded and it runs again from the start, so it must keep its
  * effects inside the transaction (or reset its ctx at entry).
  */
-typedef int db_lmdb_txn_fn(struct db_lmdb_txn *txn, void *ctx,
-    struct err *err);
+typedef int db_lmdb_txn_fn(struct db_lmdb_txn *txn, void *ctx, struct err *err);
 
 /*
  * Run fn inside a read (db_lmdb_read) or write (db_lmdb_write)
@@ -97,10 +96,10 @@ typedef int db_lmdb_txn_fn(struct db_lmdb_txn *txn, void *ctx,
  * while another process writes. Values borrowed from the transaction
  * are invalid once these return.
  */
-int db_lmdb_read(struct db_lmdb *db, db_lmdb_txn_fn *fn, void *ctx,
-    struct err *err);
-int db_lmdb_write(struct db_lmdb *db, db_lmdb_txn_fn *fn, void *ctx,
-    struct err *err);
+int db_lmdb_read(
+    struct db_lmdb *db, db_lmdb_txn_fn *fn, void *ctx, struct err *err);
+int db_lmdb_write(
+    struct db_lmdb *db, db_lmdb_txn_fn *fn, void *ctx, struct err *err);
 
 /*
  * Inside a transaction. db_lmdb_get: 1 found (val_out borrowed until the
@@ -116,30 +115,29 @@ int db_lmdb_put(struct db_lmdb_txn *txn, const void *key, size_t klen,
     const void *val, size_t vlen, struct err *err);
 int db_lmdb_add(struct db_lmdb_txn *txn, const void *key, size_t klen,
     const void *val, size_t vlen, struct err *err);
-int db_lmdb_del(struct db_lmdb_txn *txn, const void *key, size_t klen,
-    struct err *err);
+int db_lmdb_del(
+    struct db_lmdb_txn *txn, const void *key, size_t klen, struct err *err);
 
 /*
  * Ordered iteration (keys compare as bytes) over the keys that start
  * with prefix (plen 0: all keys). The cursor belongs to txn and is
  * closed with it if not before. NULL with err on failure.
  */
-struct db_lmdb_cursor *db_lmdb_cursor_open(struct db_lmdb_txn *txn,
-    const void *prefix, size_t plen, struct err *err);
+struct db_lmdb_cursor *db_lmdb_cursor_open(
+    struct db_lmdb_txn *txn, const void *prefix, size_t plen, struct err *err);
 /*
  * Next entry: 1 with key_out and val_out (borrowed until the
  * transaction ends; val_out may be NULL), 0 past the last key with the
  * prefix, -1.
  */
-int db_lmdb_cursor_next(struct db_lmdb_cursor *c,
-    struct db_lmdb_val *key_out, struct db_lmdb_val *val_out,
-    struct err *err);
+int db_lmdb_cursor_next(struct db_lmdb_cursor *c, struct db_lmdb_val *key_out,
+    struct db_lmdb_val *val_out, struct err *err);
 /*
  * Make the next db_lmdb_cursor_next() return the first key >= key that
  * still has the prefix. 0 or -1.
  */
-int db_lmdb_cursor_seek(struct db_lmdb_cursor *c, const void *key,
-    size_t klen, struct err *err);
+int db_lmdb_cursor_seek(
+    struct db_lmdb_cursor *c, const void *key, size_t klen, struct err *err);
 /* Delete the entry db_lmdb_cursor_next() last returned (write txn). 0/-1. */
 int db_lmdb_cursor_del(struct db_lmdb_cursor *c, struct err *err);
 /* Close early; *cp becomes NULL; NULL is a no-op. */

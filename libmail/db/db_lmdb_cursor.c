@@ -19,15 +19,14 @@ struct db_lmdb_cursor {
 	struct db_lmdb_cursor *next;
 	char *prefix;
 	size_t plen;
-	char *start;		/* where the next call positions */
+	char *start; /* where the next call positions */
 	size_t slen;
-	bool positioned;	/* start consumed: the next call steps on */
-	bool current;		/* on an entry db_lmdb_cursor_next() returned */
+	bool positioned; /* start consumed: the next call steps on */
+	bool current; /* on an entry db_lmdb_cursor_next() returned */
 };
 
 static void
-db_lmdb_cursor_set_start(struct db_lmdb_cursor *c, const void *key,
-    size_t klen)
+db_lmdb_cursor_set_start(struct db_lmdb_cursor *c, const void *key, size_t klen)
 {
 	free(c->start);
 	c->start = xmalloc(klen + 1);
@@ -39,8 +38,8 @@ db_lmdb_cursor_set_start(struct db_lmdb_cursor *c, const void *key,
 }
 
 struct db_lmdb_cursor *
-db_lmdb_cursor_open(struct db_lmdb_txn *txn, const void *prefix,
-    size_t plen, struct err *err)
+db_lmdb_cursor_open(
+    struct db_lmdb_txn *txn, const void *prefix, size_t plen, struct err *err)
 {
 	struct db_lmdb_cursor *c;
 	MDB_cursor *cur;
@@ -74,14 +73,14 @@ int
 db_lmdb_cursor_next(struct db_lmdb_cursor *c, struct db_lmdb_val *key_out,
     struct db_lmdb_val *val_out, struct err *err)
 {
-	MDB_val k = { 0 }, v = { 0 };
+	MDB_val k = {0}, v = {0};
 	int rc;
 
 	if (!c->positioned) {
 		k.mv_size = c->slen;
 		k.mv_data = c->start;
-		rc = mdb_cursor_get(c->cur, &k, &v,
-		    c->slen == 0 ? MDB_FIRST : MDB_SET_RANGE);
+		rc = mdb_cursor_get(
+		    c->cur, &k, &v, c->slen == 0 ? MDB_FIRST : MDB_SET_RANGE);
 		c->positioned = true;
 	} else
 		rc = mdb_cursor_get(c->cur, &k, &v, MDB_NEXT);
@@ -103,8 +102,8 @@ db_lmdb_cursor_next(struct db_lmdb_cursor *c, struct db_lmdb_val *key_out,
 }
 
 int
-db_lmdb_cursor_seek(struct db_lmdb_cursor *c, const void *key, size_t klen,
-    struct err *err)
+db_lmdb_cursor_seek(
+    struct db_lmdb_cursor *c, const void *key, size_t klen, struct err *err)
 {
 	size_t n = klen < c->plen ? klen : c->plen;
 	int cmp = n == 0 ? 0 : memcmp(key, c->prefix, n);
@@ -129,8 +128,8 @@ db_lmdb_cursor_del(struct db_lmdb_cursor *c, struct err *err)
 	if (!c->current)
 		PANIC("%s: no current entry", __func__);
 	if ((rc = mdb_cursor_del(c->cur, 0)) != 0)
-		return db_lmdb_fail(c->txn->db, c->txn, rc, "cursor delete",
-		    err);
+		return db_lmdb_fail(
+		    c->txn->db, c->txn, rc, "cursor delete", err);
 	c->current = false;
 	return 0;
 }

@@ -17,17 +17,17 @@ struct db_lmdb {
 	MDB_dbi dbi;
 	char *path;
 	unsigned flags;
-	size_t map_size;	/* what the environment maps now */
+	size_t map_size; /* what the environment maps now */
 	size_t map_max;
-	pid_t pid;		/* the process that opened it (fork rule) */
+	pid_t pid; /* the process that opened it (fork rule) */
 };
 
 struct db_lmdb_txn {
 	struct db_lmdb *db;
 	MDB_txn *txn;
 	bool write;
-	int recover_rc;		/* first recoverable LMDB error, or 0 */
-	struct db_lmdb_cursor *cursors;	/* open cursors, closed at the end */
+	int recover_rc; /* first recoverable LMDB error, or 0 */
+	struct db_lmdb_cursor *cursors; /* open cursors, closed at the end */
 };
 
 /* MDB_MAP_FULL, MDB_MAP_RESIZED or MDB_READERS_FULL. */

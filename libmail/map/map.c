@@ -21,13 +21,13 @@ static const struct {
 	const char *type;
 	const struct map_ops *ops;
 } map_types[] = {
-	{ "lmdb", &map_lmdb_ops },
-	{ "hash", &map_lmdb_ops },
-	{ "btree", &map_lmdb_ops },
-	{ "pcre", &map_pcre_ops },
-	{ "cidr", &map_cidr_ops },
-	{ "inline", &map_inline_ops },
-	{ "static", &map_static_ops },
+    {"lmdb", &map_lmdb_ops},
+    {"hash", &map_lmdb_ops},
+    {"btree", &map_lmdb_ops},
+    {"pcre", &map_pcre_ops},
+    {"cidr", &map_cidr_ops},
+    {"inline", &map_inline_ops},
+    {"static", &map_static_ops},
 };
 
 static const struct map_ops *
@@ -84,8 +84,8 @@ map_close(struct map **mapp)
 }
 
 int
-map_lookup(struct map *map, const char *key, struct buf *value_out,
-    struct err *err)
+map_lookup(
+    struct map *map, const char *key, struct buf *value_out, struct err *err)
 {
 	size_t i;
 
@@ -105,8 +105,7 @@ map_spec(const struct map *map)
 }
 
 int
-map_read_file(const char *path, size_t max, struct buf *out,
-    struct err *err)
+map_read_file(const char *path, size_t max, struct buf *out, struct err *err)
 {
 	struct stat st;
 	ssize_t n;
@@ -114,12 +113,12 @@ map_read_file(const char *path, size_t max, struct buf *out,
 
 	buf_reset(out);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return err_set(err, ERR_TEMP, "4.3.0", "%s: %s", path,
-		    strerror(errno));
+		return err_set(
+		    err, ERR_TEMP, "4.3.0", "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) == 0 && (size_t)st.st_size > max) {
 		close(fd);
-		return err_set(err, ERR_PERM, "", "%s: larger than %zu bytes",
-		    path, max);
+		return err_set(
+		    err, ERR_PERM, "", "%s: larger than %zu bytes", path, max);
 	}
 	for (;;) {
 		buf_reserve(out, 65536);
@@ -140,8 +139,8 @@ map_read_file(const char *path, size_t max, struct buf *out,
 		int e = errno;
 
 		close(fd);
-		return err_set(err, ERR_TEMP, "4.3.0", "%s: %s", path,
-		    strerror(e));
+		return err_set(
+		    err, ERR_TEMP, "4.3.0", "%s: %s", path, strerror(e));
 	}
 	close(fd);
 	return 0;

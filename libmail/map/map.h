@@ -29,15 +29,15 @@ void map_close(struct map **mapp);
  * patterns say /i themselves), as Postfix does. The result is copied
  * into value_out. 1, 0 or -1.
  */
-int map_lookup(struct map *map, const char *key, struct buf *value_out,
-    struct err *err);
+int map_lookup(
+    struct map *map, const char *key, struct buf *value_out, struct err *err);
 const char *map_spec(const struct map *map);
 
 /* A list of maps ("maps" parameter type), searched in order. */
 struct maps *maps_open(const char *list, struct err *err);
 void maps_close(struct maps **mapsp);
-int maps_lookup(struct maps *maps, const char *key, struct buf *value_out,
-    struct err *err);
+int maps_lookup(
+    struct maps *maps, const char *key, struct buf *value_out, struct err *err);
 /*
  * Address lookup order (Postfix access(5), virtual(5)): user+ext@domain,
  * user@domain, user+ext, user, @domain; the bare-user forms only when
@@ -70,8 +70,8 @@ int maps_lookup_client(struct maps *maps, const char *hostname,
 
 /* Source formats for map_build(). */
 enum map_source_format {
-	MAP_SOURCE_TABLE,	/* "key value" lines (postmap) */
-	MAP_SOURCE_ALIASES,	/* "name: a, b" lines (newaliases) */
+	MAP_SOURCE_TABLE, /* "key value" lines (postmap) */
+	MAP_SOURCE_ALIASES, /* "name: a, b" lines (newaliases) */
 };
 
 /*
@@ -79,7 +79,7 @@ enum map_source_format {
  * temporary file and renamed over the old one, so readers never see a
  * half-built table. Errors name file:line. 0 or -1.
  */
-int map_build(const char *source_path, enum map_source_format format,
-    struct err *err);
+int map_build(
+    const char *source_path, enum map_source_format format, struct err *err);
 
 #endif

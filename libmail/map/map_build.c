@@ -24,11 +24,11 @@
 #include "map/map_impl.h"
 #include "map/map_source.h"
 
-#define MAP_BUILD_SOURCE_MAX	((size_t)1 << 30)
+#define MAP_BUILD_SOURCE_MAX ((size_t)1 << 30)
 
 struct map_build_ctx {
 	const struct map_source_entries *entries;
-	size_t *dups;		/* indexes of ignored duplicates */
+	size_t *dups; /* indexes of ignored duplicates */
 	size_t ndups;
 };
 
@@ -69,11 +69,11 @@ map_build_parse(const char *path, enum map_source_format format,
 		return -1;
 	}
 	if (format == MAP_SOURCE_ALIASES)
-		rc = map_source_aliases_parse(path, text.data, text.len, &lim,
-		    arena, out, err);
+		rc = map_source_aliases_parse(
+		    path, text.data, text.len, &lim, arena, out, err);
 	else
-		rc = map_source_table_parse(path, text.data, text.len, &lim,
-		    arena, out, err);
+		rc = map_source_table_parse(
+		    path, text.data, text.len, &lim, arena, out, err);
 	buf_deinit(&text);
 	return rc;
 }
@@ -84,8 +84,8 @@ map_build_write(const char *tmp, const struct stat *st,
     struct map_build_ctx *bc, struct err *err)
 {
 	struct db_lmdb_opts o = {
-		.flags = DB_LMDB_CREATE | DB_LMDB_NOLOCK | DB_LMDB_NOSYNC,
-		.mode = 0600,
+	    .flags = DB_LMDB_CREATE | DB_LMDB_NOLOCK | DB_LMDB_NOSYNC,
+	    .mode = 0600,
 	};
 	struct db_lmdb *db;
 	int rc;
@@ -100,8 +100,8 @@ map_build_write(const char *tmp, const struct stat *st,
 		return -1;
 	if (chmod(tmp, st->st_mode & 0666) != 0 ||
 	    (geteuid() == 0 && chown(tmp, st->st_uid, st->st_gid) != 0))
-		return err_set(err, ERR_TEMP, "4.3.0", "%s: %s", tmp,
-		    strerror(errno));
+		return err_set(
+		    err, ERR_TEMP, "4.3.0", "%s: %s", tmp, strerror(errno));
 	return 0;
 }
 
@@ -110,14 +110,15 @@ static int
 map_build_sync_dir(const char *path, struct err *err)
 {
 	const char *slash = strrchr(path, '/');
-	char *dir = slash == NULL ? xstrdup(".")
+	char *dir = slash == NULL
+	    ? xstrdup(".")
 	    : xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
 	int fd, rc = 0;
 
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
 	    fsync(fd) != 0)
-		rc = err_set(err, ERR_TEMP, "4.3.0", "%s: %s", dir,
-		    strerror(errno));
+		rc = err_set(
+		    err, ERR_TEMP, "4.3.0", "%s: %s", dir, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	free(dir);
@@ -134,17 +135,17 @@ map_build_warn_dups(const char *path, const struct map_build_ctx *bc)
 	for (i = 0; i < bc->ndups; i++) {
 		e = &bc->entries->v[bc->dups[i]];
 		log_warning("%s:%zu: duplicate entry \"%s\" ignored", path,
-		    e->lineno, log_escape(e->key, strlen(e->key), 100, key,
-		    sizeof(key)));
+		    e->lineno,
+		    log_escape(e->key, strlen(e->key), 100, key, sizeof(key)));
 	}
 }
 
 int
-map_build(const char *source_path, enum map_source_format format,
-    struct err *err)
+map_build(
+    const char *source_path, enum map_source_format format, struct err *err)
 {
-	struct map_source_entries entries = { 0 };
-	struct map_build_ctx bc = { .entries = &entries };
+	struct map_source_entries entries = {0};
+	struct map_build_ctx bc = {.entries = &entries};
 	struct arena *arena = arena_new();
 	char *final = xasprintf("%s.lmdb", source_path);
 	char *tmp = xasprintf("%s.lmdb.XXXXXX", source_path);

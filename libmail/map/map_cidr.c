@@ -15,7 +15,7 @@
 #include "map/map_impl.h"
 
 /* The largest table file map_open reads. */
-#define MAP_CIDR_FILE_MAX	((size_t)64 << 20)
+#define MAP_CIDR_FILE_MAX ((size_t)64 << 20)
 
 struct map_cidr_rule {
 	int family;
@@ -68,16 +68,16 @@ map_cidr_match(const uint8_t *a, const uint8_t *net, unsigned prefix)
 
 /* "addr[/prefix]"; 0 or -1 with err (no name:line prefix yet). */
 static int
-map_cidr_network(const char *s, size_t n, struct map_cidr_rule *r,
-    struct err *err)
+map_cidr_network(
+    const char *s, size_t n, struct map_cidr_rule *r, struct err *err)
 {
 	const char *slash = memchr(s, '/', n);
 	size_t alen = slash != NULL ? (size_t)(slash - s) : n, i;
 	unsigned bits, plen = 0;
 
 	if (!map_cidr_addr(s, alen, &r->family, r->net))
-		return err_set(err, ERR_PERM, "", "bad address \"%.*s\"",
-		    (int)alen, s);
+		return err_set(
+		    err, ERR_PERM, "", "bad address \"%.*s\"", (int)alen, s);
 	bits = r->family == AF_INET ? 32 : 128;
 	r->prefix = bits;
 	if (slash != NULL) {
@@ -109,7 +109,7 @@ static int
 map_cidr_line(struct map_cidr *m, const char *line, size_t len,
     struct arena *arena, struct err *err)
 {
-	struct map_cidr_rule r = { 0 }, *nv;
+	struct map_cidr_rule r = {0}, *nv;
 	size_t nlen = 0, vs, ve = len;
 
 	while (nlen < len && !map_cidr_space(line[nlen]))
@@ -121,8 +121,8 @@ map_cidr_line(struct map_cidr *m, const char *line, size_t len,
 	if (map_cidr_network(line, nlen, &r, err) != 0)
 		return -1;
 	if (vs == ve)
-		return err_set(err, ERR_PERM, "",
-		    "expected \"network/prefix result\"");
+		return err_set(
+		    err, ERR_PERM, "", "expected \"network/prefix result\"");
 	r.result = arena_strndup(arena, line + vs, ve - vs);
 	if (m->n == m->cap) {
 		m->cap = m->cap ? m->cap * 2 : 16;
@@ -137,8 +137,7 @@ map_cidr_line(struct map_cidr *m, const char *line, size_t len,
 
 struct map_cidr *
 map_cidr_parse(const char *name, const char *text, size_t len,
-    const struct map_source_limits *lim, struct arena *arena,
-    struct err *err)
+    const struct map_source_limits *lim, struct arena *arena, struct err *err)
 {
 	struct map_cidr *m = arena_zalloc(arena, sizeof(*m));
 	struct map_source_reader r;
@@ -159,8 +158,8 @@ map_cidr_parse(const char *name, const char *text, size_t len,
 }
 
 int
-map_cidr_lookup(const struct map_cidr *m, const char *addr,
-    struct buf *value_out)
+map_cidr_lookup(
+    const struct map_cidr *m, const char *addr, struct buf *value_out)
 {
 	uint8_t a[16];
 	int family;
@@ -197,8 +196,8 @@ map_cidr_open(const char *name, struct err *err)
 	}
 	cm = xcalloc(1, sizeof(*cm));
 	cm->arena = arena_new();
-	cm->table = map_cidr_parse(name, text.data, text.len, &lim,
-	    cm->arena, err);
+	cm->table =
+	    map_cidr_parse(name, text.data, text.len, &lim, cm->arena, err);
 	buf_deinit(&text);
 	if (cm->table == NULL) {
 		arena_free(&cm->arena);
@@ -209,8 +208,8 @@ map_cidr_open(const char *name, struct err *err)
 }
 
 static int
-map_cidr_map_lookup(void *impl, const char *key, struct buf *value_out,
-    struct err *err)
+map_cidr_map_lookup(
+    void *impl, const char *key, struct buf *value_out, struct err *err)
 {
 	struct map_cidr_map *cm = impl;
 
@@ -228,10 +227,10 @@ map_cidr_close(void *impl)
 }
 
 const struct map_ops map_cidr_ops = {
-	.type = "cidr",
-	.pattern = true,
-	.fold = true,
-	.open = map_cidr_open,
-	.lookup = map_cidr_map_lookup,
-	.close = map_cidr_close,
+    .type = "cidr",
+    .pattern = true,
+    .fold = true,
+    .open = map_cidr_open,
+    .lookup = map_cidr_map_lookup,
+    .close = map_cidr_close,
 };

@@ -22,15 +22,14 @@ struct map_cidr;
  * (ERR_PERM, "name:line: ...") for a bad address or prefix length,
  * non-zero host bits, a missing result, or a reader error.
  */
-struct map_cidr *map_cidr_parse(const char *name, const char *text,
-    size_t len, const struct map_source_limits *lim, struct arena *arena,
-    struct err *err);
+struct map_cidr *map_cidr_parse(const char *name, const char *text, size_t len,
+    const struct map_source_limits *lim, struct arena *arena, struct err *err);
 /*
  * Look up an IPv4 or IPv6 address (optionally [bracketed]): 1 with the
  * first matching rule's result in value_out, 0 when no rule matches or
  * addr is not an address. Never -1.
  */
-int map_cidr_lookup(const struct map_cidr *m, const char *addr,
-    struct buf *value_out);
+int map_cidr_lookup(
+    const struct map_cidr *m, const char *addr, struct buf *value_out);
 
 #endif

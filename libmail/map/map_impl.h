@@ -14,7 +14,7 @@
 #include "map/map.h"
 
 struct map_ops {
-	const char *type;	/* "lmdb", "pcre", ... */
+	const char *type; /* "lmdb", "pcre", ... */
 	/*
 	 * Matches whole keys only (pcre:, cidr:): skipped for the partial
 	 * keys of the lookup orders (parent domains, truncated networks,
@@ -35,7 +35,7 @@ struct map {
 	const struct map_ops *ops;
 	void *impl;
 	char *spec;
-	struct buf key;		/* scratch for the folded key */
+	struct buf key; /* scratch for the folded key */
 };
 
 extern const struct map_ops map_static_ops;
@@ -48,8 +48,8 @@ extern const struct map_ops map_lmdb_ops;
  * Read a whole map file into out (replacing it). 0, or -1 with err:
  * ERR_TEMP (cannot open or read), ERR_PERM (larger than max bytes).
  */
-int map_read_file(const char *path, size_t max, struct buf *out,
-    struct err *err);
+int map_read_file(
+    const char *path, size_t max, struct buf *out, struct err *err);
 
 /*
  * Split a list on commas and white space outside braces, as Postfix
@@ -57,10 +57,10 @@ int map_read_file(const char *path, size_t max, struct buf *out,
  * non-empty item (start, length); stops at the first fn error. 0, or
  * -1 with err (fn's, or ERR_PERM for unbalanced braces).
  */
-typedef int map_list_item_fn(const char *item, size_t len, void *ctx,
-    struct err *err);
-int map_list_split(const char *list, map_list_item_fn *fn, void *ctx,
-    struct err *err);
+typedef int map_list_item_fn(
+    const char *item, size_t len, void *ctx, struct err *err);
+int map_list_split(
+    const char *list, map_list_item_fn *fn, void *ctx, struct err *err);
 /* If s (length *len) is "{ text }", strip the braces and white space. */
 const char *map_list_unbrace(const char *s, size_t *len);
 

@@ -53,8 +53,8 @@ map_inline_item(const char *item, size_t len, void *ctx, struct err *err)
 	char *k, *v;
 
 	if (eq == NULL)
-		return err_set(err, ERR_PERM, "", "missing '=' in \"%.*s\"",
-		    (int)len, s);
+		return err_set(
+		    err, ERR_PERM, "", "missing '=' in \"%.*s\"", (int)len, s);
 	k = map_inline_trim(s, (size_t)(eq - s), true);
 	v = map_inline_trim(eq + 1, len - (size_t)(eq - s) - 1, false);
 	if (*k == '\0' || *v == '\0') {
@@ -97,8 +97,8 @@ map_inline_open(const char *name, struct err *err)
 	int rc;
 
 	if (body == name) {
-		err_set(err, ERR_PERM, "", "inline:%s: expected {key=value, ...}",
-		    name);
+		err_set(err, ERR_PERM, "",
+		    "inline:%s: expected {key=value, ...}", name);
 		map_inline_close(m);
 		return NULL;
 	}
@@ -114,8 +114,8 @@ map_inline_open(const char *name, struct err *err)
 }
 
 static int
-map_inline_lookup(void *impl, const char *key, struct buf *value_out,
-    struct err *err)
+map_inline_lookup(
+    void *impl, const char *key, struct buf *value_out, struct err *err)
 {
 	struct map_inline *m = impl;
 	size_t i;
@@ -130,10 +130,10 @@ map_inline_lookup(void *impl, const char *key, struct buf *value_out,
 }
 
 const struct map_ops map_inline_ops = {
-	.type = "inline",
-	.pattern = false,
-	.fold = true,
-	.open = map_inline_open,
-	.lookup = map_inline_lookup,
-	.close = map_inline_close,
+    .type = "inline",
+    .pattern = false,
+    .fold = true,
+    .open = map_inline_open,
+    .lookup = map_inline_lookup,
+    .close = map_inline_close,
 };

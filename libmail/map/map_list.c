@@ -16,8 +16,8 @@ map_list_sep(char c)
 }
 
 int
-map_list_split(const char *list, map_list_item_fn *fn, void *ctx,
-    struct err *err)
+map_list_split(
+    const char *list, map_list_item_fn *fn, void *ctx, struct err *err)
 {
 	const char *p = list, *start;
 	size_t depth;
@@ -37,8 +37,8 @@ map_list_split(const char *list, map_list_item_fn *fn, void *ctx,
 				    "unbalanced '}' in \"%s\"", list);
 		}
 		if (depth > 0)
-			return err_set(err, ERR_PERM, "",
-			    "missing '}' in \"%s\"", list);
+			return err_set(
+			    err, ERR_PERM, "", "missing '}' in \"%s\"", list);
 		if (fn(start, (size_t)(p - start), ctx, err) != 0)
 			return -1;
 	}

@@ -27,15 +27,15 @@ static int
 map_lmdb_attach(struct map_lmdb *m, struct err *err)
 {
 	struct db_lmdb_opts o = {
-		.flags = DB_LMDB_RDONLY | DB_LMDB_NOLOCK,
+	    .flags = DB_LMDB_RDONLY | DB_LMDB_NOLOCK,
 	};
 	struct db_lmdb *db;
 	struct stat st;
 
 	/* stat first: if the file is replaced meanwhile we reopen later. */
 	if (stat(m->path, &st) != 0)
-		return err_set(err, ERR_TEMP, "4.3.0", "%s: %s", m->path,
-		    strerror(errno));
+		return err_set(
+		    err, ERR_TEMP, "4.3.0", "%s: %s", m->path, strerror(errno));
 	if ((db = db_lmdb_open(m->path, &o, err)) == NULL)
 		return -1;
 	db_lmdb_close(&m->db);
@@ -69,8 +69,8 @@ map_lmdb_open(const char *name, struct err *err)
 }
 
 static int
-map_lmdb_lookup(void *impl, const char *key, struct buf *value_out,
-    struct err *err)
+map_lmdb_lookup(
+    void *impl, const char *key, struct buf *value_out, struct err *err)
 {
 	struct map_lmdb *m = impl;
 	struct stat st;
@@ -86,10 +86,10 @@ map_lmdb_lookup(void *impl, const char *key, struct buf *value_out,
 }
 
 const struct map_ops map_lmdb_ops = {
-	.type = "lmdb",
-	.pattern = false,
-	.fold = true,
-	.open = map_lmdb_open,
-	.lookup = map_lmdb_lookup,
-	.close = map_lmdb_close,
+    .type = "lmdb",
+    .pattern = false,
+    .fold = true,
+    .open = map_lmdb_open,
+    .lookup = map_lmdb_lookup,
+    .close = map_lmdb_close,
 };

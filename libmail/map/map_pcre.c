@@ -18,14 +18,14 @@
 #include "core/xmalloc.h"
 #include "map/map_impl.h"
 
-#define MAP_PCRE_FILE_MAX	((size_t)64 << 20)
-#define MAP_PCRE_GROUP_MAX	99	/* ${99} at most */
+#define MAP_PCRE_FILE_MAX ((size_t)64 << 20)
+#define MAP_PCRE_GROUP_MAX 99 /* ${99} at most */
 
 struct map_pcre_rule {
 	pcre2_code *re;
-	const char *result;	/* NULL for an if rule */
+	const char *result; /* NULL for an if rule */
 	bool negate;
-	size_t skip;		/* if rule: index after its endif */
+	size_t skip; /* if rule: index after its endif */
 	size_t lineno;
 };
 
@@ -43,7 +43,7 @@ struct map_pcre {
 struct map_pcre_parse {
 	struct map_pcre *m;
 	const struct map_source_limits *lim;
-	size_t *open;		/* indexes of unclosed if rules */
+	size_t *open; /* indexes of unclosed if rules */
 	size_t nopen;
 };
 
@@ -52,9 +52,9 @@ map_pcre_limits_default(void)
 {
 	/* Ample for sane tables; a pathological pattern stops within ms. */
 	struct map_pcre_limits lim = {
-		.match_limit = 1000000,
-		.depth_limit = 10000,
-		.heap_limit_kib = 20 * 1024,
+	    .match_limit = 1000000,
+	    .depth_limit = 10000,
+	    .heap_limit_kib = 20 * 1024,
 	};
 
 	return lim;
@@ -103,8 +103,8 @@ map_pcre_dollar(const char *p, size_t *len)
 }
 
 static int
-map_pcre_check_result(const char *result, uint32_t groups, bool negate,
-    struct err *err)
+map_pcre_check_result(
+    const char *result, uint32_t groups, bool negate, struct err *err)
 {
 	const char *p;
 	size_t len;
@@ -157,12 +157,15 @@ map_pcre_flags(const char *p, size_t n, uint32_t *opts, struct err *err)
 		char c;
 		uint32_t opt;
 	} flags[] = {
-		{ 'i', PCRE2_CASELESS }, { 'm', PCRE2_MULTILINE },
-		{ 's', PCRE2_DOTALL }, { 'x', PCRE2_EXTENDED },
-		{ 'A', PCRE2_ANCHORED }, { 'E', PCRE2_DOLLAR_ENDONLY },
-		{ 'U', PCRE2_UNGREEDY },
-		/* PCRE2 always rejects unknown escapes, as PCRE_EXTRA did. */
-		{ 'X', 0 },
+	    {'i', PCRE2_CASELESS},
+	    {'m', PCRE2_MULTILINE},
+	    {'s', PCRE2_DOTALL},
+	    {'x', PCRE2_EXTENDED},
+	    {'A', PCRE2_ANCHORED},
+	    {'E', PCRE2_DOLLAR_ENDONLY},
+	    {'U', PCRE2_UNGREEDY},
+	    /* PCRE2 always rejects unknown escapes, as PCRE_EXTRA did. */
+	    {'X', 0},
 	};
 	size_t i, j;
 
@@ -172,8 +175,8 @@ map_pcre_flags(const char *p, size_t n, uint32_t *opts, struct err *err)
 			if (flags[j].c == p[i])
 				break;
 		if (j == sizeof(flags) / sizeof(flags[0]))
-			return err_set(err, ERR_PERM, "", "unknown flag '%c'",
-			    p[i]);
+			return err_set(
+			    err, ERR_PERM, "", "unknown flag '%c'", p[i]);
 		*opts ^= flags[j].opt;
 	}
 	return 0;
@@ -184,8 +187,8 @@ map_pcre_flags(const char *p, size_t n, uint32_t *opts, struct err *err)
  * the flags. 0 or -1 with err.
  */
 static int
-map_pcre_pattern(const char **pp, bool *negate_out, pcre2_code **re_out,
-    struct err *err)
+map_pcre_pattern(
+    const char **pp, bool *negate_out, pcre2_code **re_out, struct err *err)
 {
 	const char *p = *pp, *start, *fl;
 	PCRE2_UCHAR msg[120];
@@ -273,8 +276,8 @@ map_pcre_endif(struct map_pcre_parse *ps, const char *rest, struct err *err)
 }
 
 static int
-map_pcre_line(struct map_pcre_parse *ps, const char *line, size_t lineno,
-    struct err *err)
+map_pcre_line(
+    struct map_pcre_parse *ps, const char *line, size_t lineno, struct err *err)
 {
 	struct map_pcre_rule *r;
 	uint32_t groups = 0;
@@ -300,7 +303,8 @@ map_pcre_line(struct map_pcre_parse *ps, const char *line, size_t lineno,
 	p = map_pcre_skip_space(p);
 	if (is_if) {
 		if (*p != '\0')
-			return err_set(err, ERR_PERM, "", "text after if pattern");
+			return err_set(
+			    err, ERR_PERM, "", "text after if pattern");
 		ps->open[ps->nopen++] = ps->m->n - 1;
 		return 0;
 	}
@@ -340,7 +344,7 @@ map_pcre_parse(const char *name, const char *text, size_t len,
     struct err *err)
 {
 	struct map_pcre *m = map_pcre_new(name, plim);
-	struct map_pcre_parse ps = { .m = m, .lim = lim };
+	struct map_pcre_parse ps = {.m = m, .lim = lim};
 	struct map_source_reader r;
 	size_t lineno = 0, *if_lines;
 	struct buf line;
@@ -384,8 +388,8 @@ map_pcre_free(struct map_pcre **mp)
 }
 
 int
-map_pcre_lookup(struct map_pcre *m, const char *key, struct buf *value_out,
-    struct err *err)
+map_pcre_lookup(
+    struct map_pcre *m, const char *key, struct buf *value_out, struct err *err)
 {
 	const struct map_pcre_rule *r;
 	size_t i = 0, klen = strlen(key);
@@ -394,16 +398,16 @@ map_pcre_lookup(struct map_pcre *m, const char *key, struct buf *value_out,
 
 	while (i < m->n) {
 		r = &m->v[i];
-		rc = pcre2_match(r->re, (PCRE2_SPTR)key, klen, 0, 0, m->md,
-		    m->mctx);
+		rc = pcre2_match(
+		    r->re, (PCRE2_SPTR)key, klen, 0, 0, m->md, m->mctx);
 		if (rc < 0 && rc != PCRE2_ERROR_NOMATCH)
 			return err_set(err, ERR_TEMP, "4.3.0",
 			    "%s:%zu: pattern match failed: %s", m->name,
 			    r->lineno,
-			    rc == PCRE2_ERROR_MATCHLIMIT ? "match limit"
-			    : rc == PCRE2_ERROR_DEPTHLIMIT ? "depth limit"
-			    : rc == PCRE2_ERROR_HEAPLIMIT ? "heap limit"
-			    : "PCRE2 error");
+			    rc == PCRE2_ERROR_MATCHLIMIT       ? "match limit"
+			        : rc == PCRE2_ERROR_DEPTHLIMIT ? "depth limit"
+			        : rc == PCRE2_ERROR_HEAPLIMIT  ? "heap limit"
+			                                       : "PCRE2 error");
 		matched = rc >= 0;
 		if (r->result == NULL) {
 			i = matched != r->negate ? i + 1 : r->skip;
@@ -438,8 +442,8 @@ map_pcre_open(const char *name, struct err *err)
 }
 
 static int
-map_pcre_map_lookup(void *impl, const char *key, struct buf *value_out,
-    struct err *err)
+map_pcre_map_lookup(
+    void *impl, const char *key, struct buf *value_out, struct err *err)
 {
 	return map_pcre_lookup(impl, key, value_out, err);
 }
@@ -453,10 +457,10 @@ map_pcre_close(void *impl)
 }
 
 const struct map_ops map_pcre_ops = {
-	.type = "pcre",
-	.pattern = true,
-	.fold = false,
-	.open = map_pcre_open,
-	.lookup = map_pcre_map_lookup,
-	.close = map_pcre_close,
+    .type = "pcre",
+    .pattern = true,
+    .fold = false,
+    .open = map_pcre_open,
+    .lookup = map_pcre_map_lookup,
+    .close = map_pcre_close,
 };

@@ -21,9 +21,9 @@
 #include "map/map_source.h"
 
 struct map_pcre_limits {
-	uint32_t match_limit;	/* pcre2_set_match_limit */
-	uint32_t depth_limit;	/* pcre2_set_depth_limit */
-	uint32_t heap_limit_kib;	/* pcre2_set_heap_limit, KiB */
+	uint32_t match_limit; /* pcre2_set_match_limit */
+	uint32_t depth_limit; /* pcre2_set_depth_limit */
+	uint32_t heap_limit_kib; /* pcre2_set_heap_limit, KiB */
 };
 
 /* The limits map_open() uses. */
@@ -38,9 +38,9 @@ struct map_pcre;
  * an unknown flag, a bad or out-of-range $n, $n in a negated rule, an
  * unbalanced if/endif, or a reader error. Does not block.
  */
-struct map_pcre *map_pcre_parse(const char *name, const char *text,
-    size_t len, const struct map_source_limits *lim,
-    const struct map_pcre_limits *plim, struct err *err);
+struct map_pcre *map_pcre_parse(const char *name, const char *text, size_t len,
+    const struct map_source_limits *lim, const struct map_pcre_limits *plim,
+    struct err *err);
 void map_pcre_free(struct map_pcre **mp);
 /*
  * Match key (not case-folded) against the rules: 1 with the expanded
@@ -48,7 +48,7 @@ void map_pcre_free(struct map_pcre **mp);
  * PCRE2 limit was hit or matching failed. Not reentrant: one lookup at a
  * time per table (it reuses its match data).
  */
-int map_pcre_lookup(struct map_pcre *m, const char *key,
-    struct buf *value_out, struct err *err);
+int map_pcre_lookup(struct map_pcre *m, const char *key, struct buf *value_out,
+    struct err *err);
 
 #endif

@@ -8,19 +8,19 @@
 
 #include <string.h>
 
-#define MAP_SOURCE_LINE_MAX	(64u * 1024)
-#define MAP_SOURCE_KEY_MAX	511	/* LMDB's compiled-in key limit */
-#define MAP_SOURCE_ITEMS_MAX	10000
-#define MAP_SOURCE_NEST_MAX	100
+#define MAP_SOURCE_LINE_MAX (64u * 1024)
+#define MAP_SOURCE_KEY_MAX 511 /* LMDB's compiled-in key limit */
+#define MAP_SOURCE_ITEMS_MAX 10000
+#define MAP_SOURCE_NEST_MAX 100
 
 struct map_source_limits
 map_source_limits_default(void)
 {
 	struct map_source_limits lim = {
-		.line_max = MAP_SOURCE_LINE_MAX,
-		.key_max = MAP_SOURCE_KEY_MAX,
-		.items_max = MAP_SOURCE_ITEMS_MAX,
-		.nest_max = MAP_SOURCE_NEST_MAX,
+	    .line_max = MAP_SOURCE_LINE_MAX,
+	    .key_max = MAP_SOURCE_KEY_MAX,
+	    .items_max = MAP_SOURCE_ITEMS_MAX,
+	    .nest_max = MAP_SOURCE_NEST_MAX,
 	};
 
 	return lim;

@@ -18,10 +18,10 @@
 #include "core/err.h"
 
 struct map_source_limits {
-	size_t line_max;	/* bytes in one logical line */
-	size_t key_max;		/* bytes in a key (LMDB allows 511) */
-	size_t items_max;	/* items in one alias */
-	size_t nest_max;	/* if..endif depth (pcre:) */
+	size_t line_max; /* bytes in one logical line */
+	size_t key_max; /* bytes in a key (LMDB allows 511) */
+	size_t items_max; /* items in one alias */
+	size_t nest_max; /* if..endif depth (pcre:) */
 };
 
 /* The limits map_open() and map_build() use. */
@@ -38,8 +38,8 @@ struct map_source_reader {
 	const char *text;
 	size_t len;
 	size_t pos;
-	size_t lineno;		/* physical line of the next read */
-	const char *name;	/* for error messages */
+	size_t lineno; /* physical line of the next read */
+	const char *name; /* for error messages */
 	const struct map_source_limits *lim;
 };
 
@@ -56,7 +56,7 @@ int map_source_next(struct map_source_reader *r, struct buf *line_out,
 
 /* One compiled record; strings live in the arena given to the parser. */
 struct map_source_entry {
-	const char *key;	/* lowercased */
+	const char *key; /* lowercased */
 	const char *value;
 	size_t lineno;
 };
@@ -68,8 +68,8 @@ struct map_source_entries {
 };
 
 /* Append to entries (arena-backed growth). */
-void map_source_entries_add(struct map_source_entries *e,
-    struct arena *arena, const char *key, const char *value, size_t lineno);
+void map_source_entries_add(struct map_source_entries *e, struct arena *arena,
+    const char *key, const char *value, size_t lineno);
 
 /*
  * Parse a postmap-style table: each logical line is a key, white space,
@@ -91,15 +91,15 @@ int map_source_table_parse(const char *name, const char *text, size_t len,
  * map_source_aliases_split() reads back. 0 or -1 with err naming
  * name:line. Output lives in arena.
  */
-int map_source_aliases_parse(const char *name, const char *text,
-    size_t len, const struct map_source_limits *lim, struct arena *arena,
+int map_source_aliases_parse(const char *name, const char *text, size_t len,
+    const struct map_source_limits *lim, struct arena *arena,
     struct map_source_entries *out, struct err *err);
 
 enum map_source_alias_kind {
 	MAP_SOURCE_ALIAS_ADDRESS,
-	MAP_SOURCE_ALIAS_COMMAND,	/* "|command": text without the bar */
-	MAP_SOURCE_ALIAS_FILE,		/* "/path": text is the path */
-	MAP_SOURCE_ALIAS_INCLUDE,	/* :include: file; text is its path */
+	MAP_SOURCE_ALIAS_COMMAND, /* "|command": text without the bar */
+	MAP_SOURCE_ALIAS_FILE, /* "/path": text is the path */
+	MAP_SOURCE_ALIAS_INCLUDE, /* :include: file; text is its path */
 };
 
 struct map_source_alias_item {
@@ -116,7 +116,6 @@ struct map_source_alias_item {
  */
 int map_source_aliases_split(const char *value,
     const struct map_source_limits *lim, struct arena *arena,
-    struct map_source_alias_item **items_out, size_t *n_out,
-    struct err *err);
+    struct map_source_alias_item **items_out, size_t *n_out, struct err *err);
 
 #endif

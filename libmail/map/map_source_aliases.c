@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define MAP_SOURCE_INCLUDE	":include:"
+#define MAP_SOURCE_INCLUDE ":include:"
 
 static bool
 map_source_aliases_space(char c)
@@ -52,8 +52,8 @@ map_source_aliases_item(const char **pp, struct buf *item, struct err *err)
 }
 
 static int
-map_source_aliases_classify(const char *text,
-    struct map_source_alias_item *out, struct err *err)
+map_source_aliases_classify(
+    const char *text, struct map_source_alias_item *out, struct err *err)
 {
 	size_t inc = strlen(MAP_SOURCE_INCLUDE);
 
@@ -70,17 +70,16 @@ map_source_aliases_classify(const char *text,
 	}
 	if (out->text[0] == '\0')
 		return err_set(err, ERR_PERM, "", "empty %s",
-		    out->kind == MAP_SOURCE_ALIAS_COMMAND ? "command"
-		    : out->kind == MAP_SOURCE_ALIAS_INCLUDE ? "include path"
-		    : "recipient");
+		    out->kind == MAP_SOURCE_ALIAS_COMMAND       ? "command"
+		        : out->kind == MAP_SOURCE_ALIAS_INCLUDE ? "include path"
+		                                                : "recipient");
 	return 0;
 }
 
 int
-map_source_aliases_split(const char *value,
-    const struct map_source_limits *lim, struct arena *arena,
-    struct map_source_alias_item **items_out, size_t *n_out,
-    struct err *err)
+map_source_aliases_split(const char *value, const struct map_source_limits *lim,
+    struct arena *arena, struct map_source_alias_item **items_out,
+    size_t *n_out, struct err *err)
 {
 	struct map_source_alias_item *v = NULL, *nv;
 	size_t n = 0, cap = 0;
@@ -104,8 +103,9 @@ map_source_aliases_split(const char *value,
 				memcpy(nv, v, n * sizeof(*nv));
 			v = nv;
 		}
-		if (map_source_aliases_classify(arena_strndup(arena, item.data,
-		    item.len), &v[n], err) != 0)
+		if (map_source_aliases_classify(
+		        arena_strndup(arena, item.data, item.len), &v[n],
+		        err) != 0)
 			break;
 		n++;
 		rc = 0;
@@ -120,11 +120,11 @@ map_source_aliases_split(const char *value,
 
 /* Append one item in the form split() reads back, quoting if needed. */
 static void
-map_source_aliases_join(struct buf *out, const struct map_source_alias_item
-    *it)
+map_source_aliases_join(struct buf *out, const struct map_source_alias_item *it)
 {
 	const char *prefix = it->kind == MAP_SOURCE_ALIAS_COMMAND ? "|"
-	    : it->kind == MAP_SOURCE_ALIAS_INCLUDE ? MAP_SOURCE_INCLUDE : "";
+	    : it->kind == MAP_SOURCE_ALIAS_INCLUDE ? MAP_SOURCE_INCLUDE
+	                                           : "";
 	const char *s;
 	bool quote = false;
 
@@ -148,8 +148,8 @@ map_source_aliases_join(struct buf *out, const struct map_source_alias_item
 
 /* The alias name: "quoted" or up to the colon; lowercased into name. */
 static int
-map_source_aliases_name(const char *line, struct buf *name,
-    const char **rest, struct err *err)
+map_source_aliases_name(
+    const char *line, struct buf *name, const char **rest, struct err *err)
 {
 	const char *p = line;
 	size_t i;
@@ -213,8 +213,9 @@ map_source_aliases_line(const char *line, size_t lineno,
 	}
 	for (i = 0; i < n; i++)
 		map_source_aliases_join(&value, &items[i]);
-	map_source_entries_add(out, arena, arena_strndup(arena, name.data,
-	    name.len), arena_strndup(arena, value.data, value.len), lineno);
+	map_source_entries_add(out, arena,
+	    arena_strndup(arena, name.data, name.len),
+	    arena_strndup(arena, value.data, value.len), lineno);
 	rc = 0;
 done:
 	buf_deinit(&name);
@@ -235,8 +236,8 @@ map_source_aliases_parse(const char *name, const char *text, size_t len,
 	map_source_reader_init(&r, name, text, len, lim);
 	buf_init(&line);
 	while ((rc = map_source_next(&r, &line, &lineno, err)) == 1)
-		if (map_source_aliases_line(line.data, lineno, lim, arena, out,
-		    err) != 0) {
+		if (map_source_aliases_line(
+		        line.data, lineno, lim, arena, out, err) != 0) {
 			err_prefix(err, "%s:%zu", name, lineno);
 			rc = -1;
 			break;

@@ -67,7 +67,7 @@ map_source_table_parse(const char *name, const char *text, size_t len,
 	buf_init(&line);
 	while ((rc = map_source_next(&r, &line, &lineno, err)) == 1)
 		if (map_source_table_line(name, line.data, line.len, lineno,
-		    lim, arena, out, err) != 0) {
+		        lim, arena, out, err) != 0) {
 			rc = -1;
 			break;
 		}

@@ -24,8 +24,8 @@ map_static_open(const char *name, struct err *err)
 }
 
 static int
-map_static_lookup(void *impl, const char *key, struct buf *value_out,
-    struct err *err)
+map_static_lookup(
+    void *impl, const char *key, struct buf *value_out, struct err *err)
 {
 	(void)key;
 	(void)err;
@@ -40,10 +40,10 @@ map_static_close(void *impl)
 }
 
 const struct map_ops map_static_ops = {
-	.type = "static",
-	.pattern = false,
-	.fold = false,
-	.open = map_static_open,
-	.lookup = map_static_lookup,
-	.close = map_static_close,
+    .type = "static",
+    .pattern = false,
+    .fold = false,
+    .open = map_static_open,
+    .lookup = map_static_lookup,
+    .close = map_static_close,
 };

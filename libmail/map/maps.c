@@ -17,7 +17,7 @@
 struct maps {
 	struct map **v;
 	size_t n;
-	struct buf key;		/* scratch for derived keys */
+	struct buf key; /* scratch for derived keys */
 };
 
 static int
@@ -66,8 +66,8 @@ maps_close(struct maps **mapsp)
 
 /* partial: a derived key, which pattern maps never see. */
 static int
-maps_find(struct maps *ms, const char *key, bool partial,
-    struct buf *value_out, struct err *err)
+maps_find(struct maps *ms, const char *key, bool partial, struct buf *value_out,
+    struct err *err)
 {
 	size_t i;
 	int rc;
@@ -82,8 +82,8 @@ maps_find(struct maps *ms, const char *key, bool partial,
 }
 
 int
-maps_lookup(struct maps *maps, const char *key, struct buf *value_out,
-    struct err *err)
+maps_lookup(
+    struct maps *maps, const char *key, struct buf *value_out, struct err *err)
 {
 	return maps_find(maps, key, false, value_out, err);
 }
@@ -117,27 +117,26 @@ maps_base_len(const char *local, size_t llen, const char *delimiters)
 
 /* ".parent" then "parent" for each parent domain of name. */
 static int
-maps_find_parents(struct maps *ms, const char *name, struct buf *value_out,
-    struct err *err)
+maps_find_parents(
+    struct maps *ms, const char *name, struct buf *value_out, struct err *err)
 {
 	const char *dot;
 	int rc;
 
 	for (dot = strchr(name, '.'); dot != NULL && dot[1] != '\0';
-	    dot = strchr(dot + 1, '.')) {
-		if ((rc = maps_find2(ms, dot, strlen(dot), NULL, value_out,
-		    err)) != 0 ||
+	     dot = strchr(dot + 1, '.')) {
+		if ((rc = maps_find2(
+		         ms, dot, strlen(dot), NULL, value_out, err)) != 0 ||
 		    (rc = maps_find2(ms, dot + 1, strlen(dot + 1), NULL,
-		    value_out, err)) != 0)
+		         value_out, err)) != 0)
 			return rc;
 	}
 	return 0;
 }
 
 int
-maps_lookup_address(struct maps *maps, const char *address,
-    bool local_domain, const char *delimiters, struct buf *value_out,
-    struct err *err)
+maps_lookup_address(struct maps *maps, const char *address, bool local_domain,
+    const char *delimiters, struct buf *value_out, struct err *err)
 {
 	const char *at = strrchr(address, '@');
 	const char *domain = at != NULL && at[1] != '\0' ? at : NULL;
@@ -148,21 +147,22 @@ maps_lookup_address(struct maps *maps, const char *address,
 	if ((rc = maps_find(maps, address, false, value_out, err)) != 0)
 		return rc;
 	if (blen < llen && domain != NULL &&
-	    (rc = maps_find2(maps, address, blen, domain, value_out,
-	    err)) != 0)
+	    (rc = maps_find2(maps, address, blen, domain, value_out, err)) != 0)
 		return rc;
 	if (local_domain || domain == NULL) {
 		/* Without a domain, the whole address was the first key. */
-		if (domain != NULL && (rc = maps_find2(maps, address, llen,
-		    NULL, value_out, err)) != 0)
+		if (domain != NULL &&
+		    (rc = maps_find2(
+		         maps, address, llen, NULL, value_out, err)) != 0)
 			return rc;
-		if (blen < llen && (rc = maps_find2(maps, address, blen, NULL,
-		    value_out, err)) != 0)
+		if (blen < llen &&
+		    (rc = maps_find2(
+		         maps, address, blen, NULL, value_out, err)) != 0)
 			return rc;
 	}
 	if (domain != NULL)
-		return maps_find2(maps, domain, strlen(domain), NULL,
-		    value_out, err);
+		return maps_find2(
+		    maps, domain, strlen(domain), NULL, value_out, err);
 	return 0;
 }
 
@@ -182,9 +182,9 @@ maps_lookup_access(struct maps *maps, const char *address,
 	    (rc = maps_find2(maps, address, blen, at, value_out, err)) != 0)
 		return rc;
 	if (domain != NULL &&
-	    ((rc = maps_find2(maps, domain, strlen(domain), NULL, value_out,
-	    err)) != 0 ||
-	    (rc = maps_find_parents(maps, domain, value_out, err)) != 0))
+	    ((rc = maps_find2(
+	          maps, domain, strlen(domain), NULL, value_out, err)) != 0 ||
+	        (rc = maps_find_parents(maps, domain, value_out, err)) != 0))
 		return rc;
 	if ((rc = maps_find2(maps, address, llen, "@", value_out, err)) != 0)
 		return rc;
@@ -195,8 +195,8 @@ maps_lookup_access(struct maps *maps, const char *address,
 
 /* a.b.c.d, a.b.c, a.b, a (':' for IPv6), as check_client_access. */
 static int
-maps_find_truncated(struct maps *ms, const char *addr,
-    struct buf *value_out, struct err *err)
+maps_find_truncated(
+    struct maps *ms, const char *addr, struct buf *value_out, struct err *err)
 {
 	char delim = strchr(addr, ':') != NULL ? ':' : '.';
 	size_t len = strlen(addr);
@@ -207,25 +207,25 @@ maps_find_truncated(struct maps *ms, const char *addr,
 			len--;
 		if (len <= 1)
 			return 0;
-		len--;		/* drop the delimiter itself */
+		len--; /* drop the delimiter itself */
 		if ((rc = maps_find2(ms, addr, len, NULL, value_out, err)) != 0)
 			return rc;
 	}
 }
 
 int
-maps_lookup_client(struct maps *maps, const char *hostname,
-    const char *addr, struct buf *value_out, struct err *err)
+maps_lookup_client(struct maps *maps, const char *hostname, const char *addr,
+    struct buf *value_out, struct err *err)
 {
 	int rc;
 
 	if (hostname != NULL && *hostname != '\0' &&
 	    ((rc = maps_find(maps, hostname, false, value_out, err)) != 0 ||
-	    (rc = maps_find_parents(maps, hostname, value_out, err)) != 0))
+	        (rc = maps_find_parents(maps, hostname, value_out, err)) != 0))
 		return rc;
 	if (addr != NULL && *addr != '\0' &&
 	    ((rc = maps_find(maps, addr, false, value_out, err)) != 0 ||
-	    (rc = maps_find_truncated(maps, addr, value_out, err)) != 0))
+	        (rc = maps_find_truncated(maps, addr, value_out, err)) != 0))
 		return rc;
 	return 0;
 }

@@ -25,8 +25,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct err err;
 
 	buf_init(&v);
-	m = map_cidr_parse("fuzz", (const char *)data + klen, size - klen,
-	    &lim, arena, &err);
+	m = map_cidr_parse(
+	    "fuzz", (const char *)data + klen, size - klen, &lim, arena, &err);
 	if (m != NULL)
 		(void)map_cidr_lookup(m, key, &v);
 	buf_deinit(&v);

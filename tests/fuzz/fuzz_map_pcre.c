@@ -24,10 +24,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct buf v;
 	struct err err;
 
-	plim.match_limit = 100000;	/* keep each input fast */
+	plim.match_limit = 100000; /* keep each input fast */
 	buf_init(&v);
-	m = map_pcre_parse("fuzz", (const char *)data + klen, size - klen,
-	    &lim, &plim, &err);
+	m = map_pcre_parse(
+	    "fuzz", (const char *)data + klen, size - klen, &lim, &plim, &err);
 	if (m != NULL)
 		(void)map_pcre_lookup(m, key, &v, &err);
 	map_pcre_free(&m);

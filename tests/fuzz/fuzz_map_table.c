@@ -10,12 +10,12 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct map_source_limits lim = map_source_limits_default();
-	struct map_source_entries e = { 0 };
+	struct map_source_entries e = {0};
 	struct arena *arena = arena_new();
 	struct err err;
 
-	(void)map_source_table_parse("fuzz", (const char *)data, size, &lim,
-	    arena, &e, &err);
+	(void)map_source_table_parse(
+	    "fuzz", (const char *)data, size, &lim, arena, &e, &err);
 	arena_free(&arena);
 	return 0;
 }

@@ -38,8 +38,10 @@ t_path(const char *name)
 static struct db_lmdb *
 t_open(const char *name, size_t map_size, size_t map_max)
 {
-	struct db_lmdb_opts o = { .flags = DB_LMDB_CREATE, .mode = 0600,
-		.map_size = map_size, .map_max = map_max };
+	struct db_lmdb_opts o = {.flags = DB_LMDB_CREATE,
+	    .mode = 0600,
+	    .map_size = map_size,
+	    .map_max = map_max};
 	char lock[160];
 	struct err err;
 	struct db_lmdb *db;
@@ -56,8 +58,8 @@ t_open(const char *name, size_t map_size, size_t map_max)
 struct t_kv {
 	const char *key;
 	const char *val;
-	int runs;		/* how often the body ran */
-	size_t count;		/* records to write (growth tests) */
+	int runs; /* how often the body ran */
+	size_t count; /* records to write (growth tests) */
 	size_t vlen;
 };
 
@@ -67,8 +69,8 @@ t_put_body(struct db_lmdb_txn *txn, void *ctx, struct err *err)
 	struct t_kv *kv = ctx;
 
 	kv->runs++;
-	if (db_lmdb_put(txn, kv->key, strlen(kv->key), kv->val,
-	    strlen(kv->val), err) != 0)
+	if (db_lmdb_put(txn, kv->key, strlen(kv->key), kv->val, strlen(kv->val),
+	        err) != 0)
 		return -1;
 	/* Embedded NUL in key and value. */
 	return db_lmdb_put(txn, "n\0l", 3, "v\0w", 3, err);
@@ -78,7 +80,7 @@ static void
 db_put_get_del(void)
 {
 	struct db_lmdb *db = t_open("basic.lmdb", 0, 0);
-	struct t_kv kv = { .key = "alice", .val = "one" };
+	struct t_kv kv = {.key = "alice", .val = "one"};
 	struct buf b;
 	struct err err;
 
@@ -165,10 +167,10 @@ db_abort_and_bad_keys(void)
 		size_t klen;
 		int want;
 	} cases[] = {
-		{ 0, -1 },	/* empty key */
-		{ 511, 0 },	/* the maximum */
-		{ 512, -1 },	/* one past it */
-		{ 600, -1 },
+	    {0, -1}, /* empty key */
+	    {511, 0}, /* the maximum */
+	    {512, -1}, /* one past it */
+	    {600, -1},
 	};
 	struct db_lmdb *db = t_open("abort.lmdb", 0, 0);
 	struct buf b;
@@ -197,8 +199,8 @@ db_abort_and_bad_keys(void)
 static void
 db_open_missing(void)
 {
-	struct db_lmdb_opts ro = { .flags = DB_LMDB_RDONLY };
-	struct db_lmdb_opts rw = { .flags = 0 };
+	struct db_lmdb_opts ro = {.flags = DB_LMDB_RDONLY};
+	struct db_lmdb_opts rw = {.flags = 0};
 	struct err err;
 	const char *path = t_path("missing.lmdb");
 
@@ -233,7 +235,7 @@ db_map_grows_and_reruns(void)
 {
 	/* 64 KiB initial map, ~2 MiB written in one transaction. */
 	struct db_lmdb *db = t_open("grow.lmdb", 64 << 10, 0);
-	struct t_kv kv = { .key = "k", .count = 2000, .vlen = 1000 };
+	struct t_kv kv = {.key = "k", .count = 2000, .vlen = 1000};
 	struct buf b;
 	struct err err;
 
@@ -265,7 +267,7 @@ static void
 db_map_limit_is_temporary(void)
 {
 	struct db_lmdb *db = t_open("limit.lmdb", 64 << 10, 256 << 10);
-	struct t_kv kv = { .key = "k", .count = 1000, .vlen = 1000 };
+	struct t_kv kv = {.key = "k", .count = 1000, .vlen = 1000};
 	struct buf b;
 	struct err err;
 
@@ -288,8 +290,8 @@ static void
 db_adopts_map_grown_by_other_process(void)
 {
 	struct db_lmdb *db = t_open("resized.lmdb", 64 << 10, 0);
-	struct db_lmdb_opts o = { .map_size = 64 << 10 };
-	struct t_kv kv = { .key = "c", .count = 3000, .vlen = 1000 };
+	struct db_lmdb_opts o = {.map_size = 64 << 10};
+	struct t_kv kv = {.key = "c", .count = 3000, .vlen = 1000};
 	struct buf b;
 	struct err err;
 	int status = -1;
@@ -302,8 +304,8 @@ db_adopts_map_grown_by_other_process(void)
 	if ((pid = fork()) == 0) {
 		struct db_lmdb *cdb = db_lmdb_open(db_lmdb_path(db), &o, &err);
 
-		_exit(cdb == NULL || db_lmdb_write(cdb, t_fill_body, &kv,
-		    &err) != 0);
+		_exit(cdb == NULL ||
+		    db_lmdb_write(cdb, t_fill_body, &kv, &err) != 0);
 	}
 	T_CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
 	T_EQ_INT(status, 0);
@@ -323,14 +325,14 @@ t_die_in_read(struct db_lmdb_txn *txn, void *ctx, struct err *err)
 	(void)txn;
 	(void)ctx;
 	(void)err;
-	_exit(0);	/* leave the reader slot taken by a dead process */
+	_exit(0); /* leave the reader slot taken by a dead process */
 }
 
 static void
 db_clears_dead_readers(void)
 {
 	struct db_lmdb *db = t_open("readers.lmdb", 0, 0);
-	struct db_lmdb_opts o = { .flags = 0 };
+	struct db_lmdb_opts o = {.flags = 0};
 	struct buf b;
 	struct err err;
 	int i, status, failed = 0;
@@ -342,12 +344,12 @@ db_clears_dead_readers(void)
 	/* LMDB's default reader table has 126 slots; fill them all. */
 	for (i = 0; i < 130; i++) {
 		if ((pid = fork()) == 0) {
-			struct db_lmdb *cdb = db_lmdb_open(db_lmdb_path(db), &o,
-			    &err);
+			struct db_lmdb *cdb =
+			    db_lmdb_open(db_lmdb_path(db), &o, &err);
 
 			if (cdb != NULL)
-				(void)db_lmdb_read(cdb, t_die_in_read, NULL,
-				    &err);
+				(void)db_lmdb_read(
+				    cdb, t_die_in_read, NULL, &err);
 			_exit(1);
 		}
 		if (pid < 0 || waitpid(pid, &status, 0) != pid)
@@ -362,8 +364,8 @@ db_clears_dead_readers(void)
 static int
 t_cursor_body(struct db_lmdb_txn *txn, void *ctx, struct err *err)
 {
-	static const char *keys[] = { "a", "user:bob", "user:alice",
-		"user:carol", "users", "v", "user:" };
+	static const char *keys[] = {
+	    "a", "user:bob", "user:alice", "user:carol", "users", "v", "user:"};
 	struct buf *seen = ctx;
 	struct db_lmdb_cursor *c;
 	struct db_lmdb_val k, v;
@@ -372,8 +374,8 @@ t_cursor_body(struct db_lmdb_txn *txn, void *ctx, struct err *err)
 
 	buf_reset(seen);
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (db_lmdb_put(txn, keys[i], strlen(keys[i]), "1", 1,
-		    err) != 0)
+		if (db_lmdb_put(txn, keys[i], strlen(keys[i]), "1", 1, err) !=
+		    0)
 			return -1;
 	if ((c = db_lmdb_cursor_open(txn, "user:", 5, err)) == NULL)
 		return -1;

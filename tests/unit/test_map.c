@@ -91,25 +91,22 @@ map_open_errors(void)
 		enum err_kind kind;
 		const char *err;
 	} cases[] = {
-		{ "nocolon", ERR_PERM, "nocolon: expected type:name" },
-		{ ":x", ERR_PERM, ":x: expected type:name" },
-		{ "bogus:x", ERR_PERM, "bogus:x: unknown map type \"bogus\"" },
-		{ "static:", ERR_PERM, "static:: empty value" },
-		{ "static:{ }", ERR_PERM, "static:{ }: empty value" },
-		{ "inline:a=b", ERR_PERM,
-		    "inline:a=b: expected {key=value, ...}" },
-		{ "inline:{a=b", ERR_PERM,
-		    "inline:{a=b: expected {key=value, ...}" },
-		{ "inline:{a}", ERR_PERM, "inline:{a}: missing '=' in \"a\"" },
-		{ "inline:{=b}", ERR_PERM, "inline:{=b}: empty key in \"=b\"" },
-		{ "inline:{a=}", ERR_PERM,
-		    "inline:{a=}: empty value in \"a=\"" },
-		{ "inline:{a=b, {c=d}", ERR_PERM,
-		    "inline:{a=b, {c=d}: missing '}' in \"a=b, {c=d\"" },
-		{ "pcre:/nonexistent/x.pcre", ERR_TEMP,
-		    "/nonexistent/x.pcre: No such file or directory" },
-		{ "lmdb:/nonexistent/x", ERR_TEMP,
-		    "/nonexistent/x.lmdb: No such file or directory" },
+	    {"nocolon", ERR_PERM, "nocolon: expected type:name"},
+	    {":x", ERR_PERM, ":x: expected type:name"},
+	    {"bogus:x", ERR_PERM, "bogus:x: unknown map type \"bogus\""},
+	    {"static:", ERR_PERM, "static:: empty value"},
+	    {"static:{ }", ERR_PERM, "static:{ }: empty value"},
+	    {"inline:a=b", ERR_PERM, "inline:a=b: expected {key=value, ...}"},
+	    {"inline:{a=b", ERR_PERM, "inline:{a=b: expected {key=value, ...}"},
+	    {"inline:{a}", ERR_PERM, "inline:{a}: missing '=' in \"a\""},
+	    {"inline:{=b}", ERR_PERM, "inline:{=b}: empty key in \"=b\""},
+	    {"inline:{a=}", ERR_PERM, "inline:{a=}: empty value in \"a=\""},
+	    {"inline:{a=b, {c=d}", ERR_PERM,
+	        "inline:{a=b, {c=d}: missing '}' in \"a=b, {c=d\""},
+	    {"pcre:/nonexistent/x.pcre", ERR_TEMP,
+	        "/nonexistent/x.pcre: No such file or directory"},
+	    {"lmdb:/nonexistent/x", ERR_TEMP,
+	        "/nonexistent/x.lmdb: No such file or directory"},
 	};
 	struct err err;
 	size_t i;
@@ -165,9 +162,11 @@ map_pcre_and_cidr_files(void)
 static void
 map_build_table_and_aliases(void)
 {
-	char *table = t_write("access", "Example.COM  REJECT\n1.2.3.4 OK\n"
+	char *table = t_write("access",
+	    "Example.COM  REJECT\n1.2.3.4 OK\n"
 	    "# comment\nuser@x.org   550 no\n  such user\nexample.com dup\n");
-	char *aliases = t_write("aliases", "Root: admin, \"|/bin/x y\"\n"
+	char *aliases = t_write("aliases",
+	    "Root: admin, \"|/bin/x y\"\n"
 	    "admin: ops@example.com\n");
 	char *empty = t_write("empty", "");
 	char *spec;
@@ -219,7 +218,7 @@ t_count_temps(void)
 static void
 map_build_replaces_atomically(void)
 {
-	struct db_lmdb_opts ro = { .flags = DB_LMDB_RDONLY | DB_LMDB_NOLOCK };
+	struct db_lmdb_opts ro = {.flags = DB_LMDB_RDONLY | DB_LMDB_NOLOCK};
 	char *src = t_write("virtual", "k one\n");
 	char *db_path = xasprintf("%s.lmdb", src);
 	char *spec = xasprintf("lmdb:%s", src);
@@ -358,31 +357,38 @@ t_order(const char *const *keys, size_t n, t_order_fn *fn, const char *want)
 }
 
 static const char *const t_addr_keys[] = {
-	"user+ext@example.com", "user@example.com", "user+ext", "user",
-	"@example.com", "example.com", "user@", "ext", ".example.com",
-	"user+ext@", "com",
+    "user+ext@example.com",
+    "user@example.com",
+    "user+ext",
+    "user",
+    "@example.com",
+    "example.com",
+    "user@",
+    "ext",
+    ".example.com",
+    "user+ext@",
+    "com",
 };
 #define T_NKEYS(a) (sizeof(a) / sizeof((a)[0]))
 
 static int
 t_addr_local(struct maps *m, struct buf *v, struct err *err)
 {
-	return maps_lookup_address(m, "User+Ext@Example.COM", true, "+-", v,
-	    err);
+	return maps_lookup_address(
+	    m, "User+Ext@Example.COM", true, "+-", v, err);
 }
 
 static int
 t_addr_remote(struct maps *m, struct buf *v, struct err *err)
 {
-	return maps_lookup_address(m, "user+ext@example.com", false, "+", v,
-	    err);
+	return maps_lookup_address(
+	    m, "user+ext@example.com", false, "+", v, err);
 }
 
 static int
 t_addr_nodelim(struct maps *m, struct buf *v, struct err *err)
 {
-	return maps_lookup_address(m, "user+ext@example.com", true, "", v,
-	    err);
+	return maps_lookup_address(m, "user+ext@example.com", true, "", v, err);
 }
 
 static int
@@ -394,15 +400,13 @@ t_addr_nodomain(struct maps *m, struct buf *v, struct err *err)
 static int
 t_access(struct maps *m, struct buf *v, struct err *err)
 {
-	return maps_lookup_access(m, "user+ext@mail.example.com", "+", v,
-	    err);
+	return maps_lookup_access(m, "user+ext@mail.example.com", "+", v, err);
 }
 
 static int
 t_client4(struct maps *m, struct buf *v, struct err *err)
 {
-	return maps_lookup_client(m, "Mail.Example.com", "192.168.1.7", v,
-	    err);
+	return maps_lookup_client(m, "Mail.Example.com", "192.168.1.7", v, err);
 }
 
 static int
@@ -415,16 +419,36 @@ static void
 maps_lookup_orders(void)
 {
 	static const char *const access_keys[] = {
-		"user+ext@mail.example.com", "user@mail.example.com",
-		"mail.example.com", ".example.com", "example.com", ".com",
-		"com", "user+ext@", "user@", "user", "@mail.example.com",
-		"user+ext",
+	    "user+ext@mail.example.com",
+	    "user@mail.example.com",
+	    "mail.example.com",
+	    ".example.com",
+	    "example.com",
+	    ".com",
+	    "com",
+	    "user+ext@",
+	    "user@",
+	    "user",
+	    "@mail.example.com",
+	    "user+ext",
 	};
 	static const char *const client_keys[] = {
-		"mail.example.com", ".example.com", "example.com", ".com",
-		"com", "192.168.1.7", "192.168.1", "192.168", "192", "mail",
-		"168.1.7", "2001:db8::1", "2001:db8:", "2001:db8", "2001",
-		"db8::1",
+	    "mail.example.com",
+	    ".example.com",
+	    "example.com",
+	    ".com",
+	    "com",
+	    "192.168.1.7",
+	    "192.168.1",
+	    "192.168",
+	    "192",
+	    "mail",
+	    "168.1.7",
+	    "2001:db8::1",
+	    "2001:db8:",
+	    "2001:db8",
+	    "2001",
+	    "db8::1",
 	};
 
 	/* virtual(5): the bare-user forms only for a local domain. */
@@ -463,11 +487,12 @@ maps_key_major_and_patterns(void)
 	struct err err;
 
 	buf_init(&v);
-	maps = maps_open("inline:{user=first}, inline:{user@d.org=second}",
-	    &err);
+	maps =
+	    maps_open("inline:{user=first}, inline:{user@d.org=second}", &err);
 	if (T_CHECK(maps != NULL)) {
-		T_EQ_INT(maps_lookup_address(maps, "user@d.org", true, "", &v,
-		    &err), 1);
+		T_EQ_INT(
+		    maps_lookup_address(maps, "user@d.org", true, "", &v, &err),
+		    1);
 		T_EQ_STR(v.data, "second");
 		T_EQ_INT(maps_lookup(maps, "USER", &v, &err), 1);
 		T_EQ_STR(v.data, "first");
@@ -476,19 +501,22 @@ maps_key_major_and_patterns(void)
 	/* A pattern map sees the whole address, never a derived key. */
 	maps = maps_open(spec, &err);
 	if (T_CHECK(maps != NULL)) {
-		T_EQ_INT(maps_lookup_address(maps, "User+x@d.org", true, "+",
-		    &v, &err), 1);
+		T_EQ_INT(maps_lookup_address(
+		             maps, "User+x@d.org", true, "+", &v, &err),
+		    1);
 		T_EQ_STR(v.data, "pcre saw User+x@d.org");
 	}
 	maps_close(&maps);
 	/* cidr: the whole client address only; hostnames do not parse. */
 	maps = maps_open(cspec, &err);
 	if (T_CHECK(maps != NULL)) {
-		T_EQ_INT(maps_lookup_client(maps, "mx.example.com",
-		    "192.168.3.4", &v, &err), 1);
+		T_EQ_INT(maps_lookup_client(
+		             maps, "mx.example.com", "192.168.3.4", &v, &err),
+		    1);
 		T_EQ_STR(v.data, "domain");
-		T_EQ_INT(maps_lookup_client(maps, "mx.example.net",
-		    "192.168.3.4", &v, &err), 1);
+		T_EQ_INT(maps_lookup_client(
+		             maps, "mx.example.net", "192.168.3.4", &v, &err),
+		    1);
 		T_EQ_STR(v.data, "cidr");
 	}
 	maps_close(&maps);
@@ -517,8 +545,8 @@ maps_temporary_failure_stops_search(void)
 		T_EQ_INT(maps_lookup(maps, key, &v, &err), -1);
 		T_EQ_INT(err.kind, ERR_TEMP);
 		T_EQ_INT(maps_lookup_client(maps, NULL, key, &v, &err), -1);
-		T_EQ_INT(maps_lookup_address(maps, key, true, "", &v, &err),
-		    -1);
+		T_EQ_INT(
+		    maps_lookup_address(maps, key, true, "", &v, &err), -1);
 		T_EQ_INT(maps_lookup(maps, "b", &v, &err), 1);
 	}
 	maps_close(&maps);
@@ -538,8 +566,8 @@ maps_open_lists(void)
 	buf_init(&v);
 	maps = maps_open("", &err);
 	if (T_CHECK(maps != NULL))
-		T_EQ_INT(maps_lookup_client(maps, "a.b", "1.2.3.4", &v, &err),
-		    0);
+		T_EQ_INT(
+		    maps_lookup_client(maps, "a.b", "1.2.3.4", &v, &err), 0);
 	maps_close(&maps);
 	maps = maps_open(" ,inline:{a=1},\n static:{two words} ", &err);
 	if (T_CHECK(maps != NULL)) {
@@ -568,9 +596,8 @@ t_cleanup(void)
 }
 
 T_MAIN(T_CASE(map_static_and_inline), T_CASE(map_open_errors),
-    T_CASE(map_file_types_report_file_line),
-    T_CASE(map_pcre_and_cidr_files), T_CASE(map_build_table_and_aliases),
-    T_CASE(map_build_replaces_atomically),
+    T_CASE(map_file_types_report_file_line), T_CASE(map_pcre_and_cidr_files),
+    T_CASE(map_build_table_and_aliases), T_CASE(map_build_replaces_atomically),
     T_CASE(map_build_grows_past_initial_map), T_CASE(map_build_errors),
     T_CASE(maps_lookup_orders), T_CASE(maps_key_major_and_patterns),
     T_CASE(maps_temporary_failure_stops_search), T_CASE(maps_open_lists),

@@ -21,28 +21,26 @@ cidr_bad_tables(void)
 		const char *in;
 		const char *err;
 	} cases[] = {
-		{ "10.0.0.0/8 OK\n300.1.2.3 x\n",
-		    "t.cidr:2: bad address \"300.1.2.3\"" },
-		{ "10.0.0.1/8 OK\n",
-		    "t.cidr:1: non-zero host bits in \"10.0.0.1/8\"" },
-		{ "2001:db8::1/32 OK\n",
-		    "t.cidr:1: non-zero host bits in \"2001:db8::1/32\"" },
-		{ "10.0.0.0/33 OK\n",
-		    "t.cidr:1: bad prefix length in \"10.0.0.0/33\"" },
-		{ "::/129 OK\n", "t.cidr:1: bad prefix length in \"::/129\"" },
-		{ "10.0.0.0/ OK\n",
-		    "t.cidr:1: bad prefix length in \"10.0.0.0/\"" },
-		{ "10.0.0.0/8x OK\n",
-		    "t.cidr:1: bad prefix length in \"10.0.0.0/8x\"" },
-		{ "10.0.0.0/-1 OK\n",
-		    "t.cidr:1: bad prefix length in \"10.0.0.0/-1\"" },
-		{ "10.0.0.0/00008 OK\n",
-		    "t.cidr:1: bad prefix length in \"10.0.0.0/00008\"" },
-		{ "10.0.0.0/8\n",
-		    "t.cidr:1: expected \"network/prefix result\"" },
-		{ "10/8 OK\n", "t.cidr:1: bad address \"10\"" },
-		{ "example.com OK\n", "t.cidr:1: bad address \"example.com\"" },
-		{ "[10.0.0.0/8] OK\n", "t.cidr:1: bad address \"[10.0.0.0\"" },
+	    {"10.0.0.0/8 OK\n300.1.2.3 x\n",
+	        "t.cidr:2: bad address \"300.1.2.3\""},
+	    {"10.0.0.1/8 OK\n",
+	        "t.cidr:1: non-zero host bits in \"10.0.0.1/8\""},
+	    {"2001:db8::1/32 OK\n",
+	        "t.cidr:1: non-zero host bits in \"2001:db8::1/32\""},
+	    {"10.0.0.0/33 OK\n",
+	        "t.cidr:1: bad prefix length in \"10.0.0.0/33\""},
+	    {"::/129 OK\n", "t.cidr:1: bad prefix length in \"::/129\""},
+	    {"10.0.0.0/ OK\n", "t.cidr:1: bad prefix length in \"10.0.0.0/\""},
+	    {"10.0.0.0/8x OK\n",
+	        "t.cidr:1: bad prefix length in \"10.0.0.0/8x\""},
+	    {"10.0.0.0/-1 OK\n",
+	        "t.cidr:1: bad prefix length in \"10.0.0.0/-1\""},
+	    {"10.0.0.0/00008 OK\n",
+	        "t.cidr:1: bad prefix length in \"10.0.0.0/00008\""},
+	    {"10.0.0.0/8\n", "t.cidr:1: expected \"network/prefix result\""},
+	    {"10/8 OK\n", "t.cidr:1: bad address \"10\""},
+	    {"example.com OK\n", "t.cidr:1: bad address \"example.com\""},
+	    {"[10.0.0.0/8] OK\n", "t.cidr:1: bad address \"[10.0.0.0\""},
 	};
 	struct map_source_limits lim = map_source_limits_default();
 	struct arena *arena = arena_new();
@@ -51,7 +49,7 @@ cidr_bad_tables(void)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		T_CHECK(map_cidr_parse("t.cidr", cases[i].in,
-		    strlen(cases[i].in), &lim, arena, &err) == NULL);
+		            strlen(cases[i].in), &lim, arena, &err) == NULL);
 		T_EQ_INT(err.kind, ERR_PERM);
 		if (!T_EQ_STR(err.text, cases[i].err))
 			fprintf(stderr, "  case %zu\n", i);
@@ -59,16 +57,15 @@ cidr_bad_tables(void)
 	arena_free(&arena);
 }
 
-static const char t_table[] =
-    "# first match wins\n"
-    "192.168.1.7       host\n"
-    "192.168.1.0/24    lan\n"
-    "192.168.0.0/16    site\n"
-    "10.1.2.128/25     upper-half\n"
-    "[2001:db8::1]     v6-host\n"
-    "[2001:db8::]/32   v6-net\n"
-    "2001:db8:1::/48   never (shadowed)\n"
-    "0.0.0.0/0         any-v4\n";
+static const char t_table[] = "# first match wins\n"
+                              "192.168.1.7       host\n"
+                              "192.168.1.0/24    lan\n"
+                              "192.168.0.0/16    site\n"
+                              "10.1.2.128/25     upper-half\n"
+                              "[2001:db8::1]     v6-host\n"
+                              "[2001:db8::]/32   v6-net\n"
+                              "2001:db8:1::/48   never (shadowed)\n"
+                              "0.0.0.0/0         any-v4\n";
 
 static void
 cidr_lookups(void)
@@ -78,20 +75,20 @@ cidr_lookups(void)
 		int rc;
 		const char *value;
 	} cases[] = {
-		{ "192.168.1.7", 1, "host" },
-		{ "192.168.1.8", 1, "lan" },
-		{ "192.168.200.1", 1, "site" },
-		{ "10.1.2.200", 1, "upper-half" },
-		{ "10.1.2.127", 1, "any-v4" },
-		{ "[192.168.1.7]", 1, "host" },
-		{ "2001:db8::1", 1, "v6-host" },
-		{ "2001:DB8:0:0::1", 1, "v6-host" },
-		{ "2001:db8:1::5", 1, "v6-net" },
-		{ "2001:db9::1", 0, NULL },
-		{ "::1", 0, NULL },
-		{ "not-an-address", 0, NULL },
-		{ "", 0, NULL },
-		{ "1.2.3", 0, NULL },
+	    {"192.168.1.7", 1, "host"},
+	    {"192.168.1.8", 1, "lan"},
+	    {"192.168.200.1", 1, "site"},
+	    {"10.1.2.200", 1, "upper-half"},
+	    {"10.1.2.127", 1, "any-v4"},
+	    {"[192.168.1.7]", 1, "host"},
+	    {"2001:db8::1", 1, "v6-host"},
+	    {"2001:DB8:0:0::1", 1, "v6-host"},
+	    {"2001:db8:1::5", 1, "v6-net"},
+	    {"2001:db9::1", 0, NULL},
+	    {"::1", 0, NULL},
+	    {"not-an-address", 0, NULL},
+	    {"", 0, NULL},
+	    {"1.2.3", 0, NULL},
 	};
 	struct map_source_limits lim = map_source_limits_default();
 	struct arena *arena = arena_new();
@@ -102,8 +99,8 @@ cidr_lookups(void)
 	int rc;
 
 	buf_init(&v);
-	m = map_cidr_parse("t.cidr", t_table, strlen(t_table), &lim, arena,
-	    &err);
+	m = map_cidr_parse(
+	    "t.cidr", t_table, strlen(t_table), &lim, arena, &err);
 	if (!T_CHECK(m != NULL)) {
 		fprintf(stderr, "  %s\n", err.text);
 		goto done;
@@ -138,5 +135,4 @@ cidr_empty_table(void)
 	arena_free(&arena);
 }
 
-T_MAIN(T_CASE(cidr_bad_tables), T_CASE(cidr_lookups),
-    T_CASE(cidr_empty_table))
+T_MAIN(T_CASE(cidr_bad_tables), T_CASE(cidr_lookups), T_CASE(cidr_empty_table))

@@ -31,30 +31,37 @@ pcre_syntax_errors(void)
 		const char *in;
 		const char *err;
 	} cases[] = {
-		{ "/a(/ x\n", "t.pcre:1: pattern error at offset 2: "
-		    "missing closing parenthesis" },
-		{ "/ok/ 1\n\n/[z-a]/ 2\n", "t.pcre:3: pattern error at offset "
-		    "3: range out of order in character class" },
-		{ "/abc x\n", "t.pcre:1: missing closing '/'" },
-		{ "abc/ x\n", "t.pcre:1: expected /pattern/ (any "
-		    "non-alphanumeric delimiter)" },
-		{ "/a/q x\n", "t.pcre:1: unknown flag 'q'" },
-		{ "/a/\n", "t.pcre:1: no result after pattern" },
-		{ "/(a)/ $2\n", "t.pcre:1: $2 but the pattern has 1 groups" },
-		{ "!/(a)/ $1\n", "t.pcre:1: $1 in the result of a negated "
-		    "pattern" },
-		{ "/a/ cost $x\n", "t.pcre:1: bad $ in result (use $n, ${n}, "
-		    "$(n) or $$)" },
-		{ "/a/ ${1\n", "t.pcre:1: bad $ in result (use $n, ${n}, "
-		    "$(n) or $$)" },
-		{ "if /a/\n/b/ 1\n", "t.pcre:1: if without endif" },
-		{ "/x/ 0\nif /a/\nif /b/\n/c/ 1\nendif\n",
-		    "t.pcre:2: if without endif" },
-		{ "/a/ 1\nendif\n", "t.pcre:2: endif without if" },
-		{ "if /a/ 1\nendif\n", "t.pcre:1: text after if pattern" },
-		{ "if /a/\nendif x\n", "t.pcre:2: text after endif" },
-		{ " /a/ 1\n", "t.pcre:1: continuation line with no line to "
-		    "continue" },
+	    {"/a(/ x\n",
+	        "t.pcre:1: pattern error at offset 2: "
+	        "missing closing parenthesis"},
+	    {"/ok/ 1\n\n/[z-a]/ 2\n",
+	        "t.pcre:3: pattern error at offset "
+	        "3: range out of order in character class"},
+	    {"/abc x\n", "t.pcre:1: missing closing '/'"},
+	    {"abc/ x\n",
+	        "t.pcre:1: expected /pattern/ (any "
+	        "non-alphanumeric delimiter)"},
+	    {"/a/q x\n", "t.pcre:1: unknown flag 'q'"},
+	    {"/a/\n", "t.pcre:1: no result after pattern"},
+	    {"/(a)/ $2\n", "t.pcre:1: $2 but the pattern has 1 groups"},
+	    {"!/(a)/ $1\n",
+	        "t.pcre:1: $1 in the result of a negated "
+	        "pattern"},
+	    {"/a/ cost $x\n",
+	        "t.pcre:1: bad $ in result (use $n, ${n}, "
+	        "$(n) or $$)"},
+	    {"/a/ ${1\n",
+	        "t.pcre:1: bad $ in result (use $n, ${n}, "
+	        "$(n) or $$)"},
+	    {"if /a/\n/b/ 1\n", "t.pcre:1: if without endif"},
+	    {"/x/ 0\nif /a/\nif /b/\n/c/ 1\nendif\n",
+	        "t.pcre:2: if without endif"},
+	    {"/a/ 1\nendif\n", "t.pcre:2: endif without if"},
+	    {"if /a/ 1\nendif\n", "t.pcre:1: text after if pattern"},
+	    {"if /a/\nendif x\n", "t.pcre:2: text after endif"},
+	    {" /a/ 1\n",
+	        "t.pcre:1: continuation line with no line to "
+	        "continue"},
 	};
 	struct map_pcre *m;
 	struct err err;
@@ -77,7 +84,7 @@ pcre_if_nesting_limit(void)
 	struct map_pcre_limits plim = map_pcre_limits_default();
 	const char *two = "if /a/\nif /b/\n/c/ 1\nendif\nendif\n";
 	const char *three = "if /a/\nif /b/\nif /c/\n/d/ 1\nendif\nendif\n"
-	    "endif\n";
+	                    "endif\n";
 	struct map_pcre *m;
 	struct err err;
 
@@ -115,23 +122,23 @@ pcre_lookups(void)
 		int rc;
 		const char *value;
 	} cases[] = {
-		{ "list-outgoing@host", 1, "550 Use list@host instead" },
-		{ "owner-list-outgoing@host", 0, NULL },
-		{ "LIST-OUTGOING@HOST", 1, "550 Use LIST@HOST instead" },
-		{ "CaseSens", 1, "exact case" },
-		{ "casesens", 0, NULL },
-		{ "dollar", 1, "costs $5 (dollar)" },
-		{ "joe@example.com", 1, "not-role" },
-		{ "postmaster@example.com", 1, "role postmaster" },
-		{ "Abuse@EXAMPLE.com", 1, "role Abuse" },
-		{ "xyz@host.net", 1, "not-org" },
-		{ "xyz@host.org", 0, NULL },
-		{ "multi", 1, "line" },
-		{ "ab/cd", 1, "slash-escaped" },
-		{ "opt", 1, "[][]" },
-		{ "optx", 1, "[][x]" },
-		{ "optionalx", 1, "[ional][x]" },
-		{ "", 0, NULL },
+	    {"list-outgoing@host", 1, "550 Use list@host instead"},
+	    {"owner-list-outgoing@host", 0, NULL},
+	    {"LIST-OUTGOING@HOST", 1, "550 Use LIST@HOST instead"},
+	    {"CaseSens", 1, "exact case"},
+	    {"casesens", 0, NULL},
+	    {"dollar", 1, "costs $5 (dollar)"},
+	    {"joe@example.com", 1, "not-role"},
+	    {"postmaster@example.com", 1, "role postmaster"},
+	    {"Abuse@EXAMPLE.com", 1, "role Abuse"},
+	    {"xyz@host.net", 1, "not-org"},
+	    {"xyz@host.org", 0, NULL},
+	    {"multi", 1, "line"},
+	    {"ab/cd", 1, "slash-escaped"},
+	    {"opt", 1, "[][]"},
+	    {"optx", 1, "[][x]"},
+	    {"optionalx", 1, "[ional][x]"},
+	    {"", 0, NULL},
 	};
 	struct map_pcre *m;
 	struct buf v;
