@@ -62,8 +62,8 @@ conf_set_names(const struct conf *conf, const char ***names_out)
 }
 
 int
-conf_value(const struct conf *conf, const char *name, struct buf *out,
-    struct err *err)
+conf_value(
+    const struct conf *conf, const char *name, struct buf *out, struct err *err)
 {
 	struct conf_expand *x = conf_expand_new(conf);
 	const char *value;
@@ -106,8 +106,8 @@ conf_convert_number(const struct conf_param *p, const char *value,
 
 /* Store value, converted to p's type, in conf's field for p. */
 static int
-conf_convert(struct conf *conf, const struct conf_param *p,
-    const char *value, struct err *err)
+conf_convert(struct conf *conf, const struct conf_param *p, const char *value,
+    struct err *err)
 {
 	char *field = (char *)conf + p->offset;
 	long long n;
@@ -137,8 +137,7 @@ conf_convert(struct conf *conf, const struct conf_param *p,
 }
 
 static int
-conf_finish_params(struct conf *conf, struct conf_expand *x,
-    struct err *err)
+conf_finish_params(struct conf *conf, struct conf_expand *x, struct err *err)
 {
 	const struct conf_param *p;
 	const char *value, *origin;

@@ -68,8 +68,8 @@ conf_edit_master_match(const struct conf_line *ln, const void *key)
 
 /* Comment lines among the continuation lines of [start, end). */
 static void
-conf_edit_keep_comments(const char *text, size_t start, size_t end,
-    struct buf *out)
+conf_edit_keep_comments(
+    const char *text, size_t start, size_t end, struct buf *out)
 {
 	size_t i = start, eol, j;
 
@@ -133,7 +133,7 @@ int
 conf_edit_main_text(const char *text, size_t len, const char *filename,
     const char *name, const char *value, struct buf *out, struct err *err)
 {
-	struct conf_edit_main_key key = { name };
+	struct conf_edit_main_key key = {name};
 	struct buf line;
 	int rc;
 
@@ -154,16 +154,16 @@ conf_edit_main_text(const char *text, size_t len, const char *filename,
 
 /* entry must be one service named service/type; ends in a newline. */
 static int
-conf_edit_master_entry(const char *service, const char *type,
-    const char *entry, struct buf *line, struct err *err)
+conf_edit_master_entry(const char *service, const char *type, const char *entry,
+    struct buf *line, struct err *err)
 {
 	struct mastercf mcf;
 	enum mastercf_type t;
 	int rc = 0;
 
 	if (mastercf_type_parse(type, &t) < 0)
-		return err_set(err, ERR_PERM, "5.3.5", "bad type \"%.64s\"",
-		    type);
+		return err_set(
+		    err, ERR_PERM, "5.3.5", "bad type \"%.64s\"", type);
 	if (entry == NULL)
 		return 0;
 	if (mastercf_parse(entry, strlen(entry), "new entry", &mcf, err) < 0)
@@ -181,10 +181,10 @@ conf_edit_master_entry(const char *service, const char *type,
 
 int
 conf_edit_master_text(const char *text, size_t len, const char *filename,
-    const char *service, const char *type, const char *entry,
-    struct buf *out, struct err *err)
+    const char *service, const char *type, const char *entry, struct buf *out,
+    struct err *err)
 {
-	struct conf_edit_master_key key = { service, type };
+	struct conf_edit_master_key key = {service, type};
 	struct buf line;
 	int rc;
 
@@ -198,8 +198,8 @@ conf_edit_master_text(const char *text, size_t len, const char *filename,
 }
 
 int
-conf_edit_main(const char *path, const char *name, const char *value,
-    struct err *err)
+conf_edit_main(
+    const char *path, const char *name, const char *value, struct err *err)
 {
 	struct buf text, out;
 	int rc;
@@ -208,8 +208,8 @@ conf_edit_main(const char *path, const char *name, const char *value,
 	buf_init(&out);
 	rc = conf_file_read(path, &text, err);
 	if (rc >= 0)
-		rc = conf_edit_main_text(text.data, text.len, path, name, value,
-		    &out, err);
+		rc = conf_edit_main_text(
+		    text.data, text.len, path, name, value, &out, err);
 	if (rc == 0)
 		rc = conf_file_replace(path, out.data, out.len, err);
 	buf_deinit(&text);
@@ -228,8 +228,8 @@ conf_edit_master(const char *path, const char *service, const char *type,
 	buf_init(&out);
 	rc = conf_file_read(path, &text, err);
 	if (rc >= 0)
-		rc = conf_edit_master_text(text.data, text.len, path, service,
-		    type, entry, &out, err);
+		rc = conf_edit_master_text(
+		    text.data, text.len, path, service, type, entry, &out, err);
 	if (rc == 0)
 		rc = conf_file_replace(path, out.data, out.len, err);
 	buf_deinit(&text);

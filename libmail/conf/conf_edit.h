@@ -35,16 +35,16 @@ int conf_edit_main_text(const char *text, size_t len, const char *filename,
  * the service. 0 or -1 with err.
  */
 int conf_edit_master_text(const char *text, size_t len, const char *filename,
-    const char *service, const char *type, const char *entry,
-    struct buf *out, struct err *err);
+    const char *service, const char *type, const char *entry, struct buf *out,
+    struct err *err);
 
 /*
  * Apply conf_edit_main_text() to the file at path (a missing file is
  * empty) and replace it atomically: temporary file, fsync, rename. The
  * old file's mode and owner are kept. 0 or -1 with err. Blocks.
  */
-int conf_edit_main(const char *path, const char *name, const char *value,
-    struct err *err);
+int conf_edit_main(
+    const char *path, const char *name, const char *value, struct err *err);
 /* The same with conf_edit_master_text(). */
 int conf_edit_master(const char *path, const char *service, const char *type,
     const char *entry, struct err *err);

@@ -2,9 +2,9 @@
 /*
  * $name expansion in main.cf values, as in Postfix: $name, ${name},
  * $(name), ${name?text} (text when name is non-empty), ${name:text}
- * (text when name is empty), ${name?{a}:{b}} and $$ for a literal '$'. An unknown name
- * expands to nothing. Values come from an admin's file but are bounded
- * anyway (depth, length, total work), since a typo must not hang a
+ * (text when name is empty), ${name?{a}:{b}} and $$ for a literal '$'. An
+ * unknown name expands to nothing. Values come from an admin's file but are
+ * bounded anyway (depth, length, total work), since a typo must not hang a
  * daemon at startup and the reader is fuzzed.
  */
 #include "conf/conf_impl.h"
@@ -19,7 +19,7 @@
 
 enum conf_expand_state {
 	CONF_EXPAND_UNSEEN,
-	CONF_EXPAND_BUSY,	/* on the stack: meeting it again is a loop */
+	CONF_EXPAND_BUSY, /* on the stack: meeting it again is a loop */
 	CONF_EXPAND_DONE,
 };
 
@@ -42,7 +42,7 @@ struct conf_expand {
 	size_t nstack;
 	unsigned text_depth;
 	size_t spent;
-	struct buf name;	/* scratch: a name found in a value */
+	struct buf name; /* scratch: a name found in a value */
 };
 
 static int conf_expand_slot(struct conf_expand *x, size_t slot,
@@ -99,8 +99,8 @@ conf_expand_slot_origin(const struct conf_expand *x, size_t slot)
 
 /* 1 with *slot_out set, or 0 when name is neither set nor known. */
 static int
-conf_expand_lookup(const struct conf_expand *x, const char *name,
-    size_t *slot_out)
+conf_expand_lookup(
+    const struct conf_expand *x, const char *name, size_t *slot_out)
 {
 	const struct conf_param *p;
 
@@ -138,8 +138,8 @@ conf_expand_fail(const struct conf_expand *x, size_t owner, struct err *err,
 	    what, c);
 }
 
-static int conf_expand_text(struct conf_expand *x, size_t owner,
-    const char *s, size_t n, struct buf *out, struct err *err);
+static int conf_expand_text(struct conf_expand *x, size_t owner, const char *s,
+    size_t n, struct buf *out, struct err *err);
 
 /* The offset of the brace that closes t[0] == '{', or len. */
 static size_t
@@ -181,8 +181,8 @@ conf_expand_branches(const char **tp, size_t *lenp, bool nonempty)
 
 /* s[*ip] is '{' or '(': ${name}, ${name?text} or ${name:text}. */
 static int
-conf_expand_braced(struct conf_expand *x, size_t owner, const char *s,
-    size_t n, size_t *ip, struct buf *out, struct err *err)
+conf_expand_braced(struct conf_expand *x, size_t owner, const char *s, size_t n,
+    size_t *ip, struct buf *out, struct err *err)
 {
 	char open = s[*ip], close = open == '{' ? '}' : ')';
 	size_t start = *ip + 1, j, name_end, tlen, depth = 1;
@@ -201,8 +201,8 @@ conf_expand_braced(struct conf_expand *x, size_t owner, const char *s,
 		if (!conf_lines_name_char(s[name_end]))
 			break;
 	if (name_end == start)
-		return conf_expand_fail(x, owner, err,
-		    "missing parameter name after $", open);
+		return conf_expand_fail(
+		    x, owner, err, "missing parameter name after $", open);
 	op = name_end < j ? s[name_end] : '\0';
 	if (op != '\0' && op != '?' && op != ':')
 		return conf_expand_fail(x, owner, err,
@@ -216,8 +216,9 @@ conf_expand_braced(struct conf_expand *x, size_t owner, const char *s,
 	}
 	text = s + name_end + 1;
 	tlen = j - name_end - 1;
-	if (!(op == '?' && conf_expand_branches(&text, &tlen,
-	    value[0] != '\0')) && (op == '?') != (value[0] != '\0'))
+	if (!(op == '?' &&
+	        conf_expand_branches(&text, &tlen, value[0] != '\0')) &&
+	    (op == '?') != (value[0] != '\0'))
 		return 0;
 	if (x->text_depth >= CONF_EXPAND_DEPTH)
 		return conf_expand_fail(x, owner, err,
@@ -230,8 +231,8 @@ conf_expand_braced(struct conf_expand *x, size_t owner, const char *s,
 
 /* s[*ip] follows a '$' that is not "$$", "${" or "$(". */
 static int
-conf_expand_plain(struct conf_expand *x, size_t owner, const char *s,
-    size_t n, size_t *ip, struct buf *out, struct err *err)
+conf_expand_plain(struct conf_expand *x, size_t owner, const char *s, size_t n,
+    size_t *ip, struct buf *out, struct err *err)
 {
 	size_t start = *ip, end = start;
 	const char *value;
@@ -252,8 +253,8 @@ conf_expand_plain(struct conf_expand *x, size_t owner, const char *s,
 }
 
 static int
-conf_expand_text(struct conf_expand *x, size_t owner, const char *s,
-    size_t n, struct buf *out, struct err *err)
+conf_expand_text(struct conf_expand *x, size_t owner, const char *s, size_t n,
+    struct buf *out, struct err *err)
 {
 	size_t i = 0, start;
 	int rc;
@@ -308,8 +309,8 @@ conf_expand_raw(const struct conf_expand *x, size_t slot)
 }
 
 static int
-conf_expand_slot(struct conf_expand *x, size_t slot, const char **value_out,
-    struct err *err)
+conf_expand_slot(
+    struct conf_expand *x, size_t slot, const char **value_out, struct err *err)
 {
 	struct conf_expand_memo *m = &x->memo[slot];
 	const char *raw;

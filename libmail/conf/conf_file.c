@@ -19,14 +19,14 @@
 #include "core/xmalloc.h"
 
 static int
-conf_file_errno(struct err *err, int errnum, const char *path,
-    const char *what)
+conf_file_errno(struct err *err, int errnum, const char *path, const char *what)
 {
 	bool temp = errnum != ENOENT && errnum != EACCES && errnum != EISDIR &&
 	    errnum != ENOTDIR && errnum != EFBIG;
 
-	return err_set(err, temp ? ERR_TEMP : ERR_PERM, temp ? "4.3.5" : "5.3.5",
-	    "%s: %s: %s", path, what, strerror(errnum));
+	return err_set(err, temp ? ERR_TEMP : ERR_PERM,
+	    temp ? "4.3.5" : "5.3.5", "%s: %s: %s", path, what,
+	    strerror(errnum));
 }
 
 int
@@ -109,8 +109,8 @@ conf_file_sync_dir(const char *path)
 }
 
 int
-conf_file_replace(const char *path, const char *data, size_t len,
-    struct err *err)
+conf_file_replace(
+    const char *path, const char *data, size_t len, struct err *err)
 {
 	char *tmp = xasprintf("%s.tmpXXXXXX", path);
 	const char *what = "cannot create temporary file";
@@ -132,7 +132,8 @@ conf_file_replace(const char *path, const char *data, size_t len,
 		goto fail_unlink;
 	free(tmp);
 	if (conf_file_sync_dir(path) < 0)
-		return conf_file_errno(err, errno, path, "cannot sync directory");
+		return conf_file_errno(
+		    err, errno, path, "cannot sync directory");
 	return 0;
 
 fail_unlink:

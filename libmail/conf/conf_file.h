@@ -27,7 +27,7 @@ int conf_file_read(const char *path, struct buf *out, struct err *err);
  * it over path and fsync the directory. Readers see the old or the new
  * file, never a mix. 0 or -1 with err. Blocks on disk I/O.
  */
-int conf_file_replace(const char *path, const char *data, size_t len,
-    struct err *err);
+int conf_file_replace(
+    const char *path, const char *data, size_t len, struct err *err);
 
 #endif

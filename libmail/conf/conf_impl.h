@@ -22,27 +22,27 @@
 /* One parameter set in main.cf or by an override. */
 struct conf_entry {
 	const char *name;
-	const char *value;	/* raw, as written */
-	const char *origin;	/* "main.cf:12", "command line" */
+	const char *value; /* raw, as written */
+	const char *origin; /* "main.cf:12", "command line" */
 };
 
 struct conf_store {
-	struct arena *arena;	/* entry strings and finished values */
-	struct conf_entry *entries;	/* in order of first setting */
-	const char **names;	/* entries[i].name, for conf_set_names() */
+	struct arena *arena; /* entry strings and finished values */
+	struct conf_entry *entries; /* in order of first setting */
+	const char **names; /* entries[i].name, for conf_set_names() */
 	size_t n, cap;
-	size_t *slots;		/* hash table: entry index + 1, 0 = free */
-	size_t nslots;		/* a power of two, at least 2 * cap */
+	size_t *slots; /* hash table: entry index + 1, 0 = free */
+	size_t nslots; /* a power of two, at least 2 * cap */
 };
 
 struct conf_store *conf_store_new(void);
 void conf_store_free(struct conf_store **stp);
 /* Set or replace name; a replaced entry keeps its place. Copies all. */
-void conf_store_set(struct conf_store *st, const char *name,
-    const char *value, const char *origin);
+void conf_store_set(struct conf_store *st, const char *name, const char *value,
+    const char *origin);
 /* 1 with *index_out set, or 0 when name is not set. */
-int conf_store_find(const struct conf_store *st, const char *name,
-    size_t *index_out);
+int conf_store_find(
+    const struct conf_store *st, const char *name, size_t *index_out);
 
 /*
  * One expansion pass over a conf. Each parameter is expanded at most

@@ -10,9 +10,9 @@
 #include <string.h>
 
 enum conf_lines_kind {
-	CONF_LINES_SKIP,	/* blank or comment */
-	CONF_LINES_CONT,	/* starts with white space */
-	CONF_LINES_START,	/* starts a logical line */
+	CONF_LINES_SKIP, /* blank or comment */
+	CONF_LINES_CONT, /* starts with white space */
+	CONF_LINES_START, /* starts a logical line */
 };
 
 /* One physical line: text[start, start + len), line break excluded. */
@@ -118,8 +118,8 @@ conf_lines_join(struct conf_lines *lx, const struct conf_lines_phys *p,
 
 /* Skip blank and comment lines; leaves lx->pos at a logical line. */
 static int
-conf_lines_skip(struct conf_lines *lx, struct conf_lines_phys *p,
-    struct err *err)
+conf_lines_skip(
+    struct conf_lines *lx, struct conf_lines_phys *p, struct err *err)
 {
 	enum conf_lines_kind kind;
 
@@ -140,8 +140,7 @@ conf_lines_skip(struct conf_lines *lx, struct conf_lines_phys *p,
 }
 
 int
-conf_lines_next(struct conf_lines *lx, struct conf_line *out,
-    struct err *err)
+conf_lines_next(struct conf_lines *lx, struct conf_line *out, struct err *err)
 {
 	struct conf_lines_phys p;
 	enum conf_lines_kind kind;

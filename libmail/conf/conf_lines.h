@@ -18,19 +18,19 @@
 struct conf_lines {
 	const char *text;
 	size_t len;
-	size_t pos;		/* first byte not yet consumed */
-	int lineno;		/* line number at pos */
-	size_t max;		/* longest logical line accepted */
-	const char *filename;	/* for messages */
+	size_t pos; /* first byte not yet consumed */
+	int lineno; /* line number at pos */
+	size_t max; /* longest logical line accepted */
+	const char *filename; /* for messages */
 	struct buf joined;
 };
 
 struct conf_line {
-	const char *text;	/* joined, trimmed; borrowed until next call */
+	const char *text; /* joined, trimmed; borrowed until next call */
 	size_t len;
-	int line;		/* first physical line */
-	size_t start;		/* input offset of the first line */
-	size_t end;		/* just past the last line that belongs to it */
+	int line; /* first physical line */
+	size_t start; /* input offset of the first line */
+	size_t end; /* just past the last line that belongs to it */
 };
 
 /* Borrow text (len bytes) and filename until conf_lines_deinit(). */
@@ -44,8 +44,8 @@ void conf_lines_deinit(struct conf_lines *lx);
  * followed by LF, a logical line longer than max, or a continuation line
  * with nothing to continue.
  */
-int conf_lines_next(struct conf_lines *lx, struct conf_line *out,
-    struct err *err);
+int conf_lines_next(
+    struct conf_lines *lx, struct conf_line *out, struct err *err);
 
 static inline bool
 conf_lines_blank(char c)

@@ -10,9 +10,9 @@
 #include <string.h>
 
 const struct conf_param conf_params[] = {
-#define PARAM(name, type, def, min, max, owner, desc) \
-	{ #name, CONF_TYPE_##type, def, min, max, owner, desc, \
-	    offsetof(struct conf, name) },
+#define PARAM(name, type, def, min, max, owner, desc)                          \
+	{#name, CONF_TYPE_##type, def, min, max, owner, desc,                  \
+	    offsetof(struct conf, name)},
 #include "conf/params.def"
 #undef PARAM
 };

@@ -106,11 +106,12 @@ conf_read_text(struct conf *conf, const char *text, size_t len,
 	}
 	conf_lines_deinit(&lx);
 	for (i = 0; rc == 0 && i < n; i++) {
-		/* A file name that does not fit is cut; only messages see it. */
-		(void)snprintf(origin, sizeof(origin), "%s:%d", filename,
-		    items[i].line);
-		conf_store_set(conf->store, items[i].name, items[i].value,
-		    origin);
+		/* A file name that does not fit is cut; only messages see it.
+		 */
+		(void)snprintf(
+		    origin, sizeof(origin), "%s:%d", filename, items[i].line);
+		conf_store_set(
+		    conf->store, items[i].name, items[i].value, origin);
 	}
 	conf_read_items_free(items, n);
 	return rc < 0 ? -1 : 0;
@@ -125,8 +126,8 @@ conf_read_file(struct conf *conf, const char *path, struct err *err)
 	buf_init(&text);
 	rc = conf_file_read(path, &text, err);
 	if (rc == 0)
-		rc = err_set(err, ERR_PERM, "5.3.5", "%s: file not found",
-		    path);
+		rc =
+		    err_set(err, ERR_PERM, "5.3.5", "%s: file not found", path);
 	else if (rc > 0)
 		rc = conf_read_text(conf, text.data, text.len, path, err);
 	buf_deinit(&text);

@@ -70,8 +70,7 @@ conf_store_grow(struct conf_store *st)
 	size_t i;
 
 	st->cap = st->cap == 0 ? 32 : st->cap * 2;
-	st->entries = xreallocarray(st->entries, st->cap,
-	    sizeof(*st->entries));
+	st->entries = xreallocarray(st->entries, st->cap, sizeof(*st->entries));
 	st->names = xreallocarray(st->names, st->cap, sizeof(*st->names));
 	free(st->slots);
 	st->nslots = st->cap * 2;
@@ -81,8 +80,8 @@ conf_store_grow(struct conf_store *st)
 }
 
 int
-conf_store_find(const struct conf_store *st, const char *name,
-    size_t *index_out)
+conf_store_find(
+    const struct conf_store *st, const char *name, size_t *index_out)
 {
 	size_t i;
 

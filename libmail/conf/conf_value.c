@@ -18,8 +18,8 @@
  * *sp past them. 0 or -1 (no digit, or overflow).
  */
 static int
-conf_value_digits(const char **sp, unsigned long long max,
-    unsigned long long *out)
+conf_value_digits(
+    const char **sp, unsigned long long max, unsigned long long *out)
 {
 	const char *s = *sp;
 	unsigned long long v = 0;
@@ -56,8 +56,8 @@ conf_value_int(const char *s, long long *out, struct err *err)
 
 /* A number followed by at most one unit letter from units/scales. */
 static int
-conf_value_scaled(const char *s, const char *units,
-    const long long *scales, long long *out)
+conf_value_scaled(
+    const char *s, const char *units, const long long *scales, long long *out)
 {
 	const char *p = s;
 	unsigned long long v;
@@ -83,8 +83,7 @@ conf_value_scaled(const char *s, const char *units,
 int
 conf_value_size(const char *s, long long *out, struct err *err)
 {
-	static const long long scales[] = { 1, 1LL << 10, 1LL << 20,
-		1LL << 30 };
+	static const long long scales[] = {1, 1LL << 10, 1LL << 20, 1LL << 30};
 
 	if (conf_value_scaled(s, "bkmg", scales, out) < 0)
 		return err_set(err, ERR_PERM, "5.3.5", "bad size \"%.*s\"",
@@ -95,7 +94,7 @@ conf_value_size(const char *s, long long *out, struct err *err)
 int
 conf_value_time(const char *s, long long *out, struct err *err)
 {
-	static const long long scales[] = { 1, 60, 3600, 86400, 604800 };
+	static const long long scales[] = {1, 60, 3600, 86400, 604800};
 
 	if (conf_value_scaled(s, "smhdw", scales, out) < 0)
 		return err_set(err, ERR_PERM, "5.3.5", "bad time \"%.*s\"",
@@ -106,8 +105,8 @@ conf_value_time(const char *s, long long *out, struct err *err)
 int
 conf_value_bool(const char *s, bool *out, struct err *err)
 {
-	static const char *const yes[] = { "yes", "true", "on", "1" };
-	static const char *const no[] = { "no", "false", "off", "0" };
+	static const char *const yes[] = {"yes", "true", "on", "1"};
+	static const char *const no[] = {"no", "false", "off", "0"};
 	size_t i;
 
 	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {

@@ -19,8 +19,8 @@
 #include "core/xmalloc.h"
 
 /* The columns before the arguments; the last one is the command. */
-static const char *const mastercf_columns[] = { "service", "type", "private",
-	"unpriv", "chroot", "wakeup", "maxproc", "command" };
+static const char *const mastercf_columns[] = {"service", "type", "private",
+    "unpriv", "chroot", "wakeup", "maxproc", "command"};
 #define MASTERCF_NCOLUMNS 8
 
 /* Where an entry is, for messages. */
@@ -29,13 +29,12 @@ struct mastercf_where {
 	int line;
 };
 
-static int
-mastercf_fail(struct err *err, const struct mastercf_where *at,
+static int mastercf_fail(struct err *err, const struct mastercf_where *at,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static int
-mastercf_fail(struct err *err, const struct mastercf_where *at,
-    const char *fmt, ...)
+mastercf_fail(
+    struct err *err, const struct mastercf_where *at, const char *fmt, ...)
 {
 	char msg[400];
 	va_list ap;
@@ -44,8 +43,8 @@ mastercf_fail(struct err *err, const struct mastercf_where *at,
 	/* Truncation is acceptable: the reason is for humans. */
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return err_set(err, ERR_PERM, "5.3.5", "%s:%d: %s", at->file, at->line,
-	    msg);
+	return err_set(
+	    err, ERR_PERM, "5.3.5", "%s:%d: %s", at->file, at->line, msg);
 }
 
 const char *
@@ -67,8 +66,8 @@ mastercf_type_name(enum mastercf_type type)
 int
 mastercf_type_parse(const char *s, enum mastercf_type *out)
 {
-	static const enum mastercf_type types[] = { MASTERCF_INET,
-		MASTERCF_UNIX, MASTERCF_FIFO, MASTERCF_PASS };
+	static const enum mastercf_type types[] = {
+	    MASTERCF_INET, MASTERCF_UNIX, MASTERCF_FIFO, MASTERCF_PASS};
 	size_t i;
 
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
@@ -130,10 +129,10 @@ mastercf_fields(const struct conf_line *ln, struct arena *arena,
 		if (i == ln->len)
 			break;
 		if (n == max)
-			return mastercf_fail(err, at,
-			    "more than %d arguments", MASTERCF_ARGS_MAX);
-		if (mastercf_field(ln->text, ln->len, &i, arena, &fields[n],
-		    at, err) < 0)
+			return mastercf_fail(err, at, "more than %d arguments",
+			    MASTERCF_ARGS_MAX);
+		if (mastercf_field(
+		        ln->text, ln->len, &i, arena, &fields[n], at, err) < 0)
 			return -1;
 		n++;
 	}
@@ -184,16 +183,19 @@ mastercf_timing(struct mastercf_service *svc, const char *wakeup,
 	svc->wakeup = 0;
 	svc->maxproc = -1;
 	if (strcmp(wakeup, "-") != 0) {
-		if (mastercf_number(wakeup, MASTERCF_WAKEUP_MAX, &svc->wakeup,
-		    &end) < 0 || (end[0] != '\0' && strcmp(end, "?") != 0))
-			return mastercf_fail(err, at,
-			    "bad wakeup column \"%.64s\"", wakeup);
+		if (mastercf_number(
+		        wakeup, MASTERCF_WAKEUP_MAX, &svc->wakeup, &end) < 0 ||
+		    (end[0] != '\0' && strcmp(end, "?") != 0))
+			return mastercf_fail(
+			    err, at, "bad wakeup column \"%.64s\"", wakeup);
 		svc->wakeup_if_used = end[0] == '?';
 	}
-	if (strcmp(maxproc, "-") != 0 && (mastercf_number(maxproc,
-	    MASTERCF_MAXPROC_MAX, &svc->maxproc, &end) < 0 || *end != '\0'))
-		return mastercf_fail(err, at, "bad maxproc column \"%.64s\"",
-		    maxproc);
+	if (strcmp(maxproc, "-") != 0 &&
+	    (mastercf_number(
+	         maxproc, MASTERCF_MAXPROC_MAX, &svc->maxproc, &end) < 0 ||
+	        *end != '\0'))
+		return mastercf_fail(
+		    err, at, "bad maxproc column \"%.64s\"", maxproc);
 	return 0;
 }
 
@@ -220,7 +222,7 @@ mastercf_port_ok(const char *s)
 	if (mastercf_number(s, 65535, &port, &end) == 0 && *end == '\0')
 		return port > 0;
 	return s[0] < '0' || s[0] > '9' ? mastercf_chars(s, strlen(s), "-")
-	    : false;
+	                                : false;
 }
 
 /* "port", "host:port" or "[ipv6]:port"; an IPv6 host needs brackets. */
@@ -235,24 +237,26 @@ mastercf_inet(struct mastercf_service *svc, struct arena *arena,
 	if (name[0] == '[') {
 		close = strchr(name, ']');
 		if (close == NULL || close[1] != ':' ||
-		    !mastercf_chars(name + 1, (size_t)(close - name - 1), ":.%"))
+		    !mastercf_chars(
+		        name + 1, (size_t)(close - name - 1), ":.%"))
 			return mastercf_fail(err, at,
 			    "bad inet service \"%.64s\" (want [address]:port)",
 			    name);
-		svc->host = arena_strndup(arena, name + 1,
-		    (size_t)(close - name - 1));
+		svc->host =
+		    arena_strndup(arena, name + 1, (size_t)(close - name - 1));
 		svc->port = close + 2;
 	} else if ((colon = strrchr(name, ':')) != NULL) {
 		if (!mastercf_chars(name, (size_t)(colon - name), ".-"))
 			return mastercf_fail(err, at,
 			    "bad inet service \"%.64s\" (want host:port, "
-			    "[address]:port or port)", name);
+			    "[address]:port or port)",
+			    name);
 		svc->host = arena_strndup(arena, name, (size_t)(colon - name));
 		svc->port = colon + 1;
 	}
 	if (!mastercf_port_ok(svc->port))
-		return mastercf_fail(err, at, "bad port in service \"%.64s\"",
-		    name);
+		return mastercf_fail(
+		    err, at, "bad port in service \"%.64s\"", name);
 	return 0;
 }
 
@@ -294,8 +298,8 @@ mastercf_override(const char *s, struct arena *arena)
 		;
 	for (vlen = strlen(v); vlen > 0 && conf_lines_blank(v[vlen - 1]);)
 		vlen--;
-	return arena_printf(arena, "%.*s=%.*s", (int)(b - a), s + a,
-	    (int)vlen, v);
+	return arena_printf(
+	    arena, "%.*s=%.*s", (int)(b - a), s + a, (int)vlen, v);
 }
 
 /* Arguments after the command: "-o name=value", "-oname=value", rest. */
@@ -340,34 +344,34 @@ mastercf_entry(const struct conf_line *ln, struct arena *arena,
 	memset(svc, 0, sizeof(*svc));
 	svc->file = at->file;
 	svc->line = at->line;
-	if (mastercf_fields(ln, arena, f, sizeof(f) / sizeof(f[0]), &n, at,
-	    err) < 0)
+	if (mastercf_fields(
+	        ln, arena, f, sizeof(f) / sizeof(f[0]), &n, at, err) < 0)
 		return -1;
 	if (n < MASTERCF_NCOLUMNS)
-		return mastercf_fail(err, at, "missing %s column",
-		    mastercf_columns[n]);
+		return mastercf_fail(
+		    err, at, "missing %s column", mastercf_columns[n]);
 	svc->name = f[0];
 	if (mastercf_type_parse(f[1], &svc->type) < 0)
 		return mastercf_fail(err, at,
 		    "bad type \"%.64s\" (want inet, unix, fifo or pass)", f[1]);
 	if (mastercf_name(svc, arena, at, err) < 0 ||
 	    mastercf_yn(f[2], svc->type != MASTERCF_INET, &svc->private_svc,
-	    "private", at, err) < 0 ||
+	        "private", at, err) < 0 ||
 	    mastercf_yn(f[3], true, &svc->unpriv, "unpriv", at, err) < 0 ||
 	    mastercf_yn(f[4], false, &svc->chroot, "chroot", at, err) < 0 ||
 	    mastercf_timing(svc, f[5], f[6], at, err) < 0)
 		return -1;
 	if (svc->type == MASTERCF_INET && svc->private_svc)
-		return mastercf_fail(err, at,
-		    "an inet service cannot be private");
+		return mastercf_fail(
+		    err, at, "an inet service cannot be private");
 	svc->command = f[7];
-	return mastercf_args(svc, f + MASTERCF_NCOLUMNS, n - MASTERCF_NCOLUMNS,
-	    arena, at, err);
+	return mastercf_args(
+	    svc, f + MASTERCF_NCOLUMNS, n - MASTERCF_NCOLUMNS, arena, at, err);
 }
 
 const struct mastercf_service *
-mastercf_find(const struct mastercf *mcf, const char *name,
-    enum mastercf_type type)
+mastercf_find(
+    const struct mastercf *mcf, const char *name, enum mastercf_type type)
 {
 	size_t i;
 
@@ -391,8 +395,8 @@ mastercf_add(struct mastercf *mcf, size_t *cap,
 		    mastercf_type_name(svc->type), old->line);
 	if (mcf->nservices == *cap) {
 		*cap = *cap == 0 ? 16 : *cap * 2;
-		mcf->services = xreallocarray(mcf->services, *cap,
-		    sizeof(*mcf->services));
+		mcf->services =
+		    xreallocarray(mcf->services, *cap, sizeof(*mcf->services));
 	}
 	mcf->services[mcf->nservices++] = *svc;
 	return 0;
@@ -402,7 +406,7 @@ int
 mastercf_parse(const char *text, size_t len, const char *filename,
     struct mastercf *out, struct err *err)
 {
-	struct mastercf mcf = { .arena = arena_new() };
+	struct mastercf mcf = {.arena = arena_new()};
 	struct mastercf_service svc;
 	struct mastercf_where at;
 	struct conf_lines lx;
@@ -423,8 +427,8 @@ mastercf_parse(const char *text, size_t len, const char *filename,
 	conf_lines_deinit(&lx);
 	/* The table moves into the arena so one release frees it all. */
 	if (rc == 0 && mcf.nservices > 0) {
-		out->services = arena_alloc(mcf.arena,
-		    mcf.nservices * sizeof(*mcf.services));
+		out->services = arena_alloc(
+		    mcf.arena, mcf.nservices * sizeof(*mcf.services));
 		memcpy(out->services, mcf.services,
 		    mcf.nservices * sizeof(*mcf.services));
 	} else {
@@ -448,8 +452,8 @@ mastercf_read(const char *path, struct mastercf *out, struct err *err)
 	buf_init(&text);
 	rc = conf_file_read(path, &text, err);
 	if (rc == 0)
-		rc = err_set(err, ERR_PERM, "5.3.5", "%s: file not found",
-		    path);
+		rc =
+		    err_set(err, ERR_PERM, "5.3.5", "%s: file not found", path);
 	else if (rc > 0)
 		rc = mastercf_parse(text.data, text.len, path, out, err);
 	buf_deinit(&text);

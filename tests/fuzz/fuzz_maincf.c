@@ -13,7 +13,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct buf unknown;
 
 	buf_init(&unknown);
-	if (conf_read_text(conf, (const char *)data, size, "main.cf", NULL) == 0)
+	if (conf_read_text(conf, (const char *)data, size, "main.cf", NULL) ==
+	    0)
 		(void)conf_finish(conf, &unknown, NULL);
 	buf_deinit(&unknown);
 	conf_free(&conf);

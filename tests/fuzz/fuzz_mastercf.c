@@ -11,8 +11,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct mastercf mcf;
 
-	if (mastercf_parse((const char *)data, size, "master.cf", &mcf,
-	    NULL) == 0)
+	if (mastercf_parse((const char *)data, size, "master.cf", &mcf, NULL) ==
+	    0)
 		mastercf_deinit(&mcf);
 	return 0;
 }

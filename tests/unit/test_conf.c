@@ -19,8 +19,8 @@
 /* Read text (len bytes) as "main.cf" and finish; NULL error = success. */
 struct read_case {
 	const char *text;
-	size_t len;		/* 0: strlen(text) */
-	const char *error;	/* expected err.text, or NULL */
+	size_t len; /* 0: strlen(text) */
+	const char *error; /* expected err.text, or NULL */
 };
 
 static int
@@ -58,24 +58,24 @@ static void
 read_syntax(void)
 {
 	static const struct read_case cases[] = {
-		{ "", 0, NULL },
-		{ "# only a comment\n\n   # indented comment\n", 0, NULL },
-		{ "myhostname = a.example\n", 0, NULL },
-		{ "myhostname=a.example", 0, NULL },
-		{ "myhostname = a.example\r\n", 0, NULL },
-		{ "myhostname a.example\n", 0,
-		    "main.cf:1: missing '=' after parameter name" },
-		{ "\n\nmy-host = x\n", 0,
-		    "main.cf:3: bad parameter name \"my-host\"" },
-		{ " = x\n", 0,
-		    "main.cf:1: continuation line with no line before it" },
-		{ "= x\n", 0, "main.cf:1: bad parameter name \"\"" },
-		{ "a = 1\nb = 2\rc = 3\n", 0,
-		    "main.cf:2: carriage return without line feed" },
-		{ "a = 1\nb = 2\r", 0,
-		    "main.cf:2: carriage return without line feed" },
-		{ "a = 1\nb = x\0y\n", 12, "main.cf:2: NUL byte in text" },
-		{ "# c\0mment\n", 10, "main.cf:1: NUL byte in text" },
+	    {"", 0, NULL},
+	    {"# only a comment\n\n   # indented comment\n", 0, NULL},
+	    {"myhostname = a.example\n", 0, NULL},
+	    {"myhostname=a.example", 0, NULL},
+	    {"myhostname = a.example\r\n", 0, NULL},
+	    {"myhostname a.example\n", 0,
+	        "main.cf:1: missing '=' after parameter name"},
+	    {"\n\nmy-host = x\n", 0,
+	        "main.cf:3: bad parameter name \"my-host\""},
+	    {" = x\n", 0,
+	        "main.cf:1: continuation line with no line before it"},
+	    {"= x\n", 0, "main.cf:1: bad parameter name \"\""},
+	    {"a = 1\nb = 2\rc = 3\n", 0,
+	        "main.cf:2: carriage return without line feed"},
+	    {"a = 1\nb = 2\r", 0,
+	        "main.cf:2: carriage return without line feed"},
+	    {"a = 1\nb = x\0y\n", 12, "main.cf:2: NUL byte in text"},
+	    {"# c\0mment\n", 10, "main.cf:1: NUL byte in text"},
 	};
 
 	run_read_cases(cases, sizeof(cases) / sizeof(cases[0]));
@@ -92,7 +92,7 @@ check_typed(const char *name, const char *value, const char *want)
 
 	err_clear(&err);
 	if (!T_EQ_INT(read_and_finish(text, strlen(text), &conf, NULL, &err),
-	    want ? -1 : 0))
+	        want ? -1 : 0))
 		fprintf(stderr, "  %s = %s: %s\n", name, value, err.text);
 	if (want != NULL)
 		T_EQ_STR(err.text, msg);
@@ -108,15 +108,16 @@ check_typed(const char *name, const char *value, const char *want)
 static void
 typed_values(void)
 {
-	static const char *const bad[] = { [CONF_TYPE_INT] = "many",
-		[CONF_TYPE_SIZE] = "10q", [CONF_TYPE_TIME] = "10y",
-		[CONF_TYPE_BOOL] = "maybe" };
+	static const char *const bad[] = {[CONF_TYPE_INT] = "many",
+	    [CONF_TYPE_SIZE] = "10q",
+	    [CONF_TYPE_TIME] = "10y",
+	    [CONF_TYPE_BOOL] = "maybe"};
 	static const char *const want[] = {
-		[CONF_TYPE_INT] = "bad integer \"many\"",
-		[CONF_TYPE_SIZE] = "bad size \"10q\"",
-		[CONF_TYPE_TIME] = "bad time \"10y\"",
-		[CONF_TYPE_BOOL] = "bad boolean \"maybe\"" };
-	bool seen[CONF_TYPE_MAPS + 1] = { false };
+	    [CONF_TYPE_INT] = "bad integer \"many\"",
+	    [CONF_TYPE_SIZE] = "bad size \"10q\"",
+	    [CONF_TYPE_TIME] = "bad time \"10y\"",
+	    [CONF_TYPE_BOOL] = "bad boolean \"maybe\""};
+	bool seen[CONF_TYPE_MAPS + 1] = {false};
 	char v[64], range[128];
 	size_t i;
 
@@ -157,14 +158,13 @@ typed_values(void)
 static void
 read_continuation_and_override(void)
 {
-	static const char text[] =
-	    "myhostname = first\n"
-	    "inet_interfaces = 127.0.0.1,\n"
-	    "# a comment between continuation lines\n"
-	    "\n"
-	    "\t::1   \n"
-	    "  192.0.2.1\n"
-	    "myhostname = second # not a comment\n";
+	static const char text[] = "myhostname = first\n"
+	                           "inet_interfaces = 127.0.0.1,\n"
+	                           "# a comment between continuation lines\n"
+	                           "\n"
+	                           "\t::1   \n"
+	                           "  192.0.2.1\n"
+	                           "myhostname = second # not a comment\n";
 	struct conf *conf;
 	struct err err;
 	const char **names;
@@ -180,8 +180,8 @@ read_continuation_and_override(void)
 	T_EQ_INT(conf_set_names(conf, &names), 2);
 	T_EQ_STR(names[0], "myhostname");
 	T_EQ_STR(names[1], "inet_interfaces");
-	T_EQ_INT(conf_set(conf, "myhostname", "third", "command line", &err),
-	    0);
+	T_EQ_INT(
+	    conf_set(conf, "myhostname", "third", "command line", &err), 0);
 	T_EQ_INT(conf_set(conf, "bad name", "x", "command line", &err), -1);
 	T_EQ_STR(err.text, "command line: bad parameter name \"bad name\"");
 	T_EQ_INT(conf_finish(conf, NULL, &err), 0);
@@ -226,8 +226,8 @@ read_error_keeps_conf(void)
 	struct conf *conf = conf_new();
 	struct err err;
 
-	T_EQ_INT(conf_read_text(conf, "mydomain = a\nbad\n", 17, "x.cf",
-	    &err), -1);
+	T_EQ_INT(
+	    conf_read_text(conf, "mydomain = a\nbad\n", 17, "x.cf", &err), -1);
 	T_EQ_STR(err.text, "x.cf:2: missing '=' after parameter name");
 	T_EQ_STR(conf_raw(conf, "mydomain"), NULL);
 	conf_free(&conf);
@@ -235,8 +235,8 @@ read_error_keeps_conf(void)
 
 struct expand_case {
 	const char *text;
-	const char *name;	/* parameter to expand */
-	const char *want;	/* expanded value, or NULL for an error */
+	const char *name; /* parameter to expand */
+	const char *want; /* expanded value, or NULL for an error */
 	const char *error;
 };
 
@@ -244,42 +244,41 @@ static void
 expansion(void)
 {
 	static const struct expand_case cases[] = {
-		{ "a = x\nb = $a-${a}-$(a)\n", "b", "x-x-x", NULL },
-		{ "b = [$$a]\n", "b", "[$a]", NULL },
-		{ "b = $nosuch.${nosuch}.\n", "b", "..", NULL },
-		{ "a = x\nb = ${a?yes}${a:no}\n", "b", "yes", NULL },
-		{ "a =\nb = ${a?yes}${a:no}\n", "b", "no", NULL },
-		{ "b = ${nosuch?yes}${nosuch:no}\n", "b", "no", NULL },
-		{ "a = x\nb = ${a?${a}$(a)}\n", "b", "xx", NULL },
-		{ "a = x\nb = $(a?{braces})\n", "b", "{braces}", NULL },
-		{ "c = 1\nb = ${a?$b}\n", "b", "", NULL },
-		{ "a = x\nb = ${a?{yes $a}:{no}}\n", "b", "yes x", NULL },
-		{ "b = ${a?{yes}:{no $$}}\n", "b", "no $", NULL },
-		{ "a = x\nb = $(a?{y}:{n})\n", "b", "y", NULL },
-		{ "a = x\nb = ${a?{}:{n}}\n", "b", "", NULL },
-		{ "b = ${a?{y}:{}}\n", "b", "", NULL },
-		{ "a = x\nb = ${a?{y}:{n}z}\n", "b", "{y}:{n}z", NULL },
-		{ "a = x\nb = ${a?{y}}\n", "b", "{y}", NULL },
-		{ "myhostname = mx.example\n", "myorigin", "mx.example", NULL },
-		{ "", "myorigin", "localhost", NULL },
-		{ "a = $b\nb = $a\n", "a", NULL,
-		    "main.cf:1: a: expansion loop via $b" },
-		{ "myorigin = $myhostname\nmyhostname = x.$myorigin\n",
-		    "myorigin", NULL,
-		    "main.cf:1: myorigin: expansion loop via $myhostname" },
-		{ "a = x$a\n", "a", NULL, "main.cf:1: a: expansion loop via $a" },
-		{ "a = ${b\n", "a", NULL, "main.cf:1: a: unterminated ${" },
-		{ "a = $(b\n", "a", NULL, "main.cf:1: a: unterminated $(" },
-		{ "x = 1\na = $b\nb = ${c?${d}\n", "a", NULL,
-		    "main.cf:3: b: unterminated ${" },
-		{ "a = ${}\n", "a", NULL,
-		    "main.cf:1: a: missing parameter name after ${" },
-		{ "a = ${b!c}\n", "a", NULL,
-		    "main.cf:1: a: unexpected character after parameter "
-		    "name: !" },
-		{ "a = cost: 5$\n", "a", NULL,
-		    "main.cf:1: a: '$' not followed by a parameter name (write "
-		    "$$ for a literal '$')" },
+	    {"a = x\nb = $a-${a}-$(a)\n", "b", "x-x-x", NULL},
+	    {"b = [$$a]\n", "b", "[$a]", NULL},
+	    {"b = $nosuch.${nosuch}.\n", "b", "..", NULL},
+	    {"a = x\nb = ${a?yes}${a:no}\n", "b", "yes", NULL},
+	    {"a =\nb = ${a?yes}${a:no}\n", "b", "no", NULL},
+	    {"b = ${nosuch?yes}${nosuch:no}\n", "b", "no", NULL},
+	    {"a = x\nb = ${a?${a}$(a)}\n", "b", "xx", NULL},
+	    {"a = x\nb = $(a?{braces})\n", "b", "{braces}", NULL},
+	    {"c = 1\nb = ${a?$b}\n", "b", "", NULL},
+	    {"a = x\nb = ${a?{yes $a}:{no}}\n", "b", "yes x", NULL},
+	    {"b = ${a?{yes}:{no $$}}\n", "b", "no $", NULL},
+	    {"a = x\nb = $(a?{y}:{n})\n", "b", "y", NULL},
+	    {"a = x\nb = ${a?{}:{n}}\n", "b", "", NULL},
+	    {"b = ${a?{y}:{}}\n", "b", "", NULL},
+	    {"a = x\nb = ${a?{y}:{n}z}\n", "b", "{y}:{n}z", NULL},
+	    {"a = x\nb = ${a?{y}}\n", "b", "{y}", NULL},
+	    {"myhostname = mx.example\n", "myorigin", "mx.example", NULL},
+	    {"", "myorigin", "localhost", NULL},
+	    {"a = $b\nb = $a\n", "a", NULL,
+	        "main.cf:1: a: expansion loop via $b"},
+	    {"myorigin = $myhostname\nmyhostname = x.$myorigin\n", "myorigin",
+	        NULL, "main.cf:1: myorigin: expansion loop via $myhostname"},
+	    {"a = x$a\n", "a", NULL, "main.cf:1: a: expansion loop via $a"},
+	    {"a = ${b\n", "a", NULL, "main.cf:1: a: unterminated ${"},
+	    {"a = $(b\n", "a", NULL, "main.cf:1: a: unterminated $("},
+	    {"x = 1\na = $b\nb = ${c?${d}\n", "a", NULL,
+	        "main.cf:3: b: unterminated ${"},
+	    {"a = ${}\n", "a", NULL,
+	        "main.cf:1: a: missing parameter name after ${"},
+	    {"a = ${b!c}\n", "a", NULL,
+	        "main.cf:1: a: unexpected character after parameter "
+	        "name: !"},
+	    {"a = cost: 5$\n", "a", NULL,
+	        "main.cf:1: a: '$' not followed by a parameter name (write "
+	        "$$ for a literal '$')"},
 	};
 	struct conf *conf;
 	struct buf out;
@@ -292,7 +291,8 @@ expansion(void)
 		conf = conf_new();
 		err_clear(&err);
 		T_EQ_INT(conf_read_text(conf, cases[i].text,
-		    strlen(cases[i].text), "main.cf", &err), 0);
+		             strlen(cases[i].text), "main.cf", &err),
+		    0);
 		rc = conf_value(conf, cases[i].name, &out, &err);
 		if (!T_EQ_INT(rc, cases[i].want ? 1 : -1))
 			fprintf(stderr, "  case %zu: %s\n", i, err.text);
@@ -320,8 +320,7 @@ expansion_limits(void)
 	buf_init(&out);
 	for (i = 0; i < 40; i++)
 		buf_printf(&text, "p%d = $p%d\n", i, i + 1);
-	T_EQ_INT(conf_read_text(conf, text.data, text.len, "main.cf", &err),
-	    0);
+	T_EQ_INT(conf_read_text(conf, text.data, text.len, "main.cf", &err), 0);
 	T_EQ_INT(conf_value(conf, "p0", &out, &err), -1);
 	T_EQ_STR(err.text,
 	    "main.cf:32: p31: parameter references nested deeper than 32");
@@ -331,11 +330,11 @@ expansion_limits(void)
 	/* Doubling at each step: stopped by the length limit. */
 	conf = conf_new();
 	buf_reset(&text);
-	buf_puts(&text, "d0 = xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n");
+	buf_puts(
+	    &text, "d0 = xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n");
 	for (i = 1; i < 30; i++)
 		buf_printf(&text, "d%d = $d%d$d%d\n", i, i - 1, i - 1);
-	T_EQ_INT(conf_read_text(conf, text.data, text.len, "main.cf", &err),
-	    0);
+	T_EQ_INT(conf_read_text(conf, text.data, text.len, "main.cf", &err), 0);
 	T_EQ_INT(conf_value(conf, "d29", &out, &err), -1);
 	T_CHECK(strstr(err.text, "expanded value longer than") != NULL);
 	T_EQ_INT(conf_finish(conf, NULL, &err), -1);
@@ -347,19 +346,17 @@ expansion_limits(void)
 static void
 unknown_parameters(void)
 {
-	static const char text[] =
-	    "myhostname = x\n"
-	    "typo_hostname = y\n"
-	    "mua_restrictions = permit\n"
-	    "smtpd_banner_x = $mua_restrictions\n";
+	static const char text[] = "myhostname = x\n"
+	                           "typo_hostname = y\n"
+	                           "mua_restrictions = permit\n"
+	                           "smtpd_banner_x = $mua_restrictions\n";
 	struct conf *conf;
 	struct buf unknown, out;
 	struct err err;
 
 	buf_init(&unknown);
 	buf_init(&out);
-	T_EQ_INT(read_and_finish(text, strlen(text), &conf, &unknown, &err),
-	    0);
+	T_EQ_INT(read_and_finish(text, strlen(text), &conf, &unknown, &err), 0);
 	T_EQ_STR(unknown.data,
 	    "main.cf:2: unknown parameter typo_hostname\n"
 	    "main.cf:4: unknown parameter smtpd_banner_x\n");
@@ -408,7 +405,7 @@ every_default_parses_within_bounds(void)
 		for (j = 0; j < i; j++)
 			T_CHECK(strcmp(conf_params[j].name, p->name) != 0);
 		if ((p->type == CONF_TYPE_INT || p->type == CONF_TYPE_SIZE ||
-		    p->type == CONF_TYPE_TIME) &&
+		        p->type == CONF_TYPE_TIME) &&
 		    !T_CHECK(field_in_bounds(conf, p)))
 			fprintf(stderr, "  default of %s\n", p->name);
 	}
@@ -459,12 +456,12 @@ remove_dir(char *dir)
 static void
 load(void)
 {
-	static const char *const good[] = { "mydomain = over.example",
-		"max_use=7" };
-	static const char *const bad[] = { "no equals sign" };
+	static const char *const good[] = {
+	    "mydomain = over.example", "max_use=7"};
+	static const char *const bad[] = {"no equals sign"};
 	char *dir = make_dir_with("config_directory = /elsewhere\n"
-				  "myhostname = mx.$mydomain\n"
-				  "mydomain = file.example\n");
+	                          "myhostname = mx.$mydomain\n"
+	                          "mydomain = file.example\n");
 	struct conf *conf;
 	struct err err;
 	char *want;
@@ -484,8 +481,9 @@ load(void)
 		conf_free(&conf);
 	}
 	T_CHECK(conf_load(dir, bad, 1, &err) == NULL);
-	T_EQ_STR(err.text, "command line: bad override \"no equals sign\" "
-			   "(want name=value)");
+	T_EQ_STR(err.text,
+	    "command line: bad override \"no equals sign\" "
+	    "(want name=value)");
 	remove_dir(dir);
 	dir = make_dir_with(NULL);
 	T_CHECK(conf_load(dir, NULL, 0, &err) == NULL);
@@ -495,8 +493,8 @@ load(void)
 	remove_dir(dir);
 }
 
-T_MAIN(T_CASE(read_syntax), T_CASE(typed_values), T_CASE(read_continuation_and_override),
-    T_CASE(read_line_limit), T_CASE(read_error_keeps_conf),
-    T_CASE(expansion), T_CASE(expansion_limits),
+T_MAIN(T_CASE(read_syntax), T_CASE(typed_values),
+    T_CASE(read_continuation_and_override), T_CASE(read_line_limit),
+    T_CASE(read_error_keeps_conf), T_CASE(expansion), T_CASE(expansion_limits),
     T_CASE(unknown_parameters), T_CASE(every_default_parses_within_bounds),
     T_CASE(load))

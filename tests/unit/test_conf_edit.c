@@ -18,9 +18,9 @@
 
 struct edit_case {
 	const char *text;
-	const char *name;	/* or service/type for master.cf */
-	const char *value;	/* or the entry; NULL removes */
-	const char *want;	/* result, or NULL for an error */
+	const char *name; /* or service/type for master.cf */
+	const char *value; /* or the entry; NULL removes */
+	const char *want; /* result, or NULL for an error */
 	const char *error;
 };
 
@@ -28,30 +28,29 @@ static void
 edit_main_text(void)
 {
 	static const struct edit_case cases[] = {
-		{ "", "myhostname", "a.example", "myhostname = a.example\n",
-		    NULL },
-		{ "# keep me\nmydomain = x", "myhostname", "a",
-		    "# keep me\nmydomain = x\nmyhostname = a\n", NULL },
-		{ "# head\nmyhostname = old\n  continued\n# tail\nb = 1\n",
-		    "myhostname", "new",
-		    "# head\nmyhostname = new\n# tail\nb = 1\n", NULL },
-		{ "a = 1\nmyhostname = old,\n# inside\n\n  more\nb = 2\n",
-		    "myhostname", "new",
-		    "a = 1\nmyhostname = new\n# inside\nb = 2\n", NULL },
-		{ "myhostname=1\nx = 2\nmyhostname = 3\n  4\n", "myhostname",
-		    "5", "myhostname = 5\nx = 2\n", NULL },
-		{ "myhostname_x = 1\nmyhost = 2\n", "myhostname", "3",
-		    "myhostname_x = 1\nmyhost = 2\nmyhostname = 3\n", NULL },
-		{ "a = 1\r\nmyhostname = 2\r\nb = 3\r\n", "myhostname", "x",
-		    "a = 1\r\nmyhostname = x\nb = 3\r\n", NULL },
-		{ "a = 1\nno equals here\n", "a", "2",
-		    "a = 2\nno equals here\n", NULL },
-		{ "a = 1\nb = 2\n", "a", NULL, "b = 2\n", NULL },
-		{ "a = 1\n", "b", NULL, "a = 1\n", NULL },
-		{ "", "bad name", "x", NULL, "bad parameter name \"bad name\"" },
-		{ "", "a", "two\nlines", NULL, "a: value contains a line break" },
-		{ "a = 1\rb = 2\n", "a", "x", NULL,
-		    "main.cf:1: carriage return without line feed" },
+	    {"", "myhostname", "a.example", "myhostname = a.example\n", NULL},
+	    {"# keep me\nmydomain = x", "myhostname", "a",
+	        "# keep me\nmydomain = x\nmyhostname = a\n", NULL},
+	    {"# head\nmyhostname = old\n  continued\n# tail\nb = 1\n",
+	        "myhostname", "new",
+	        "# head\nmyhostname = new\n# tail\nb = 1\n", NULL},
+	    {"a = 1\nmyhostname = old,\n# inside\n\n  more\nb = 2\n",
+	        "myhostname", "new",
+	        "a = 1\nmyhostname = new\n# inside\nb = 2\n", NULL},
+	    {"myhostname=1\nx = 2\nmyhostname = 3\n  4\n", "myhostname", "5",
+	        "myhostname = 5\nx = 2\n", NULL},
+	    {"myhostname_x = 1\nmyhost = 2\n", "myhostname", "3",
+	        "myhostname_x = 1\nmyhost = 2\nmyhostname = 3\n", NULL},
+	    {"a = 1\r\nmyhostname = 2\r\nb = 3\r\n", "myhostname", "x",
+	        "a = 1\r\nmyhostname = x\nb = 3\r\n", NULL},
+	    {"a = 1\nno equals here\n", "a", "2", "a = 2\nno equals here\n",
+	        NULL},
+	    {"a = 1\nb = 2\n", "a", NULL, "b = 2\n", NULL},
+	    {"a = 1\n", "b", NULL, "a = 1\n", NULL},
+	    {"", "bad name", "x", NULL, "bad parameter name \"bad name\""},
+	    {"", "a", "two\nlines", NULL, "a: value contains a line break"},
+	    {"a = 1\rb = 2\n", "a", "x", NULL,
+	        "main.cf:1: carriage return without line feed"},
 	};
 	struct buf out;
 	struct err err;
@@ -77,25 +76,27 @@ static void
 edit_master_text(void)
 {
 	static const struct edit_case cases[] = {
-		{ "# header\nsmtp inet n - n - - smtpd\n  -o a=b\n"
-		  "pickup unix n - n 60 1 pickup\n",
-		    "smtp/inet", "smtp inet n - y - 5 smtpd -v",
-		    "# header\nsmtp inet n - y - 5 smtpd -v\n"
-		    "pickup unix n - n 60 1 pickup\n", NULL },
-		{ "smtp unix - - n - - smtp\n", "smtp/inet",
-		    "smtp inet n - n - - smtpd\n  -o x=y\n",
-		    "smtp unix - - n - - smtp\nsmtp inet n - n - - smtpd\n"
-		    "  -o x=y\n", NULL },
-		{ "smtp inet n - n - - smtpd\nsmtp unix - - n - - smtp\n",
-		    "smtp/inet", NULL, "smtp unix - - n - - smtp\n", NULL },
-		{ "", "smtp/inet", "smtpd inet n - n - - smtpd", NULL,
-		    "new entry must define exactly the service smtp/inet" },
-		{ "", "smtp/tcp", "smtp tcp n - n - - smtpd", NULL,
-		    "bad type \"tcp\"" },
-		{ "", "smtp/inet", "smtp inet n - n - -", NULL,
-		    "new entry:1: missing command column" },
-		{ "", "smtp/inet", "smtp inet n - n - - a\nb inet n - n - - c",
-		    NULL, "new entry must define exactly the service smtp/inet" },
+	    {"# header\nsmtp inet n - n - - smtpd\n  -o a=b\n"
+	     "pickup unix n - n 60 1 pickup\n",
+	        "smtp/inet", "smtp inet n - y - 5 smtpd -v",
+	        "# header\nsmtp inet n - y - 5 smtpd -v\n"
+	        "pickup unix n - n 60 1 pickup\n",
+	        NULL},
+	    {"smtp unix - - n - - smtp\n", "smtp/inet",
+	        "smtp inet n - n - - smtpd\n  -o x=y\n",
+	        "smtp unix - - n - - smtp\nsmtp inet n - n - - smtpd\n"
+	        "  -o x=y\n",
+	        NULL},
+	    {"smtp inet n - n - - smtpd\nsmtp unix - - n - - smtp\n",
+	        "smtp/inet", NULL, "smtp unix - - n - - smtp\n", NULL},
+	    {"", "smtp/inet", "smtpd inet n - n - - smtpd", NULL,
+	        "new entry must define exactly the service smtp/inet"},
+	    {"", "smtp/tcp", "smtp tcp n - n - - smtpd", NULL,
+	        "bad type \"tcp\""},
+	    {"", "smtp/inet", "smtp inet n - n - -", NULL,
+	        "new entry:1: missing command column"},
+	    {"", "smtp/inet", "smtp inet n - n - - a\nb inet n - n - - c", NULL,
+	        "new entry must define exactly the service smtp/inet"},
 	};
 	struct buf out;
 	struct err err;
@@ -109,9 +110,8 @@ edit_master_text(void)
 		snprintf(service, sizeof(service), "%s", cases[i].name);
 		type = strchr(service, '/');
 		*type++ = '\0';
-		rc = conf_edit_master_text(cases[i].text,
-		    strlen(cases[i].text), "master.cf", service, type,
-		    cases[i].value, &out, &err);
+		rc = conf_edit_master_text(cases[i].text, strlen(cases[i].text),
+		    "master.cf", service, type, cases[i].value, &out, &err);
 		if (!T_EQ_INT(rc, cases[i].want ? 0 : -1))
 			fprintf(stderr, "  case %zu: %s\n", i, err.text);
 		if (cases[i].want != NULL)
@@ -168,7 +168,8 @@ edit_files(void)
 	T_EQ_INT(st.st_mode & 07777, 0640);
 	/* A missing master.cf is created. */
 	T_EQ_INT(conf_edit_master(master_cf, "smtp", "inet",
-	    "smtp inet n - n - - smtpd", &err), 0);
+	             "smtp inet n - n - - smtpd", &err),
+	    0);
 	got = slurp(master_cf);
 	T_EQ_STR(got, "smtp inet n - n - - smtpd\n");
 	free(got);

@@ -21,8 +21,8 @@ parse(const char *text, struct mastercf *mcf, struct err *err)
 static void
 empty_and_comments(void)
 {
-	static const char *const texts[] = { "", "\n\n", "# only\n  # two\n",
-		"#\n\t\n" };
+	static const char *const texts[] = {
+	    "", "\n\n", "# only\n  # two\n", "#\n\t\n"};
 	struct mastercf mcf;
 	struct err err;
 	size_t i;
@@ -143,56 +143,57 @@ bad_entries(void)
 		const char *text;
 		const char *error;
 	} cases[] = {
-		{ "smtp tcp n - n - - smtpd\n",
-		    "master.cf:1: bad type \"tcp\" (want inet, unix, fifo or "
-		    "pass)" },
-		{ "smtp inet n - x - - smtpd\n",
-		    "master.cf:1: bad chroot column \"x\" (want y, n or -)" },
-		{ "\nsmtp inet yes - n - - smtpd\n",
-		    "master.cf:2: bad private column \"yes\" (want y, n or -)" },
-		{ "smtp inet n - n - -\n", "master.cf:1: missing command column" },
-		{ "smtp\n", "master.cf:1: missing type column" },
-		{ "smtp inet n - n - - smtpd\n# c\nsmtp inet n - n - - smtpd\n",
-		    "master.cf:3: duplicate service smtp/inet (first at line 1)" },
-		{ "smtp inet y - n - - smtpd\n",
-		    "master.cf:1: an inet service cannot be private" },
-		{ "smtp inet - - n - - smtpd\n"
-		  "pickup unix - - n 60?? 1 pickup\n",
-		    "master.cf:2: bad wakeup column \"60??\"" },
-		{ "pickup unix - - n -1 1 pickup\n",
-		    "master.cf:1: bad wakeup column \"-1\"" },
-		{ "pickup unix - - n 31536001 1 pickup\n",
-		    "master.cf:1: bad wakeup column \"31536001\"" },
-		{ "pickup unix - - n 1 x pickup\n",
-		    "master.cf:1: bad maxproc column \"x\"" },
-		{ "::1:25 inet n - n - - smtpd\n",
-		    "master.cf:1: bad inet service \"::1:25\" (want host:port, "
-		    "[address]:port or port)" },
-		{ "[::1]25 inet n - n - - smtpd\n",
-		    "master.cf:1: bad inet service \"[::1]25\" (want "
-		    "[address]:port)" },
-		{ "host: inet n - n - - smtpd\n",
-		    "master.cf:1: bad port in service \"host:\"" },
-		{ "65536 inet n - n - - smtpd\n",
-		    "master.cf:1: bad port in service \"65536\"" },
-		{ "../x unix - - n - - smtpd\n",
-		    "master.cf:1: bad unix service name \"../x\"" },
-		{ "a/b fifo - - n - - smtpd\n",
-		    "master.cf:1: bad fifo service name \"a/b\"" },
-		{ "smtp inet n - n - - smtpd -o\n",
-		    "master.cf:1: -o without name=value" },
-		{ "smtp inet n - n - - smtpd -o novalue\n",
-		    "master.cf:1: bad -o argument \"novalue\" (want name=value)" },
-		{ "smtp inet n - n - - smtpd -o=x\n",
-		    "master.cf:1: bad -o argument \"=x\" (want name=value)" },
-		{ "smtp inet n - n - - smtpd -o { a=b\n",
-		    "master.cf:1: missing '}'" },
-		{ "smtp inet n - n - - smtpd -o {a=b}c\n",
-		    "master.cf:1: text after '}'" },
-		{ "  smtp inet n - n - - smtpd\n",
-		    "master.cf:1: continuation line with no line before it" },
-		{ "smtp inet n - n - - smtpd\r", "master.cf:1: carriage return "
-		    "without line feed" },
+	    {"smtp tcp n - n - - smtpd\n",
+	        "master.cf:1: bad type \"tcp\" (want inet, unix, fifo or "
+	        "pass)"},
+	    {"smtp inet n - x - - smtpd\n",
+	        "master.cf:1: bad chroot column \"x\" (want y, n or -)"},
+	    {"\nsmtp inet yes - n - - smtpd\n",
+	        "master.cf:2: bad private column \"yes\" (want y, n or -)"},
+	    {"smtp inet n - n - -\n", "master.cf:1: missing command column"},
+	    {"smtp\n", "master.cf:1: missing type column"},
+	    {"smtp inet n - n - - smtpd\n# c\nsmtp inet n - n - - smtpd\n",
+	        "master.cf:3: duplicate service smtp/inet (first at line 1)"},
+	    {"smtp inet y - n - - smtpd\n",
+	        "master.cf:1: an inet service cannot be private"},
+	    {"smtp inet - - n - - smtpd\n"
+	     "pickup unix - - n 60?? 1 pickup\n",
+	        "master.cf:2: bad wakeup column \"60??\""},
+	    {"pickup unix - - n -1 1 pickup\n",
+	        "master.cf:1: bad wakeup column \"-1\""},
+	    {"pickup unix - - n 31536001 1 pickup\n",
+	        "master.cf:1: bad wakeup column \"31536001\""},
+	    {"pickup unix - - n 1 x pickup\n",
+	        "master.cf:1: bad maxproc column \"x\""},
+	    {"::1:25 inet n - n - - smtpd\n",
+	        "master.cf:1: bad inet service \"::1:25\" (want host:port, "
+	        "[address]:port or port)"},
+	    {"[::1]25 inet n - n - - smtpd\n",
+	        "master.cf:1: bad inet service \"[::1]25\" (want "
+	        "[address]:port)"},
+	    {"host: inet n - n - - smtpd\n",
+	        "master.cf:1: bad port in service \"host:\""},
+	    {"65536 inet n - n - - smtpd\n",
+	        "master.cf:1: bad port in service \"65536\""},
+	    {"../x unix - - n - - smtpd\n",
+	        "master.cf:1: bad unix service name \"../x\""},
+	    {"a/b fifo - - n - - smtpd\n",
+	        "master.cf:1: bad fifo service name \"a/b\""},
+	    {"smtp inet n - n - - smtpd -o\n",
+	        "master.cf:1: -o without name=value"},
+	    {"smtp inet n - n - - smtpd -o novalue\n",
+	        "master.cf:1: bad -o argument \"novalue\" (want name=value)"},
+	    {"smtp inet n - n - - smtpd -o=x\n",
+	        "master.cf:1: bad -o argument \"=x\" (want name=value)"},
+	    {"smtp inet n - n - - smtpd -o { a=b\n",
+	        "master.cf:1: missing '}'"},
+	    {"smtp inet n - n - - smtpd -o {a=b}c\n",
+	        "master.cf:1: text after '}'"},
+	    {"  smtp inet n - n - - smtpd\n",
+	        "master.cf:1: continuation line with no line before it"},
+	    {"smtp inet n - n - - smtpd\r",
+	        "master.cf:1: carriage return "
+	        "without line feed"},
 	};
 	struct mastercf mcf;
 	struct err err;
@@ -215,8 +216,9 @@ limits(void)
 	int i;
 
 	/* NUL byte. */
-	T_EQ_INT(mastercf_parse("a unix - - n - - b\0c\n", 20, "m.cf", &mcf,
-	    &err), -1);
+	T_EQ_INT(
+	    mastercf_parse("a unix - - n - - b\0c\n", 20, "m.cf", &mcf, &err),
+	    -1);
 	T_EQ_STR(err.text, "m.cf:1: NUL byte in text");
 	/* Exactly MASTERCF_ARGS_MAX arguments, then one more. */
 	buf_init(&text);
@@ -245,7 +247,7 @@ limits(void)
 static void
 types_and_read(void)
 {
-	static const char *const names[] = { "inet", "unix", "fifo", "pass" };
+	static const char *const names[] = {"inet", "unix", "fifo", "pass"};
 	enum mastercf_type t;
 	struct mastercf mcf;
 	struct err err;
