@@ -250,9 +250,13 @@ static bool
 map_pcre_keyword(const char *line, const char *kw)
 {
 	size_t n = strlen(kw);
-	char c = line[n];
+	char c;
 
-	return strncasecmp(line, kw, n) == 0 && !map_pcre_digit(c) &&
+	/* Compare first: line may be shorter than kw. */
+	if (strncasecmp(line, kw, n) != 0)
+		return false;
+	c = line[n];
+	return !map_pcre_digit(c) &&
 	    !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
 }
 
