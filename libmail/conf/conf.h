@@ -100,8 +100,8 @@ int conf_set(struct conf *conf, const char *name, const char *value,
     const char *origin, struct err *err);
 /*
  * Expand $name, ${name}, $(name), ${name?text} (text if name is not
- * empty), ${name:text} (text if name is empty) and $$ ('$'); an unknown
- * name expands to "". Loops ("main.cf:3: myorigin: expansion loop via
+ * empty), ${name:text} (text if name is empty), ${name?{a}:{b}} and $$
+ * ('$'); an unknown name expands to "". Loops ("main.cf:3: myorigin: expansion loop via
  * $myhostname"), an unterminated "${", too deep or too long expansions
  * are errors naming the origin and parameter at fault. Then convert
  * every known parameter to its type and check bounds ("main.cf:12:
