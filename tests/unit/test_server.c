@@ -224,13 +224,21 @@ expect_status(const struct child *c, char kind)
 	return false;
 }
 
+static void read_line(int fd, char *reply, size_t size);
+
 /* One request line, one reply line. */
 static void
 ask(int fd, const char *line, char *reply, size_t size)
 {
+	T_EQ_INT(write(fd, line, strlen(line)), (ssize_t)strlen(line));
+	read_line(fd, reply, size);
+}
+
+static void
+read_line(int fd, char *reply, size_t size)
+{
 	size_t got = 0;
 
-	T_EQ_INT(write(fd, line, strlen(line)), (ssize_t)strlen(line));
 	while (got + 1 < size) {
 		if (read_wait(fd, reply + got, 1) != 1)
 			break;
@@ -302,6 +310,13 @@ echo_session(const struct child *c, bool last)
 	expect_status(c, 'B');
 	ask(fd, "hello world\r\n", reply, sizeof(reply));
 	snprintf(want, sizeof(want), "test-svc %ld hello world", (long)c->pid);
+	T_EQ_STR(reply, want);
+	/* Pipelined lines are all answered, in order. */
+	ask(fd, "one\ntwo\n", reply, sizeof(reply));
+	snprintf(want, sizeof(want), "test-svc %ld one", (long)c->pid);
+	T_EQ_STR(reply, want);
+	read_line(fd, reply, sizeof(reply));
+	snprintf(want, sizeof(want), "test-svc %ld two", (long)c->pid);
 	T_EQ_STR(reply, want);
 	ask(fd, "CONF queue_directory\n", reply, sizeof(reply));
 	T_EQ_STR(reply, c->dir);
