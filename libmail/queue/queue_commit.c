@@ -141,6 +141,15 @@ queue_commit_wait(struct queue_commit *c, uint64_t ticket, bool *led_out,
 	return 0;
 }
 
+bool
+queue_commit_is_for(const struct queue_commit *c, int dir_fd)
+{
+	struct stat a, b;
+
+	return fstat(c->dir_fd, &a) == 0 && fstat(dir_fd, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 int
 queue_commit_sync(struct queue_commit *c, bool *led_out, struct err *err)
 {

@@ -48,6 +48,12 @@ uint64_t queue_commit_ticket(struct queue_commit *c);
 int queue_commit_wait(struct queue_commit *c, uint64_t ticket,
     bool *led_out, struct err *err);
 
+/*
+ * True when c syncs the directory dir_fd refers to (same device and
+ * inode), i.e. when it may stand in for fsync(dir_fd).
+ */
+bool queue_commit_is_for(const struct queue_commit *c, int dir_fd);
+
 /* queue_commit_ticket then queue_commit_wait. */
 int queue_commit_sync(struct queue_commit *c, bool *led_out,
     struct err *err);

@@ -264,6 +264,9 @@ queue_writer_commit(struct queue_writer *w, struct queue_commit *gc,
 {
 	if (w->state != QUEUE_WRITER_CONTENT)
 		PANIC("%s: called in state %d", __func__, (int)w->state);
+	/* Syncing some other directory would acknowledge too early. */
+	if (gc != NULL && !queue_commit_is_for(gc, w->dir_fd))
+		PANIC("%s: committer of another directory", __func__);
 	if (queue_writer_finish_file(w, err) < 0) {
 		w->state = QUEUE_WRITER_FAILED;
 		return -1;

@@ -293,6 +293,9 @@ commit_waits_for_a_later_sync(void)
 
 	T_EQ_INT(queue_commit_open(dfd, &a, &err), 0);
 	T_EQ_INT(queue_commit_open(dfd, &b, &err), 0);
+	T_CHECK(queue_commit_is_for(a, dfd));
+	T_CHECK(!queue_commit_is_for(a, queue_dir_fd(qd, QUEUE_ACTIVE,
+	    &err)));
 	/* First caller ever: nobody synced after its ticket, so it leads. */
 	T_EQ_INT(queue_commit_sync(a, &led, &err), 0);
 	T_CHECK(led);
