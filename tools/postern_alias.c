@@ -46,8 +46,8 @@ postern_alias_free_maps(char **items, size_t n)
 
 /* Build (or query) the tables of a parameter of the instance. */
 static int
-postern_alias_from_param(struct postern_ctx *ctx, bool maps_param,
-    const char *query)
+postern_alias_from_param(
+    struct postern_ctx *ctx, bool maps_param, const char *query)
 {
 	const struct conf *conf;
 	struct err err;
@@ -59,11 +59,11 @@ postern_alias_from_param(struct postern_ctx *ctx, bool maps_param,
 		postern_error("%s", err.text);
 		return query != NULL ? POSTERN_MAP_ERROR : POSTERN_EXIT_FAIL;
 	}
-	n = postern_alias_param_maps(maps_param ? conf->alias_maps
-	    : conf->alias_database, &items);
+	n = postern_alias_param_maps(
+	    maps_param ? conf->alias_maps : conf->alias_database, &items);
 	if (query != NULL)
 		status = n == 0 ? POSTERN_MAP_NOT_FOUND
-		    : postern_map_query(items, n, query);
+		                : postern_map_query(items, n, query);
 	for (i = 0; query == NULL && i < n; i++)
 		if (postern_map_build_one(items[i], MAP_SOURCE_ALIASES) < 0)
 			status = POSTERN_EXIT_FAIL;
@@ -74,7 +74,8 @@ postern_alias_from_param(struct postern_ctx *ctx, bool maps_param,
 static void
 postern_alias_usage(void)
 {
-	fprintf(stderr, "usage: postern alias [FILE...]\n"
+	fprintf(stderr,
+	    "usage: postern alias [FILE...]\n"
 	    "       postern alias -q NAME|- [FILE...]\n"
 	    "       newaliases\n");
 }
@@ -90,7 +91,8 @@ postern_cmd_alias(struct postern_ctx *ctx, int argc, char **argv)
 	while ((c = getopt(argc, argv, "+q:")) != -1) {
 		if (c != 'q') {
 			postern_error("alias: unknown option or missing value: "
-			    "%s", argv[optind - 1]);
+			              "%s",
+			    argv[optind - 1]);
 			postern_alias_usage();
 			return POSTERN_EXIT_USAGE;
 		}
@@ -99,8 +101,8 @@ postern_cmd_alias(struct postern_ctx *ctx, int argc, char **argv)
 	if (optind == argc)
 		return postern_alias_from_param(ctx, query != NULL, query);
 	if (query != NULL)
-		return postern_map_query(argv + optind,
-		    (size_t)(argc - optind), query);
+		return postern_map_query(
+		    argv + optind, (size_t)(argc - optind), query);
 	for (i = optind; i < argc; i++)
 		if (postern_map_build_one(argv[i], MAP_SOURCE_ALIASES) < 0)
 			status = POSTERN_EXIT_FAIL;
@@ -113,7 +115,7 @@ postern_cmd_newaliases(struct postern_ctx *ctx, int argc, char **argv)
 	(void)argv;
 	if (argc > 1) {
 		postern_error("newaliases takes no arguments; "
-		    "'postern alias FILE' builds one file");
+		              "'postern alias FILE' builds one file");
 		return POSTERN_EXIT_USAGE;
 	}
 	return postern_alias_from_param(ctx, false, NULL);

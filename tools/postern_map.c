@@ -18,12 +18,11 @@
 #include "core/xmalloc.h"
 
 /* Types whose "name" is a source file compiled into name + ".lmdb". */
-static const char *const postern_map_built_types[] = { "lmdb", "hash",
-	"btree" };
+static const char *const postern_map_built_types[] = {"lmdb", "hash", "btree"};
 
 bool
-postern_map_operand(const char *operand, struct buf *spec_out,
-    struct buf *name_out)
+postern_map_operand(
+    const char *operand, struct buf *spec_out, struct buf *name_out)
 {
 	size_t tlen = strspn(operand, "abcdefghijklmnopqrstuvwxyz0123456789");
 	size_t i;
@@ -38,7 +37,8 @@ postern_map_operand(const char *operand, struct buf *spec_out,
 	buf_set(spec_out, operand);
 	buf_set(name_out, operand + tlen + 1);
 	for (i = 0; i < sizeof(postern_map_built_types) /
-	    sizeof(postern_map_built_types[0]); i++)
+	         sizeof(postern_map_built_types[0]);
+	     i++)
 		if (strlen(postern_map_built_types[i]) == tlen &&
 		    strncmp(operand, postern_map_built_types[i], tlen) == 0)
 			return true;
@@ -74,8 +74,7 @@ postern_map_build_one(const char *operand, enum map_source_format format)
 
 /* The first map with key: 1 found (value in out), 0, -1 (printed). */
 static int
-postern_map_find(struct map **maps, size_t n, const char *key,
-    struct buf *out)
+postern_map_find(struct map **maps, size_t n, const char *key, struct buf *out)
 {
 	struct err err;
 	size_t i;
@@ -173,15 +172,15 @@ postern_map_read_fd(int fd, size_t max, struct buf *out, struct err *err)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return err_set(err, ERR_TEMP, "", "read: %s",
-			    strerror(errno));
+			return err_set(
+			    err, ERR_TEMP, "", "read: %s", strerror(errno));
 		if (n == 0)
 			break;
 		out->len += (size_t)n;
 		out->data[out->len] = '\0';
 		if (out->len > max)
-			return err_set(err, ERR_PERM, "", "more than %zu bytes",
-			    max);
+			return err_set(
+			    err, ERR_PERM, "", "more than %zu bytes", max);
 	}
 	return 0;
 }
@@ -189,7 +188,8 @@ postern_map_read_fd(int fd, size_t max, struct buf *out, struct err *err)
 static void
 postern_map_usage(void)
 {
-	fprintf(stderr, "usage: postern map [type:]FILE...\n"
+	fprintf(stderr,
+	    "usage: postern map [type:]FILE...\n"
 	    "       postern map -q KEY|- [type:]NAME...\n"
 	    "       postern map -i [type:]FILE   (\"key value\" lines on "
 	    "stdin)\n");
@@ -212,7 +212,8 @@ postern_cmd_map(struct postern_ctx *ctx, int argc, char **argv)
 			incremental = true;
 		} else {
 			postern_error("map: unknown option or missing value: "
-			    "%s", argv[optind - 1]);
+			              "%s",
+			    argv[optind - 1]);
 			postern_map_usage();
 			return POSTERN_EXIT_USAGE;
 		}
@@ -223,8 +224,8 @@ postern_cmd_map(struct postern_ctx *ctx, int argc, char **argv)
 		return query != NULL ? POSTERN_MAP_ERROR : POSTERN_EXIT_USAGE;
 	}
 	if (query != NULL)
-		return postern_map_query(argv + optind,
-		    (size_t)(argc - optind), query);
+		return postern_map_query(
+		    argv + optind, (size_t)(argc - optind), query);
 	if (incremental)
 		return postern_map_incremental(argv[optind]);
 	for (i = optind; i < argc; i++)

@@ -16,12 +16,12 @@
 #include "postern.h"
 
 /* Exit statuses of a query (-q), as scripts test them. */
-#define POSTERN_MAP_FOUND	0
-#define POSTERN_MAP_NOT_FOUND	1
-#define POSTERN_MAP_ERROR	2
+#define POSTERN_MAP_FOUND 0
+#define POSTERN_MAP_NOT_FOUND 1
+#define POSTERN_MAP_ERROR 2
 
 /* Largest source file or stdin read, in bytes. */
-#define POSTERN_MAP_SOURCE_MAX	(256 * 1024 * 1024)
+#define POSTERN_MAP_SOURCE_MAX (256 * 1024 * 1024)
 
 /*
  * A command-line table: "type:name", or a bare file name meaning lmdb:.
@@ -29,16 +29,15 @@
  * Returns true when the type is built from a source file by map_build()
  * (lmdb:, and its Postfix spellings hash: and btree:).
  */
-bool postern_map_operand(const char *operand, struct buf *spec_out,
-    struct buf *name_out);
+bool postern_map_operand(
+    const char *operand, struct buf *spec_out, struct buf *name_out);
 
 /*
  * Build one table operand from its source in format. Types that are
  * read directly (pcre:, cidr:, ...) are opened instead, which checks
  * their syntax. Prints its own error. 0 or -1.
  */
-int postern_map_build_one(const char *operand,
-    enum map_source_format format);
+int postern_map_build_one(const char *operand, enum map_source_format format);
 
 /*
  * Look key up in each spec in order and print the first value found;
@@ -52,8 +51,7 @@ int postern_map_query(char *const *specs, size_t nspecs, const char *key);
  * Read all of fd into out (replacing it), at most max bytes. 0, or -1
  * with err filled. Blocks.
  */
-int postern_map_read_fd(int fd, size_t max, struct buf *out,
-    struct err *err);
+int postern_map_read_fd(int fd, size_t max, struct buf *out, struct err *err);
 
 /*
  * postern map -i: add the "key value" lines on stdin to the lmdb: table

@@ -20,8 +20,8 @@
 
 /* True if key is one of the first n entries. */
 static bool
-postern_map_add_has(const struct map_source_entries *e, size_t n,
-    const char *key)
+postern_map_add_has(
+    const struct map_source_entries *e, size_t n, const char *key)
 {
 	size_t i;
 
@@ -51,7 +51,8 @@ postern_map_add_lines(const struct map_source_entries *old,
 		if (postern_map_add_has(old, old->n, e->key) ||
 		    postern_map_add_has(add, i, e->key)) {
 			postern_warning("stdin:%zu: duplicate entry \"%s\" "
-			    "ignored", e->lineno, e->key);
+			                "ignored",
+			    e->lineno, e->key);
 			continue;
 		}
 		buf_printf(out, "%s %s\n", e->key, e->value);
@@ -71,8 +72,8 @@ postern_map_add_write(int fd, const struct buf *lines, struct err *err)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return err_set(err, ERR_TEMP, "", "write: %s",
-			    strerror(errno));
+			return err_set(
+			    err, ERR_TEMP, "", "write: %s", strerror(errno));
 		off += (size_t)n;
 	}
 	if (fsync(fd) < 0)
@@ -82,32 +83,34 @@ postern_map_add_write(int fd, const struct buf *lines, struct err *err)
 
 /* Parse stdin and the source under the lock, append, rebuild. */
 static int
-postern_map_add_locked(const char *path, int fd, struct arena *arena,
-    struct err *err)
+postern_map_add_locked(
+    const char *path, int fd, struct arena *arena, struct err *err)
 {
 	struct map_source_limits lim = map_source_limits_default();
-	struct map_source_entries old = { 0 }, add = { 0 };
+	struct map_source_entries old = {0}, add = {0};
 	struct buf in, source, lines;
 	int rc;
 
 	buf_init(&in);
 	buf_init(&source);
 	buf_init(&lines);
-	rc = postern_map_read_fd(STDIN_FILENO, POSTERN_MAP_SOURCE_MAX, &in,
-	    err);
+	rc =
+	    postern_map_read_fd(STDIN_FILENO, POSTERN_MAP_SOURCE_MAX, &in, err);
 	if (rc == 0)
-		rc = map_source_table_parse("stdin", in.data, in.len, &lim,
-		    arena, &add, err);
-	if (rc == 0 && (rc = postern_map_read_fd(fd, POSTERN_MAP_SOURCE_MAX,
-	    &source, err)) < 0)
+		rc = map_source_table_parse(
+		    "stdin", in.data, in.len, &lim, arena, &add, err);
+	if (rc == 0 &&
+	    (rc = postern_map_read_fd(
+	         fd, POSTERN_MAP_SOURCE_MAX, &source, err)) < 0)
 		err_prefix(err, "%s", path);
 	if (rc == 0)
-		rc = map_source_table_parse(path, source.data, source.len,
-		    &lim, arena, &old, err);
+		rc = map_source_table_parse(
+		    path, source.data, source.len, &lim, arena, &old, err);
 	if (rc == 0 && postern_map_add_lines(&old, &add, &source, &lines) > 0 &&
 	    (rc = postern_map_add_write(fd, &lines, err)) < 0)
 		err_prefix(err, "%s", path);
-	/* Rebuild even with nothing new: -i also means "bring it up to date". */
+	/* Rebuild even with nothing new: -i also means "bring it up to date".
+	 */
 	if (rc == 0)
 		rc = map_build(path, MAP_SOURCE_TABLE, err);
 	buf_deinit(&in);
@@ -128,7 +131,8 @@ postern_map_incremental(const char *operand)
 	buf_init(&path);
 	if (!postern_map_operand(operand, &spec, &path)) {
 		postern_error("map -i: %s is not built from a file; only lmdb: "
-		    "tables take entries", spec.data);
+		              "tables take entries",
+		    spec.data);
 		buf_deinit(&spec);
 		buf_deinit(&path);
 		return POSTERN_EXIT_USAGE;
@@ -137,8 +141,8 @@ postern_map_incremental(const char *operand)
 	/* The lock serialises concurrent -i runs on one source file. */
 	fd = open(path.data, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
-		err_set(&err, ERR_TEMP, "", "%s: %s", path.data,
-		    strerror(errno));
+		err_set(
+		    &err, ERR_TEMP, "", "%s: %s", path.data, strerror(errno));
 	else if (flock(fd, LOCK_EX) < 0)
 		err_set(&err, ERR_TEMP, "", "%s: lock: %s", path.data,
 		    strerror(errno));

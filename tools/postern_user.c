@@ -24,14 +24,14 @@ postern_user_set_secrets(const struct postern_user_opts *o,
 
 	buf_init(&password);
 	buf_init(&hash);
-	rc = postern_user_read_password(o->password_stdin, confirm, &password,
-	    &err);
+	rc = postern_user_read_password(
+	    o->password_stdin, confirm, &password, &err);
 	if (rc == 0)
 		rc = userdb_password_hash(password.data, &hash, &err);
 	if (rc == 0) {
 		u->password_hash = arena_strdup(a, hash.data);
-		u->secret = o->cram_secret == 1 ?
-		    arena_strdup(a, password.data) : "";
+		u->secret =
+		    o->cram_secret == 1 ? arena_strdup(a, password.data) : "";
 	} else {
 		postern_error("%s", err.text);
 	}
@@ -62,8 +62,8 @@ postern_user_put(struct postern_ctx *ctx, struct userdb *db,
  * other than self (NULL: to any user). 0 free, 1 taken, -1 failure.
  */
 static int
-postern_user_taken_one(struct userdb *db, const char *address,
-    const char *self, struct arena *arena)
+postern_user_taken_one(struct userdb *db, const char *address, const char *self,
+    struct arena *arena)
 {
 	struct userdb_user other;
 	struct err err;
@@ -94,8 +94,8 @@ postern_user_taken(struct userdb *db, const struct userdb_user *u,
 }
 
 static int
-postern_user_add(struct postern_ctx *ctx, int argc, char **argv,
-    struct postern_user_opts *o)
+postern_user_add(
+    struct postern_ctx *ctx, int argc, char **argv, struct postern_user_opts *o)
 {
 	struct userdb_user u;
 	struct userdb *db;
@@ -106,7 +106,7 @@ postern_user_add(struct postern_ctx *ctx, int argc, char **argv,
 		return status;
 	if (o->no_password && (o->password_stdin || o->cram_secret == 1)) {
 		postern_error("user add: --no-password excludes "
-		    "--password-stdin and --cram-secret");
+		              "--password-stdin and --cram-secret");
 		return POSTERN_EXIT_USAGE;
 	}
 	userdb_user_init(&u, o->address);
@@ -116,7 +116,7 @@ postern_user_add(struct postern_ctx *ctx, int argc, char **argv,
 		return status;
 	if (postern_user_taken(db, &u, NULL, o->arena) != 0 ||
 	    (!o->no_password &&
-	    postern_user_set_secrets(o, &u, o->arena, true) < 0))
+	        postern_user_set_secrets(o, &u, o->arena, true) < 0))
 		status = POSTERN_EXIT_FAIL;
 	else
 		status = postern_user_put(ctx, db, &u, USERDB_PUT_ADD);
@@ -127,8 +127,8 @@ postern_user_add(struct postern_ctx *ctx, int argc, char **argv,
 
 /* The user whose primary address is o->address, into u; a status. */
 static int
-postern_user_fetch(struct userdb *db, const struct postern_user_opts *o,
-    struct userdb_user *u)
+postern_user_fetch(
+    struct userdb *db, const struct postern_user_opts *o, struct userdb_user *u)
 {
 	struct err err;
 	int rc = userdb_get(db, o->address, o->arena, u, &err);
@@ -143,15 +143,16 @@ postern_user_fetch(struct userdb *db, const struct postern_user_opts *o,
 	}
 	if (strcmp(u->address, o->address) != 0) {
 		postern_error("%s is an additional address of user %s; name "
-		    "the user by its address", o->address, u->address);
+		              "the user by its address",
+		    o->address, u->address);
 		return POSTERN_EXIT_FAIL;
 	}
 	return POSTERN_EXIT_OK;
 }
 
 static int
-postern_user_set(struct postern_ctx *ctx, int argc, char **argv,
-    struct postern_user_opts *o)
+postern_user_set(
+    struct postern_ctx *ctx, int argc, char **argv, struct postern_user_opts *o)
 {
 	struct userdb_user u;
 	struct userdb *db;
@@ -164,7 +165,8 @@ postern_user_set(struct postern_ctx *ctx, int argc, char **argv,
 		return status;
 	userdb_user_init(&u, "");
 	status = postern_user_fetch(db, o, &u);
-	if (status == POSTERN_EXIT_OK && postern_user_apply(o, &u, o->arena) < 0)
+	if (status == POSTERN_EXIT_OK &&
+	    postern_user_apply(o, &u, o->arena) < 0)
 		status = POSTERN_EXIT_USAGE;
 	if (status == POSTERN_EXIT_OK &&
 	    postern_user_taken(db, &u, u.address, o->arena) != 0)
@@ -177,8 +179,8 @@ postern_user_set(struct postern_ctx *ctx, int argc, char **argv,
 }
 
 static int
-postern_user_del(struct postern_ctx *ctx, int argc, char **argv,
-    struct postern_user_opts *o)
+postern_user_del(
+    struct postern_ctx *ctx, int argc, char **argv, struct postern_user_opts *o)
 {
 	struct userdb_user u;
 	struct userdb *db;
@@ -204,8 +206,8 @@ postern_user_del(struct postern_ctx *ctx, int argc, char **argv,
 }
 
 static int
-postern_user_passwd(struct postern_ctx *ctx, int argc, char **argv,
-    struct postern_user_opts *o)
+postern_user_passwd(
+    struct postern_ctx *ctx, int argc, char **argv, struct postern_user_opts *o)
 {
 	struct userdb_user u;
 	struct userdb *db;
@@ -247,8 +249,9 @@ postern_user_create(const struct conf *conf, const char *address,
 	rc = userdb_address_normalize(address, &norm, err);
 	if (rc == 0)
 		rc = userdb_password_hash(password, &hash, err);
-	if (rc == 0 && (db = userdb_open(conf->user_database, USERDB_WRITE,
-	    err)) != NULL) {
+	if (rc == 0 &&
+	    (db = userdb_open(conf->user_database, USERDB_WRITE, err)) !=
+	        NULL) {
 		userdb_user_init(&u, norm.data);
 		u.password_hash = hash.data;
 		rc = userdb_put(db, &u, USERDB_PUT_ADD, err);
@@ -263,21 +266,22 @@ postern_user_create(const struct conf *conf, const char *address,
 
 static const struct {
 	const char *name;
-	int (*fn)(struct postern_ctx *, int, char **,
-	    struct postern_user_opts *);
+	int (*fn)(
+	    struct postern_ctx *, int, char **, struct postern_user_opts *);
 } postern_user_subcmds[] = {
-	{ "add", postern_user_add },
-	{ "del", postern_user_del },
-	{ "passwd", postern_user_passwd },
-	{ "set", postern_user_set },
-	{ "show", postern_user_show },
-	{ "list", postern_user_list },
+    {"add", postern_user_add},
+    {"del", postern_user_del},
+    {"passwd", postern_user_passwd},
+    {"set", postern_user_set},
+    {"show", postern_user_show},
+    {"list", postern_user_list},
 };
 
 static void
 postern_user_usage(void)
 {
-	fprintf(stderr, "usage: postern user add ADDRESS [--password-stdin | "
+	fprintf(stderr,
+	    "usage: postern user add ADDRESS [--password-stdin | "
 	    "--no-password] [--cram-secret]\n"
 	    "           [--quota SIZE] [--alias ADDR]... [--forward ADDR]... "
 	    "[--keep-copy]\n"
@@ -300,7 +304,7 @@ postern_user_usage(void)
 int
 postern_cmd_user(struct postern_ctx *ctx, int argc, char **argv)
 {
-	struct postern_user_opts o = { 0 };
+	struct postern_user_opts o = {0};
 	size_t i;
 	int status = -1;
 
@@ -309,11 +313,12 @@ postern_cmd_user(struct postern_ctx *ctx, int argc, char **argv)
 		return POSTERN_EXIT_USAGE;
 	}
 	o.arena = arena_new();
-	for (i = 0; i < sizeof(postern_user_subcmds) /
-	    sizeof(postern_user_subcmds[0]); i++)
+	for (i = 0;
+	     i < sizeof(postern_user_subcmds) / sizeof(postern_user_subcmds[0]);
+	     i++)
 		if (strcmp(argv[1], postern_user_subcmds[i].name) == 0)
-			status = postern_user_subcmds[i].fn(ctx, argc - 1,
-			    argv + 1, &o);
+			status = postern_user_subcmds[i].fn(
+			    ctx, argc - 1, argv + 1, &o);
 	arena_free(&o.arena);
 	if (status == -1) {
 		postern_error("user: unknown subcommand \"%s\"", argv[1]);

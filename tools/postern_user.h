@@ -24,8 +24,8 @@
  * and POSTERN_EXIT_OK, so callers can behave as for an empty one.
  * Returns a POSTERN_EXIT_* status; the caller closes *db_out.
  */
-int postern_user_db_open(struct postern_ctx *ctx, enum userdb_mode mode,
-    struct userdb **db_out);
+int postern_user_db_open(
+    struct postern_ctx *ctx, enum userdb_mode mode, struct userdb **db_out);
 /*
  * After a write by root: hand the database and its lock file to
  * auth_owner, so authd (its only other user) can open them. A no-op
@@ -40,16 +40,16 @@ void postern_user_db_owner(const struct conf *conf, const char *path);
  * when the two entries differ, or the password is empty or too long.
  * Blocks on the terminal. 0 or -1 with err filled; the caller wipes out.
  */
-int postern_user_read_password(bool from_stdin, bool confirm,
-    struct buf *out, struct err *err);
+int postern_user_read_password(
+    bool from_stdin, bool confirm, struct buf *out, struct err *err);
 
 enum postern_user_form {
-	POSTERN_USER_FORM_ADD,		/* add's options, ADDRESS */
-	POSTERN_USER_FORM_SET,		/* set's options, ADDRESS */
-	POSTERN_USER_FORM_PASSWD,	/* passwd's options, ADDRESS */
-	POSTERN_USER_FORM_SHOW,		/* --show-hash, ADDRESS */
-	POSTERN_USER_FORM_ADDRESS,	/* ADDRESS alone */
-	POSTERN_USER_FORM_NONE,		/* nothing */
+	POSTERN_USER_FORM_ADD, /* add's options, ADDRESS */
+	POSTERN_USER_FORM_SET, /* set's options, ADDRESS */
+	POSTERN_USER_FORM_PASSWD, /* passwd's options, ADDRESS */
+	POSTERN_USER_FORM_SHOW, /* --show-hash, ADDRESS */
+	POSTERN_USER_FORM_ADDRESS, /* ADDRESS alone */
+	POSTERN_USER_FORM_NONE, /* nothing */
 };
 
 /* What the command line asks; -1 in a tri-state means "leave as is". */
@@ -61,7 +61,7 @@ struct postern_user_opts {
 	const char **add_aliases, **del_aliases, **forwards;
 	size_t nadd, ndel, nforwards;
 	bool forwards_set;
-	const char *address;	/* the one operand */
+	const char *address; /* the one operand */
 };
 
 /*
@@ -76,8 +76,8 @@ int postern_user_parse(int argc, char **argv, enum postern_user_form form,
  * Apply the parsed options to u (new strings in arena) and check the
  * result with userdb_user_check(). 0, or -1 with the message printed.
  */
-int postern_user_apply(const struct postern_user_opts *o,
-    struct userdb_user *u, struct arena *arena);
+int postern_user_apply(const struct postern_user_opts *o, struct userdb_user *u,
+    struct arena *arena);
 
 /* postern user show ADDRESS [--show-hash] / postern user list. */
 int postern_user_show(struct postern_ctx *ctx, int argc, char **argv,

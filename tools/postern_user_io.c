@@ -19,8 +19,8 @@
 #include "core/xmalloc.h"
 
 int
-postern_user_db_open(struct postern_ctx *ctx, enum userdb_mode mode,
-    struct userdb **db_out)
+postern_user_db_open(
+    struct postern_ctx *ctx, enum userdb_mode mode, struct userdb **db_out)
 {
 	const struct conf *conf;
 	struct err err;
@@ -32,7 +32,8 @@ postern_user_db_open(struct postern_ctx *ctx, enum userdb_mode mode,
 	}
 	if (conf->user_database[0] != '/') {
 		postern_error("user_database must be an absolute path, not "
-		    "\"%s\"", conf->user_database);
+		              "\"%s\"",
+		    conf->user_database);
 		return POSTERN_EXIT_FAIL;
 	}
 	*db_out = userdb_open(conf->user_database, mode, &err);
@@ -54,7 +55,8 @@ postern_user_db_owner(const struct conf *conf, const char *path)
 		return;
 	if ((pw = getpwnam(conf->auth_owner)) == NULL) {
 		postern_warning("no system user %s (auth_owner): %s stays "
-		    "owned by root", conf->auth_owner, path);
+		                "owned by root",
+		    conf->auth_owner, path);
 		return;
 	}
 	lock = xasprintf("%s-lock", path);
@@ -74,10 +76,13 @@ postern_user_read_line(FILE *fp, struct buf *out, struct err *err)
 	buf_reset(out);
 	while ((c = getc(fp)) != EOF && c != '\n') {
 		if (c == '\0')
-			return err_set(err, ERR_PERM, "", "NUL byte in password");
+			return err_set(
+			    err, ERR_PERM, "", "NUL byte in password");
 		if (out->len >= POSTERN_USER_PASSWORD_MAX)
-			return err_set(err, ERR_PERM, "", "password longer than "
-			    "%d bytes", POSTERN_USER_PASSWORD_MAX);
+			return err_set(err, ERR_PERM, "",
+			    "password longer than "
+			    "%d bytes",
+			    POSTERN_USER_PASSWORD_MAX);
 		buf_putc(out, (char)c);
 	}
 	if (c == EOF && out->len == 0)
@@ -95,8 +100,8 @@ postern_user_prompt(const char *prompt, struct buf *out, struct err *err)
 	int rc;
 
 	if (tcgetattr(STDIN_FILENO, &saved) < 0)
-		return err_set(err, ERR_PERM, "", "cannot read the terminal: %s",
-		    strerror(errno));
+		return err_set(err, ERR_PERM, "",
+		    "cannot read the terminal: %s", strerror(errno));
 	quiet = saved;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
 	quiet.c_lflag |= ECHONL;
@@ -117,7 +122,8 @@ postern_user_read_tty(bool confirm, struct buf *out, struct err *err)
 	int rc;
 
 	if (!isatty(STDIN_FILENO))
-		return err_set(err, ERR_PERM, "", "stdin is not a terminal: "
+		return err_set(err, ERR_PERM, "",
+		    "stdin is not a terminal: "
 		    "use --password-stdin to pipe the password in");
 	if (postern_user_prompt("New password: ", out, err) < 0)
 		return -1;
@@ -125,8 +131,9 @@ postern_user_read_tty(bool confirm, struct buf *out, struct err *err)
 		return 0;
 	buf_init(&again);
 	rc = postern_user_prompt("Retype new password: ", &again, err);
-	if (rc == 0 && (again.len != out->len ||
-	    memcmp(again.data, out->data, out->len) != 0))
+	if (rc == 0 &&
+	    (again.len != out->len ||
+	        memcmp(again.data, out->data, out->len) != 0))
 		rc = err_set(err, ERR_PERM, "", "the passwords do not match");
 	explicit_bzero(again.data, again.len);
 	buf_deinit(&again);
@@ -134,11 +141,11 @@ postern_user_read_tty(bool confirm, struct buf *out, struct err *err)
 }
 
 int
-postern_user_read_password(bool from_stdin, bool confirm, struct buf *out,
-    struct err *err)
+postern_user_read_password(
+    bool from_stdin, bool confirm, struct buf *out, struct err *err)
 {
 	int rc = from_stdin ? postern_user_read_line(stdin, out, err)
-	    : postern_user_read_tty(confirm, out, err);
+	                    : postern_user_read_tty(confirm, out, err);
 
 	if (rc == 0 && out->len == 0)
 		rc = err_set(err, ERR_PERM, "", "empty password");

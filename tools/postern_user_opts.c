@@ -34,53 +34,59 @@ enum postern_user_optcode {
 	POSTERN_USER_OPT_SHOW_HASH,
 };
 
-#define POSTERN_USER_ARG(name, code) { name, required_argument, NULL, code }
-#define POSTERN_USER_FLAG(name, code) { name, no_argument, NULL, code }
+#define POSTERN_USER_ARG(name, code)                                           \
+	{                                                                      \
+		name, required_argument, NULL, code                            \
+	}
+#define POSTERN_USER_FLAG(name, code)                                          \
+	{                                                                      \
+		name, no_argument, NULL, code                                  \
+	}
 
 static const struct option postern_user_add_options[] = {
-	POSTERN_USER_FLAG("password-stdin", POSTERN_USER_OPT_PASSWORD_STDIN),
-	POSTERN_USER_FLAG("no-password", POSTERN_USER_OPT_NO_PASSWORD),
-	POSTERN_USER_FLAG("cram-secret", POSTERN_USER_OPT_CRAM_SECRET),
-	POSTERN_USER_ARG("quota", POSTERN_USER_OPT_QUOTA),
-	POSTERN_USER_ARG("alias", POSTERN_USER_OPT_ADD_ALIAS),
-	POSTERN_USER_ARG("forward", POSTERN_USER_OPT_FORWARD),
-	POSTERN_USER_FLAG("keep-copy", POSTERN_USER_OPT_KEEP_COPY),
-	POSTERN_USER_ARG("protocols", POSTERN_USER_OPT_PROTOCOLS),
-	POSTERN_USER_FLAG("disabled", POSTERN_USER_OPT_DISABLE),
-	POSTERN_USER_ARG("store", POSTERN_USER_OPT_STORE),
-	{ NULL, 0, NULL, 0 },
+    POSTERN_USER_FLAG("password-stdin", POSTERN_USER_OPT_PASSWORD_STDIN),
+    POSTERN_USER_FLAG("no-password", POSTERN_USER_OPT_NO_PASSWORD),
+    POSTERN_USER_FLAG("cram-secret", POSTERN_USER_OPT_CRAM_SECRET),
+    POSTERN_USER_ARG("quota", POSTERN_USER_OPT_QUOTA),
+    POSTERN_USER_ARG("alias", POSTERN_USER_OPT_ADD_ALIAS),
+    POSTERN_USER_ARG("forward", POSTERN_USER_OPT_FORWARD),
+    POSTERN_USER_FLAG("keep-copy", POSTERN_USER_OPT_KEEP_COPY),
+    POSTERN_USER_ARG("protocols", POSTERN_USER_OPT_PROTOCOLS),
+    POSTERN_USER_FLAG("disabled", POSTERN_USER_OPT_DISABLE),
+    POSTERN_USER_ARG("store", POSTERN_USER_OPT_STORE),
+    {NULL, 0, NULL, 0},
 };
 
 static const struct option postern_user_set_options[] = {
-	POSTERN_USER_ARG("quota", POSTERN_USER_OPT_QUOTA),
-	POSTERN_USER_ARG("add-alias", POSTERN_USER_OPT_ADD_ALIAS),
-	POSTERN_USER_ARG("del-alias", POSTERN_USER_OPT_DEL_ALIAS),
-	POSTERN_USER_ARG("forward", POSTERN_USER_OPT_FORWARD),
-	POSTERN_USER_FLAG("no-forward", POSTERN_USER_OPT_NO_FORWARD),
-	POSTERN_USER_FLAG("keep-copy", POSTERN_USER_OPT_KEEP_COPY),
-	POSTERN_USER_FLAG("no-keep-copy", POSTERN_USER_OPT_NO_KEEP_COPY),
-	POSTERN_USER_ARG("protocols", POSTERN_USER_OPT_PROTOCOLS),
-	POSTERN_USER_FLAG("enable", POSTERN_USER_OPT_ENABLE),
-	POSTERN_USER_FLAG("disable", POSTERN_USER_OPT_DISABLE),
-	POSTERN_USER_ARG("store", POSTERN_USER_OPT_STORE),
-	POSTERN_USER_ARG("sieve-script", POSTERN_USER_OPT_SIEVE_SCRIPT),
-	POSTERN_USER_FLAG("no-cram-secret", POSTERN_USER_OPT_NO_CRAM_SECRET),
-	{ NULL, 0, NULL, 0 },
+    POSTERN_USER_ARG("quota", POSTERN_USER_OPT_QUOTA),
+    POSTERN_USER_ARG("add-alias", POSTERN_USER_OPT_ADD_ALIAS),
+    POSTERN_USER_ARG("del-alias", POSTERN_USER_OPT_DEL_ALIAS),
+    POSTERN_USER_ARG("forward", POSTERN_USER_OPT_FORWARD),
+    POSTERN_USER_FLAG("no-forward", POSTERN_USER_OPT_NO_FORWARD),
+    POSTERN_USER_FLAG("keep-copy", POSTERN_USER_OPT_KEEP_COPY),
+    POSTERN_USER_FLAG("no-keep-copy", POSTERN_USER_OPT_NO_KEEP_COPY),
+    POSTERN_USER_ARG("protocols", POSTERN_USER_OPT_PROTOCOLS),
+    POSTERN_USER_FLAG("enable", POSTERN_USER_OPT_ENABLE),
+    POSTERN_USER_FLAG("disable", POSTERN_USER_OPT_DISABLE),
+    POSTERN_USER_ARG("store", POSTERN_USER_OPT_STORE),
+    POSTERN_USER_ARG("sieve-script", POSTERN_USER_OPT_SIEVE_SCRIPT),
+    POSTERN_USER_FLAG("no-cram-secret", POSTERN_USER_OPT_NO_CRAM_SECRET),
+    {NULL, 0, NULL, 0},
 };
 
 static const struct option postern_user_passwd_options[] = {
-	POSTERN_USER_FLAG("password-stdin", POSTERN_USER_OPT_PASSWORD_STDIN),
-	POSTERN_USER_FLAG("cram-secret", POSTERN_USER_OPT_CRAM_SECRET),
-	{ NULL, 0, NULL, 0 },
+    POSTERN_USER_FLAG("password-stdin", POSTERN_USER_OPT_PASSWORD_STDIN),
+    POSTERN_USER_FLAG("cram-secret", POSTERN_USER_OPT_CRAM_SECRET),
+    {NULL, 0, NULL, 0},
 };
 
 static const struct option postern_user_show_options[] = {
-	POSTERN_USER_FLAG("show-hash", POSTERN_USER_OPT_SHOW_HASH),
-	{ NULL, 0, NULL, 0 },
+    POSTERN_USER_FLAG("show-hash", POSTERN_USER_OPT_SHOW_HASH),
+    {NULL, 0, NULL, 0},
 };
 
 static const struct option postern_user_no_options[] = {
-	{ NULL, 0, NULL, 0 },
+    {NULL, 0, NULL, 0},
 };
 
 /* A valid address, lowercased, copied into the arena; NULL if bad. */
@@ -107,19 +113,45 @@ postern_user_option(struct postern_user_opts *o, int code, const char *arg)
 	const char *addr;
 
 	switch (code) {
-	case POSTERN_USER_OPT_PASSWORD_STDIN: o->password_stdin = true; break;
-	case POSTERN_USER_OPT_NO_PASSWORD: o->no_password = true; break;
-	case POSTERN_USER_OPT_SHOW_HASH: o->show_hash = true; break;
-	case POSTERN_USER_OPT_CRAM_SECRET: o->cram_secret = 1; break;
-	case POSTERN_USER_OPT_NO_CRAM_SECRET: o->cram_secret = 0; break;
-	case POSTERN_USER_OPT_QUOTA: o->quota = arg; break;
-	case POSTERN_USER_OPT_PROTOCOLS: o->protocols = arg; break;
-	case POSTERN_USER_OPT_STORE: o->store = arg; break;
-	case POSTERN_USER_OPT_SIEVE_SCRIPT: o->sieve_script = arg; break;
-	case POSTERN_USER_OPT_KEEP_COPY: o->keep_copy = 1; break;
-	case POSTERN_USER_OPT_NO_KEEP_COPY: o->keep_copy = 0; break;
-	case POSTERN_USER_OPT_ENABLE: o->enabled = 1; break;
-	case POSTERN_USER_OPT_DISABLE: o->enabled = 0; break;
+	case POSTERN_USER_OPT_PASSWORD_STDIN:
+		o->password_stdin = true;
+		break;
+	case POSTERN_USER_OPT_NO_PASSWORD:
+		o->no_password = true;
+		break;
+	case POSTERN_USER_OPT_SHOW_HASH:
+		o->show_hash = true;
+		break;
+	case POSTERN_USER_OPT_CRAM_SECRET:
+		o->cram_secret = 1;
+		break;
+	case POSTERN_USER_OPT_NO_CRAM_SECRET:
+		o->cram_secret = 0;
+		break;
+	case POSTERN_USER_OPT_QUOTA:
+		o->quota = arg;
+		break;
+	case POSTERN_USER_OPT_PROTOCOLS:
+		o->protocols = arg;
+		break;
+	case POSTERN_USER_OPT_STORE:
+		o->store = arg;
+		break;
+	case POSTERN_USER_OPT_SIEVE_SCRIPT:
+		o->sieve_script = arg;
+		break;
+	case POSTERN_USER_OPT_KEEP_COPY:
+		o->keep_copy = 1;
+		break;
+	case POSTERN_USER_OPT_NO_KEEP_COPY:
+		o->keep_copy = 0;
+		break;
+	case POSTERN_USER_OPT_ENABLE:
+		o->enabled = 1;
+		break;
+	case POSTERN_USER_OPT_DISABLE:
+		o->enabled = 0;
+		break;
 	case POSTERN_USER_OPT_NO_FORWARD:
 		o->forwards_set = true;
 		o->nforwards = 0;
@@ -130,15 +162,15 @@ postern_user_option(struct postern_user_opts *o, int code, const char *arg)
 		if ((addr = postern_user_address(o->arena, arg)) == NULL)
 			return false;
 		if (code == POSTERN_USER_OPT_ADD_ALIAS)
-			(void)userdb_user_list_add(o->arena, &o->add_aliases,
-			    &o->nadd, addr);
+			(void)userdb_user_list_add(
+			    o->arena, &o->add_aliases, &o->nadd, addr);
 		else if (code == POSTERN_USER_OPT_DEL_ALIAS)
-			(void)userdb_user_list_add(o->arena, &o->del_aliases,
-			    &o->ndel, addr);
+			(void)userdb_user_list_add(
+			    o->arena, &o->del_aliases, &o->ndel, addr);
 		else {
 			o->forwards_set = true;
-			(void)userdb_user_list_add(o->arena, &o->forwards,
-			    &o->nforwards, addr);
+			(void)userdb_user_list_add(
+			    o->arena, &o->forwards, &o->nforwards, addr);
 		}
 		break;
 	default:
@@ -152,24 +184,25 @@ postern_user_parse(int argc, char **argv, enum postern_user_form form,
     struct postern_user_opts *o)
 {
 	static const struct option *const tables[] = {
-		[POSTERN_USER_FORM_ADD] = postern_user_add_options,
-		[POSTERN_USER_FORM_SET] = postern_user_set_options,
-		[POSTERN_USER_FORM_PASSWD] = postern_user_passwd_options,
-		[POSTERN_USER_FORM_SHOW] = postern_user_show_options,
-		[POSTERN_USER_FORM_ADDRESS] = postern_user_no_options,
-		[POSTERN_USER_FORM_NONE] = postern_user_no_options,
+	    [POSTERN_USER_FORM_ADD] = postern_user_add_options,
+	    [POSTERN_USER_FORM_SET] = postern_user_set_options,
+	    [POSTERN_USER_FORM_PASSWD] = postern_user_passwd_options,
+	    [POSTERN_USER_FORM_SHOW] = postern_user_show_options,
+	    [POSTERN_USER_FORM_ADDRESS] = postern_user_no_options,
+	    [POSTERN_USER_FORM_NONE] = postern_user_no_options,
 	};
 	const struct option *table = tables[form];
 	bool want_addr = form != POSTERN_USER_FORM_NONE;
 	int c;
 
 	o->cram_secret = o->enabled = o->keep_copy = -1;
-	optind = 0;	/* GNU: full reset, argv is a new vector */
+	optind = 0; /* GNU: full reset, argv is a new vector */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", table, NULL)) != -1) {
 		if (c == '?' || c == ':') {
 			postern_error("user %s: unknown option or missing "
-			    "value: %s", argv[0], argv[optind - 1]);
+			              "value: %s",
+			    argv[0], argv[optind - 1]);
 			return POSTERN_EXIT_USAGE;
 		}
 		if (!postern_user_option(o, c, optarg))
@@ -191,14 +224,14 @@ postern_user_parse(int argc, char **argv, enum postern_user_form form,
 }
 
 static int
-postern_user_apply_lists(const struct postern_user_opts *o,
-    struct userdb_user *u, struct arena *a)
+postern_user_apply_lists(
+    const struct postern_user_opts *o, struct userdb_user *u, struct arena *a)
 {
 	size_t i;
 
 	for (i = 0; i < o->ndel; i++) {
-		if (userdb_user_list_del(u->aliases, &u->naliases,
-		    o->del_aliases[i]) == 0) {
+		if (userdb_user_list_del(
+		        u->aliases, &u->naliases, o->del_aliases[i]) == 0) {
 			postern_error("%s is not an additional address of %s",
 			    o->del_aliases[i], u->address);
 			return -1;
@@ -206,8 +239,8 @@ postern_user_apply_lists(const struct postern_user_opts *o,
 	}
 	for (i = 0; i < o->nadd; i++) {
 		if (strcmp(o->add_aliases[i], u->address) == 0 ||
-		    userdb_user_list_add(a, &u->aliases, &u->naliases,
-		    o->add_aliases[i]) < 0) {
+		    userdb_user_list_add(
+		        a, &u->aliases, &u->naliases, o->add_aliases[i]) < 0) {
 			postern_error("%s is already an address of %s",
 			    o->add_aliases[i], u->address);
 			return -1;
@@ -221,8 +254,8 @@ postern_user_apply_lists(const struct postern_user_opts *o,
 }
 
 int
-postern_user_apply(const struct postern_user_opts *o, struct userdb_user *u,
-    struct arena *a)
+postern_user_apply(
+    const struct postern_user_opts *o, struct userdb_user *u, struct arena *a)
 {
 	struct err err;
 
@@ -234,7 +267,8 @@ postern_user_apply(const struct postern_user_opts *o, struct userdb_user *u,
 		return -1;
 	}
 	if (o->protocols != NULL &&
-	    userdb_user_protocols_parse(o->protocols, &u->protocols, &err) < 0) {
+	    userdb_user_protocols_parse(o->protocols, &u->protocols, &err) <
+	        0) {
 		postern_error("--protocols: %s", err.text);
 		return -1;
 	}
@@ -256,4 +290,3 @@ postern_user_apply(const struct postern_user_opts *o, struct userdb_user *u,
 	}
 	return 0;
 }
-

@@ -28,8 +28,7 @@ postern_user_print(const struct userdb_user *u, bool show_hash)
 	buf_init(&protos);
 	userdb_user_protocols_format(u->protocols, &protos);
 	printf("address: %s\n", u->address);
-	postern_user_show_list("additional_addresses", u->aliases,
-	    u->naliases);
+	postern_user_show_list("additional_addresses", u->aliases, u->naliases);
 	printf("mail: %s\n", u->mail_enabled ? "enabled" : "disabled");
 	printf("protocols: %s\n", protos.data);
 	if (u->quota == 0)
@@ -49,8 +48,8 @@ postern_user_print(const struct userdb_user *u, bool show_hash)
 }
 
 int
-postern_user_show(struct postern_ctx *ctx, int argc, char **argv,
-    struct postern_user_opts *o)
+postern_user_show(
+    struct postern_ctx *ctx, int argc, char **argv, struct postern_user_opts *o)
 {
 	struct userdb_user u;
 	struct userdb *db;
@@ -87,8 +86,8 @@ postern_user_list_one(const struct userdb_user *u, void *ctx)
 }
 
 int
-postern_user_list(struct postern_ctx *ctx, int argc, char **argv,
-    struct postern_user_opts *o)
+postern_user_list(
+    struct postern_ctx *ctx, int argc, char **argv, struct postern_user_opts *o)
 {
 	struct userdb *db;
 	struct err err;

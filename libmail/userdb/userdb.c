@@ -34,8 +34,7 @@ struct userdb_key {
  * false when the address is too long to have been stored at all.
  */
 static bool
-userdb_key(struct userdb_key *key, char kind, const char *address,
-    size_t len)
+userdb_key(struct userdb_key *key, char kind, const char *address, size_t len)
 {
 	size_t i;
 
@@ -46,8 +45,8 @@ userdb_key(struct userdb_key *key, char kind, const char *address,
 	for (i = 0; i < len; i++) {
 		char c = address[i];
 
-		key->data[2 + i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a')
-		    : c;
+		key->data[2 + i] =
+		    c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 	}
 	key->len = 2 + len;
 	key->data[key->len] = '\0';
@@ -57,7 +56,7 @@ userdb_key(struct userdb_key *key, char kind, const char *address,
 struct userdb *
 userdb_open(const char *path, enum userdb_mode mode, struct err *err)
 {
-	struct db_lmdb_opts opts = { .mode = 0600 };
+	struct db_lmdb_opts opts = {.mode = 0600};
 	struct userdb *udb;
 	struct db_lmdb *db;
 	struct stat st;
@@ -161,7 +160,7 @@ int
 userdb_get(struct userdb *db, const char *address, struct arena *arena,
     struct userdb_user *user_out, struct err *err)
 {
-	struct userdb_get_ctx ctx = { address, arena, user_out };
+	struct userdb_get_ctx ctx = {address, arena, user_out};
 
 	return db_lmdb_read(db->db, userdb_get_txn, &ctx, err);
 }
@@ -185,14 +184,16 @@ userdb_put_claim(struct db_lmdb_txn *txn, const char *address,
 		return err_set(err, ERR_PERM, "5.1.3", "address too long");
 	if ((rc = db_lmdb_get(txn, akey.data, akey.len, &val, err)) < 0)
 		return -1;
-	if (rc == 1 && (val.len != strlen(primary) ||
-	    memcmp(val.data, primary, val.len) != 0))
+	if (rc == 1 &&
+	    (val.len != strlen(primary) ||
+	        memcmp(val.data, primary, val.len) != 0))
 		return err_set(err, ERR_PERM, "5.1.0",
 		    "address %s already belongs to user %.*s", address,
 		    (int)(val.len > USERDB_ADDRESS_MAX ? USERDB_ADDRESS_MAX
-		    : val.len), (const char *)val.data);
-	return db_lmdb_put(txn, akey.data, akey.len, primary, strlen(primary),
-	    err);
+		                                       : val.len),
+		    (const char *)val.data);
+	return db_lmdb_put(
+	    txn, akey.data, akey.len, primary, strlen(primary), err);
 }
 
 /*
@@ -246,8 +247,8 @@ userdb_put_txn(struct db_lmdb_txn *txn, void *vctx, struct err *err)
 		return err_set(err, ERR_PERM, "5.1.0", "user %s already exists",
 		    u->address);
 	if (rc == 0 && ctx->how == USERDB_PUT_REPLACE)
-		return err_set(err, ERR_PERM, "5.1.1", "no user %s",
-		    u->address);
+		return err_set(
+		    err, ERR_PERM, "5.1.1", "no user %s", u->address);
 	if (rc == 1 && userdb_release(txn, u->address, u, err) < 0)
 		return -1;
 	if (userdb_put_claim(txn, u->address, u->address, err) < 0)
@@ -256,7 +257,7 @@ userdb_put_txn(struct db_lmdb_txn *txn, void *vctx, struct err *err)
 		if (userdb_put_claim(txn, u->aliases[i], u->address, err) < 0)
 			return -1;
 	if (db_lmdb_put(txn, ukey.data, ukey.len, ctx->record->data,
-	    ctx->record->len, err) < 0)
+	        ctx->record->len, err) < 0)
 		return -1;
 	return 0;
 }
@@ -273,7 +274,7 @@ userdb_put(struct userdb *db, const struct userdb_user *u,
 		return -1;
 	buf_init(&record);
 	userdb_record_encode(u, &record);
-	ctx = (struct userdb_put_ctx){ u, how, &record };
+	ctx = (struct userdb_put_ctx){u, how, &record};
 	rc = db_lmdb_write(db->db, userdb_put_txn, &ctx, err);
 	explicit_bzero(record.data, record.len);
 	buf_deinit(&record);
@@ -329,8 +330,8 @@ userdb_passwd_txn(struct db_lmdb_txn *txn, void *vctx, struct err *err)
 	u.secret = "";
 	buf_init(&record);
 	userdb_record_encode(&u, &record);
-	rc = db_lmdb_put(txn, ukey.data, ukey.len, record.data, record.len,
-	    err);
+	rc =
+	    db_lmdb_put(txn, ukey.data, ukey.len, record.data, record.len, err);
 	explicit_bzero(record.data, record.len);
 	buf_deinit(&record);
 	return rc < 0 ? -1 : 1;
@@ -340,7 +341,7 @@ int
 userdb_set_password(struct userdb *db, const char *address,
     const char *password, struct err *err)
 {
-	struct userdb_passwd_ctx ctx = { .address = address };
+	struct userdb_passwd_ctx ctx = {.address = address};
 	struct buf hash;
 	int rc;
 
@@ -376,15 +377,16 @@ userdb_iter_txn(struct db_lmdb_txn *txn, void *vctx, struct err *err)
 
 	if ((c = db_lmdb_cursor_open(txn, "u:", 2, err)) == NULL)
 		return -1;
-	while (stop == 0 &&
-	    (rc = db_lmdb_cursor_next(c, &key, &val, err)) == 1) {
+	while (
+	    stop == 0 && (rc = db_lmdb_cursor_next(c, &key, &val, err)) == 1) {
 		arena_reset(ctx->arena);
-		if (userdb_record_decode(val.data, val.len, ctx->arena, &u,
-		    err) < 0) {
+		if (userdb_record_decode(
+		        val.data, val.len, ctx->arena, &u, err) < 0) {
 			n = key.len - 2;
 			err_prefix(err, "users database: %.*s",
 			    (int)(n > USERDB_ADDRESS_MAX ? USERDB_ADDRESS_MAX
-			    : n), (const char *)key.data + 2);
+			                                 : n),
+			    (const char *)key.data + 2);
 			rc = -1;
 			break;
 		}
@@ -401,10 +403,10 @@ userdb_iter_txn(struct db_lmdb_txn *txn, void *vctx, struct err *err)
 }
 
 int
-userdb_iterate(struct userdb *db, userdb_iter_fn *fn, void *ctx,
-    struct err *err)
+userdb_iterate(
+    struct userdb *db, userdb_iter_fn *fn, void *ctx, struct err *err)
 {
-	struct userdb_iter_ctx ictx = { fn, ctx, arena_new() };
+	struct userdb_iter_ctx ictx = {fn, ctx, arena_new()};
 	int rc;
 
 	rc = db_lmdb_read(db->db, userdb_iter_txn, &ictx, err);

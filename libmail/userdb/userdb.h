@@ -22,20 +22,20 @@
 enum userdb_proto {
 	USERDB_PROTO_IMAP = 1u << 0,
 	USERDB_PROTO_POP3 = 1u << 1,
-	USERDB_PROTO_SMTP = 1u << 2,	/* SMTP AUTH (submission) */
-	USERDB_PROTO_SIEVE = 1u << 3,	/* ManageSieve */
+	USERDB_PROTO_SMTP = 1u << 2, /* SMTP AUTH (submission) */
+	USERDB_PROTO_SIEVE = 1u << 3, /* ManageSieve */
 };
-#define USERDB_PROTO_ALL	0x0fu
+#define USERDB_PROTO_ALL 0x0fu
 
 /* RFC 5321 section 4.5.3.1: local part 64, whole path 256 with <>. */
-#define USERDB_LOCAL_MAX	64
-#define USERDB_ADDRESS_MAX	254
+#define USERDB_LOCAL_MAX 64
+#define USERDB_ADDRESS_MAX 254
 /* Additional addresses and forwards per user, each. */
-#define USERDB_LIST_MAX		256
+#define USERDB_LIST_MAX 256
 /* Store path, Sieve script name, secrets, hashes: bytes each. */
-#define USERDB_FIELD_MAX	4096
+#define USERDB_FIELD_MAX 4096
 /* The record format this code writes; older ones are still read. */
-#define USERDB_FORMAT_VERSION	1
+#define USERDB_FORMAT_VERSION 1
 
 /*
  * One user. Strings are never NULL ("" when unset). Who owns them is
@@ -43,18 +43,18 @@ enum userdb_proto {
  * userdb_record_decode() copy everything into the arena they are given.
  */
 struct userdb_user {
-	const char *address;		/* primary address, lowercase; the key */
-	const char **aliases;		/* additional addresses, lowercase */
+	const char *address; /* primary address, lowercase; the key */
+	const char **aliases; /* additional addresses, lowercase */
 	size_t naliases;
-	const char *password_hash;	/* crypt(3) string; "" = no password */
-	bool mail_enabled;		/* false: no delivery and no login */
-	unsigned protocols;		/* enum userdb_proto bits */
-	long long quota;		/* bytes; 0 = no quota */
-	const char *store;		/* "" = default under mail_store_directory */
-	const char **forwards;		/* forward addresses */
+	const char *password_hash; /* crypt(3) string; "" = no password */
+	bool mail_enabled; /* false: no delivery and no login */
+	unsigned protocols; /* enum userdb_proto bits */
+	long long quota; /* bytes; 0 = no quota */
+	const char *store; /* "" = default under mail_store_directory */
+	const char **forwards; /* forward addresses */
 	size_t nforwards;
-	bool keep_copy;			/* with forwards: also deliver locally */
-	const char *sieve_script;	/* active Sieve script name; "" = none */
+	bool keep_copy; /* with forwards: also deliver locally */
+	const char *sieve_script; /* active Sieve script name; "" = none */
 	/* Plaintext-equivalent secret for CRAM-MD5/APOP; "" = none stored. */
 	const char *secret;
 };
@@ -70,13 +70,12 @@ void userdb_user_init(struct userdb_user *u, const char *address);
  * Append a copy of item (in arena) to the list *list of *n entries.
  * Returns 0, or -1 when item is already in the list (case-insensitive).
  */
-int userdb_user_list_add(struct arena *arena, const char ***list, size_t *n,
-    const char *item);
+int userdb_user_list_add(
+    struct arena *arena, const char ***list, size_t *n, const char *item);
 /* Remove item from the list; 1 removed, 0 it was not there. */
 int userdb_user_list_del(const char **list, size_t *n, const char *item);
 /* True if address is the primary or an additional address of u. */
-bool userdb_user_has_address(const struct userdb_user *u,
-    const char *address);
+bool userdb_user_has_address(const struct userdb_user *u, const char *address);
 /*
  * Check every field against the format's rules (address syntax, list
  * sizes, field lengths, no duplicate addresses within the record).
@@ -93,8 +92,8 @@ void userdb_user_wipe(struct userdb_user *u);
  * "imap,pop3" (commas and/or spaces), "all" or "none" to bits. Pure.
  * 0 or -1 with err filled (ERR_PERM) naming the unknown protocol.
  */
-int userdb_user_protocols_parse(const char *text, unsigned *bits_out,
-    struct err *err);
+int userdb_user_protocols_parse(
+    const char *text, unsigned *bits_out, struct err *err);
 /* Bits to "imap,pop3,smtp,sieve" order ("none" for 0), into out. */
 void userdb_user_protocols_format(unsigned bits, struct buf *out);
 
@@ -105,8 +104,8 @@ void userdb_user_protocols_format(unsigned bits, struct buf *out);
  * letter/digit/hyphen labels) and write it lowercased into out (replacing
  * its contents). Pure. 0 or -1 with err filled (ERR_PERM, "5.1.3").
  */
-int userdb_address_normalize(const char *text, struct buf *out,
-    struct err *err);
+int userdb_address_normalize(
+    const char *text, struct buf *out, struct err *err);
 
 /* ---- Record encoding (userdb_record.c) ---- */
 
@@ -132,8 +131,8 @@ int userdb_record_decode(const void *data, size_t len, struct arena *arena,
  * of hash_out. May block for tens of milliseconds (that is the point).
  * 0 or -1 with err filled (ERR_TEMP: no randomness or memory).
  */
-int userdb_password_hash(const char *password, struct buf *hash_out,
-    struct err *err);
+int userdb_password_hash(
+    const char *password, struct buf *hash_out, struct err *err);
 /*
  * True if candidate hashes to hash (crypt(3) with hash as the setting,
  * compared in constant time). An empty or locked ("!", "*") hash never
@@ -146,13 +145,13 @@ bool userdb_password_verify(const char *hash, const char *candidate);
 struct userdb;
 
 enum userdb_mode {
-	USERDB_READ,	/* shared readers: authd, postern user show/list */
-	USERDB_WRITE,	/* creates the file when missing: postern user */
+	USERDB_READ, /* shared readers: authd, postern user show/list */
+	USERDB_WRITE, /* creates the file when missing: postern user */
 };
 
 enum userdb_put_how {
-	USERDB_PUT_ADD,		/* fails when the user exists */
-	USERDB_PUT_REPLACE,	/* fails when the user does not exist */
+	USERDB_PUT_ADD, /* fails when the user exists */
+	USERDB_PUT_REPLACE, /* fails when the user does not exist */
 };
 
 /*
@@ -161,8 +160,8 @@ enum userdb_put_how {
  * ENOENT, so a caller may treat it as an empty database. Caller owns the
  * result; close with userdb_close(). NULL with err filled.
  */
-struct userdb *userdb_open(const char *path, enum userdb_mode mode,
-    struct err *err);
+struct userdb *userdb_open(
+    const char *path, enum userdb_mode mode, struct err *err);
 /* Close; sets *dbp to NULL; NULL is a no-op. */
 void userdb_close(struct userdb **dbp);
 /* The path given to userdb_open(); borrowed from db. */
@@ -211,7 +210,7 @@ typedef int userdb_iter_fn(const struct userdb_user *u, void *ctx);
  * visited, the callback's non-zero value, or -1 with err filled (a
  * corrupt record stops the walk with ERR_PERM naming its key).
  */
-int userdb_iterate(struct userdb *db, userdb_iter_fn *fn, void *ctx,
-    struct err *err);
+int userdb_iterate(
+    struct userdb *db, userdb_iter_fn *fn, void *ctx, struct err *err);
 
 #endif

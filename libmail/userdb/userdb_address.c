@@ -21,8 +21,9 @@ userdb_address_alnum(unsigned char c)
 static bool
 userdb_address_atext(unsigned char c)
 {
-	return c != '\0' && (userdb_address_alnum(c) ||
-	    strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
+	return c != '\0' &&
+	    (userdb_address_alnum(c) ||
+	        strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
 }
 
 /* A dot-atom: atext runs separated by single dots. */
@@ -81,17 +82,16 @@ userdb_address_normalize(const char *text, struct buf *out, struct err *err)
 	size_t len = strlen(text), i;
 
 	if (at == NULL)
-		return err_set(err, ERR_PERM, "5.1.3",
-		    "address must be local@domain");
+		return err_set(
+		    err, ERR_PERM, "5.1.3", "address must be local@domain");
 	if (len > USERDB_ADDRESS_MAX)
 		return err_set(err, ERR_PERM, "5.1.3",
 		    "address longer than %d bytes", USERDB_ADDRESS_MAX);
 	if (!userdb_address_local_ok(text, (size_t)(at - text)))
-		return err_set(err, ERR_PERM, "5.1.3",
-		    "bad local part in address");
+		return err_set(
+		    err, ERR_PERM, "5.1.3", "bad local part in address");
 	if (!userdb_address_domain_ok(at + 1, len - (size_t)(at - text) - 1))
-		return err_set(err, ERR_PERM, "5.1.3",
-		    "bad domain in address");
+		return err_set(err, ERR_PERM, "5.1.3", "bad domain in address");
 	buf_reset(out);
 	for (i = 0; i < len; i++) {
 		char c = text[i];

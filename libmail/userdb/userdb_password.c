@@ -13,7 +13,7 @@
 #include <string.h>
 
 /* Strongest first: yescrypt, then SHA-512 crypt. */
-static const char *const userdb_password_schemes[] = { "$y$", "$6$" };
+static const char *const userdb_password_schemes[] = {"$y$", "$6$"};
 
 static char *
 userdb_password_gensalt(void)
@@ -22,10 +22,11 @@ userdb_password_gensalt(void)
 	char *setting;
 
 	for (i = 0; i < sizeof(userdb_password_schemes) /
-	    sizeof(userdb_password_schemes[0]); i++) {
+	         sizeof(userdb_password_schemes[0]);
+	     i++) {
 		/* count 0: libcrypt's default cost; NULL: OS randomness. */
-		setting = crypt_gensalt_ra(userdb_password_schemes[i], 0, NULL,
-		    0);
+		setting =
+		    crypt_gensalt_ra(userdb_password_schemes[i], 0, NULL, 0);
 		if (setting != NULL)
 			return setting;
 	}
@@ -34,8 +35,7 @@ userdb_password_gensalt(void)
 
 /* crypt_ra() into a fresh scratch area, wiped and freed before return. */
 static int
-userdb_password_crypt(const char *phrase, const char *setting,
-    struct buf *out)
+userdb_password_crypt(const char *phrase, const char *setting, struct buf *out)
 {
 	void *data = NULL;
 	int size = 0;
@@ -56,8 +56,8 @@ userdb_password_crypt(const char *phrase, const char *setting,
 }
 
 int
-userdb_password_hash(const char *password, struct buf *hash_out,
-    struct err *err)
+userdb_password_hash(
+    const char *password, struct buf *hash_out, struct err *err)
 {
 	char *setting;
 	int rc;

@@ -18,8 +18,7 @@
 
 /* "alias_255": the names stay far below IPC_NAME_MAX. */
 static void
-userdb_record_item_name(char *name, size_t size, const char *item,
-    size_t i)
+userdb_record_item_name(char *name, size_t size, const char *item, size_t i)
 {
 	int len = snprintf(name, size, "%s_%zu", item, i);
 
@@ -60,10 +59,10 @@ userdb_record_encode(const struct userdb_user *u, struct buf *out)
 	ipc_msg_add_num(&msg, "keep_copy", u->keep_copy);
 	ipc_msg_add_str(&msg, "sieve_script", u->sieve_script);
 	ipc_msg_add_str(&msg, "secret", u->secret);
-	userdb_record_add_list(&msg, "aliases", "alias", u->aliases,
-	    u->naliases);
-	userdb_record_add_list(&msg, "forwards", "forward", u->forwards,
-	    u->nforwards);
+	userdb_record_add_list(
+	    &msg, "aliases", "alias", u->aliases, u->naliases);
+	userdb_record_add_list(
+	    &msg, "forwards", "forward", u->forwards, u->nforwards);
 	ipc_msg_finish(&msg);
 	buf_append(out, msg.buf.data, msg.buf.len);
 	/* The frame holds the hash and the secret. */
@@ -88,15 +87,15 @@ userdb_record_get_str(struct ipc_reader *rd, const char *name, bool required,
 	if (rc <= 0)
 		return rc;
 	if (len > max || memchr(value, '\0', len) != NULL)
-		return err_set(err, ERR_PERM, "5.3.0",
-		    "malformed attribute %s", name);
+		return err_set(
+		    err, ERR_PERM, "5.3.0", "malformed attribute %s", name);
 	*out = arena_strndup(arena, value, len);
 	return 1;
 }
 
 static int
-userdb_record_get_bool(struct ipc_reader *rd, const char *name, bool *out,
-    struct err *err)
+userdb_record_get_bool(
+    struct ipc_reader *rd, const char *name, bool *out, struct err *err)
 {
 	long long v;
 	int rc;
@@ -125,7 +124,7 @@ userdb_record_get_list(struct ipc_reader *rd, const char *count_name,
 	for (i = 0; i < (size_t)n; i++) {
 		userdb_record_item_name(name, sizeof(name), item, i);
 		if (userdb_record_get_str(rd, name, true, USERDB_ADDRESS_MAX,
-		    arena, &list[i], err) < 0)
+		        arena, &list[i], err) < 0)
 			return -1;
 	}
 	*list_out = list;
@@ -140,25 +139,25 @@ userdb_record_get_fields(struct ipc_reader *rd, struct arena *arena,
 	const char *protos = NULL;
 
 	if (userdb_record_get_str(rd, "address", true, USERDB_ADDRESS_MAX,
-	    arena, &u->address, err) < 0 ||
+	        arena, &u->address, err) < 0 ||
 	    userdb_record_get_str(rd, "password", false, USERDB_FIELD_MAX,
-	    arena, &u->password_hash, err) < 0 ||
-	    userdb_record_get_bool(rd, "mail_enabled", &u->mail_enabled,
-	    err) < 0 ||
-	    userdb_record_get_str(rd, "protocols", false, 256, arena, &protos,
-	    err) < 0 ||
+	        arena, &u->password_hash, err) < 0 ||
+	    userdb_record_get_bool(rd, "mail_enabled", &u->mail_enabled, err) <
+	        0 ||
+	    userdb_record_get_str(
+	        rd, "protocols", false, 256, arena, &protos, err) < 0 ||
 	    ipc_get_num(rd, "quota", false, 0, LLONG_MAX, &u->quota, err) < 0 ||
 	    userdb_record_get_str(rd, "store", false, USERDB_FIELD_MAX, arena,
-	    &u->store, err) < 0 ||
+	        &u->store, err) < 0 ||
 	    userdb_record_get_bool(rd, "keep_copy", &u->keep_copy, err) < 0 ||
 	    userdb_record_get_str(rd, "sieve_script", false, 255, arena,
-	    &u->sieve_script, err) < 0 ||
+	        &u->sieve_script, err) < 0 ||
 	    userdb_record_get_str(rd, "secret", false, USERDB_FIELD_MAX, arena,
-	    &u->secret, err) < 0 ||
+	        &u->secret, err) < 0 ||
 	    userdb_record_get_list(rd, "aliases", "alias", arena, &u->aliases,
-	    &u->naliases, err) < 0 ||
+	        &u->naliases, err) < 0 ||
 	    userdb_record_get_list(rd, "forwards", "forward", arena,
-	    &u->forwards, &u->nforwards, err) < 0)
+	        &u->forwards, &u->nforwards, err) < 0)
 		return -1;
 	if (protos != NULL &&
 	    userdb_user_protocols_parse(protos, &u->protocols, err) < 0)
@@ -186,8 +185,8 @@ userdb_record_decode_frame(struct ipc_reader *rd, const unsigned char *data,
 	if (rd->nattrs == 0 || strcmp(rd->attrs[0].name, "userdb_format") != 0)
 		return err_set(err, ERR_PERM, "5.3.0",
 		    "record does not start with its format version");
-	if (ipc_get_num(rd, "userdb_format", true, 1, LLONG_MAX, &version,
-	    err) < 0)
+	if (ipc_get_num(
+	        rd, "userdb_format", true, 1, LLONG_MAX, &version, err) < 0)
 		return -1;
 	if (version > USERDB_FORMAT_VERSION)
 		return err_set(err, ERR_PERM, "5.3.0",

@@ -13,13 +13,13 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } userdb_user_protos[] = {
-	{ "imap", USERDB_PROTO_IMAP },
-	{ "pop3", USERDB_PROTO_POP3 },
-	{ "smtp", USERDB_PROTO_SMTP },
-	{ "sieve", USERDB_PROTO_SIEVE },
+    {"imap", USERDB_PROTO_IMAP},
+    {"pop3", USERDB_PROTO_POP3},
+    {"smtp", USERDB_PROTO_SMTP},
+    {"sieve", USERDB_PROTO_SIEVE},
 };
 
-#define USERDB_USER_NPROTOS \
+#define USERDB_USER_NPROTOS                                                    \
 	(sizeof(userdb_user_protos) / sizeof(userdb_user_protos[0]))
 
 void
@@ -36,8 +36,8 @@ userdb_user_init(struct userdb_user *u, const char *address)
 }
 
 int
-userdb_user_list_add(struct arena *arena, const char ***list, size_t *n,
-    const char *item)
+userdb_user_list_add(
+    struct arena *arena, const char ***list, size_t *n, const char *item)
 {
 	const char **grown;
 	size_t i;
@@ -99,8 +99,8 @@ userdb_user_printable(const char *s, size_t max)
 
 /* A stored address must already be in normalized (lowercase) form. */
 static int
-userdb_user_check_address(const char *what, const char *address,
-    bool lowercase, struct buf *tmp, struct err *err)
+userdb_user_check_address(const char *what, const char *address, bool lowercase,
+    struct buf *tmp, struct err *err)
 {
 	if (userdb_address_normalize(address, tmp, err) < 0) {
 		err_prefix(err, "%s", what);
@@ -113,8 +113,8 @@ userdb_user_check_address(const char *what, const char *address,
 }
 
 static int
-userdb_user_check_lists(const struct userdb_user *u, struct buf *tmp,
-    struct err *err)
+userdb_user_check_lists(
+    const struct userdb_user *u, struct buf *tmp, struct err *err)
 {
 	size_t i, j;
 
@@ -124,7 +124,7 @@ userdb_user_check_lists(const struct userdb_user *u, struct buf *tmp,
 		    USERDB_LIST_MAX);
 	for (i = 0; i < u->naliases; i++) {
 		if (userdb_user_check_address("additional address",
-		    u->aliases[i], true, tmp, err) < 0)
+		        u->aliases[i], true, tmp, err) < 0)
 			return -1;
 		if (strcmp(u->aliases[i], u->address) == 0)
 			return err_set(err, ERR_PERM, "5.1.0",
@@ -137,8 +137,8 @@ userdb_user_check_lists(const struct userdb_user *u, struct buf *tmp,
 				    u->aliases[i]);
 	}
 	for (i = 0; i < u->nforwards; i++)
-		if (userdb_user_check_address("forward address",
-		    u->forwards[i], false, tmp, err) < 0)
+		if (userdb_user_check_address(
+		        "forward address", u->forwards[i], false, tmp, err) < 0)
 			return -1;
 	return 0;
 }
@@ -151,7 +151,8 @@ userdb_user_check_fields(const struct userdb_user *u, struct err *err)
 	if ((u->protocols & ~USERDB_PROTO_ALL) != 0)
 		return err_set(err, ERR_PERM, "5.3.4", "unknown protocol bits");
 	if (!userdb_user_printable(u->password_hash, USERDB_FIELD_MAX))
-		return err_set(err, ERR_PERM, "5.3.4", "malformed password hash");
+		return err_set(
+		    err, ERR_PERM, "5.3.4", "malformed password hash");
 	if (strlen(u->secret) > USERDB_FIELD_MAX)
 		return err_set(err, ERR_PERM, "5.3.4", "secret too long");
 	if (!userdb_user_printable(u->store, USERDB_FIELD_MAX) ||
@@ -161,8 +162,7 @@ userdb_user_check_fields(const struct userdb_user *u, struct err *err)
 	/* A script name becomes a file name in the user's Sieve directory. */
 	if (!userdb_user_printable(u->sieve_script, 255) ||
 	    strchr(u->sieve_script, '/') != NULL || u->sieve_script[0] == '.')
-		return err_set(err, ERR_PERM, "5.3.4",
-		    "bad Sieve script name");
+		return err_set(err, ERR_PERM, "5.3.4", "bad Sieve script name");
 	return 0;
 }
 
@@ -186,8 +186,8 @@ void
 userdb_user_wipe(struct userdb_user *u)
 {
 	if (u->password_hash[0] != '\0')
-		explicit_bzero((char *)u->password_hash,
-		    strlen(u->password_hash));
+		explicit_bzero(
+		    (char *)u->password_hash, strlen(u->password_hash));
 	if (u->secret[0] != '\0')
 		explicit_bzero((char *)u->secret, strlen(u->secret));
 }
@@ -216,8 +216,8 @@ userdb_user_proto_bit(const char *name, size_t len, unsigned *bit_out)
 }
 
 int
-userdb_user_protocols_parse(const char *text, unsigned *bits_out,
-    struct err *err)
+userdb_user_protocols_parse(
+    const char *text, unsigned *bits_out, struct err *err)
 {
 	const char *p = text;
 	unsigned bits = 0, bit;
@@ -231,8 +231,8 @@ userdb_user_protocols_parse(const char *text, unsigned *bits_out,
 		if (userdb_user_proto_bit(p, len, &bit) < 0)
 			return err_set(err, ERR_PERM, "5.3.4",
 			    "unknown protocol \"%.*s\" (use imap, pop3, smtp, "
-			    "sieve, all or none)", (int)(len > 32 ? 32 : len),
-			    p);
+			    "sieve, all or none)",
+			    (int)(len > 32 ? 32 : len), p);
 		bits |= bit;
 		p += len;
 	}

@@ -24,28 +24,28 @@ address_syntax(void)
 {
 	static const struct {
 		const char *in;
-		const char *want;	/* NULL: refused */
+		const char *want; /* NULL: refused */
 	} cases[] = {
-		{ "Alice@Example.COM", "alice@example.com" },
-		{ "a.b+tag@mail.example.org", "a.b+tag@mail.example.org" },
-		{ "x@localhost", "x@localhost" },
-		{ "o'neil@ex-ample.com", "o'neil@ex-ample.com" },
-		{ "", NULL },
-		{ "alice", NULL },
-		{ "@example.com", NULL },
-		{ "alice@", NULL },
-		{ ".alice@example.com", NULL },
-		{ "al..ice@example.com", NULL },
-		{ "alice.@example.com", NULL },
-		{ "al ice@example.com", NULL },
-		{ "alice@exa_mple.com", NULL },
-		{ "alice@-example.com", NULL },
-		{ "alice@example-.com", NULL },
-		{ "alice@example..com", NULL },
-		{ "alice@example.com.", NULL },
-		{ "a@b@example.com", NULL },
-		{ "al\"ice@example.com", NULL },
-		{ "al\x80ice@example.com", NULL },
+	    {"Alice@Example.COM", "alice@example.com"},
+	    {"a.b+tag@mail.example.org", "a.b+tag@mail.example.org"},
+	    {"x@localhost", "x@localhost"},
+	    {"o'neil@ex-ample.com", "o'neil@ex-ample.com"},
+	    {"", NULL},
+	    {"alice", NULL},
+	    {"@example.com", NULL},
+	    {"alice@", NULL},
+	    {".alice@example.com", NULL},
+	    {"al..ice@example.com", NULL},
+	    {"alice.@example.com", NULL},
+	    {"al ice@example.com", NULL},
+	    {"alice@exa_mple.com", NULL},
+	    {"alice@-example.com", NULL},
+	    {"alice@example-.com", NULL},
+	    {"alice@example..com", NULL},
+	    {"alice@example.com.", NULL},
+	    {"a@b@example.com", NULL},
+	    {"al\"ice@example.com", NULL},
+	    {"al\x80ice@example.com", NULL},
 	};
 	struct buf out;
 	struct err err;
@@ -58,8 +58,8 @@ address_syntax(void)
 
 		if (cases[i].want == NULL) {
 			if (!T_EQ_INT(rc, -1))
-				fprintf(stderr, "  accepted \"%s\"\n",
-				    cases[i].in);
+				fprintf(
+				    stderr, "  accepted \"%s\"\n", cases[i].in);
 			T_EQ_STR(err.dsn, "5.1.3");
 		} else if (T_EQ_INT(rc, 0)) {
 			T_EQ_STR(out.data, cases[i].want);
@@ -106,14 +106,18 @@ static void
 full_user(struct userdb_user *u, struct arena *a)
 {
 	userdb_user_init(u, "alice@example.com");
-	T_EQ_INT(userdb_user_list_add(a, &u->aliases, &u->naliases,
-	    "a.smith@example.com"), 0);
-	T_EQ_INT(userdb_user_list_add(a, &u->aliases, &u->naliases,
-	    "alice@example.org"), 0);
-	T_EQ_INT(userdb_user_list_add(a, &u->aliases, &u->naliases,
-	    "ALICE@example.org"), -1);
-	T_EQ_INT(userdb_user_list_add(a, &u->forwards, &u->nforwards,
-	    "alice@elsewhere.net"), 0);
+	T_EQ_INT(userdb_user_list_add(
+	             a, &u->aliases, &u->naliases, "a.smith@example.com"),
+	    0);
+	T_EQ_INT(userdb_user_list_add(
+	             a, &u->aliases, &u->naliases, "alice@example.org"),
+	    0);
+	T_EQ_INT(userdb_user_list_add(
+	             a, &u->aliases, &u->naliases, "ALICE@example.org"),
+	    -1);
+	T_EQ_INT(userdb_user_list_add(
+	             a, &u->forwards, &u->nforwards, "alice@elsewhere.net"),
+	    0);
 	u->password_hash = arena_strdup(a, "$6$salt$hash");
 	u->mail_enabled = false;
 	u->protocols = USERDB_PROTO_IMAP | USERDB_PROTO_SIEVE;
@@ -285,8 +289,9 @@ record_check(void)
 	u.sieve_script = "";
 	userdb_user_list_add(a, &u.aliases, &u.naliases, "alice@example.com");
 	T_EQ_INT(userdb_user_check(&u, &err), -1);
-	T_EQ_INT(userdb_user_list_del(u.aliases, &u.naliases,
-	    "ALICE@example.com"), 1);
+	T_EQ_INT(
+	    userdb_user_list_del(u.aliases, &u.naliases, "ALICE@example.com"),
+	    1);
 	T_EQ_INT(userdb_user_list_del(u.aliases, &u.naliases, "x@y"), 0);
 	userdb_user_list_add(a, &u.forwards, &u.nforwards, "not-an-address");
 	T_EQ_INT(userdb_user_check(&u, &err), -1);
@@ -313,7 +318,8 @@ password_verify(void)
 	T_CHECK(!userdb_password_verify("*", "*"));
 	T_CHECK(!userdb_password_verify("garbage", "garbage"));
 	/* A SHA-512 crypt hash made elsewhere still verifies. */
-	T_CHECK(userdb_password_verify("$6$saltsalt$qFmFH.bQmmtXzyBY0s9v7Oicd"
+	T_CHECK(userdb_password_verify(
+	    "$6$saltsalt$qFmFH.bQmmtXzyBY0s9v7Oicd"
 	    "2z4XSIecDzlB5KiA2/jctKu9YterLp8wwnSq.qc.eoxqOmSuNp2xS0ktL3nh/",
 	    "password"));
 	/* Two hashes of one password differ (fresh salt). */
@@ -321,8 +327,8 @@ password_verify(void)
 		struct buf again;
 
 		buf_init(&again);
-		T_EQ_INT(userdb_password_hash("correct horse", &again, &err),
-		    0);
+		T_EQ_INT(
+		    userdb_password_hash("correct horse", &again, &err), 0);
 		T_CHECK(strcmp(again.data, hash.data) != 0);
 		buf_deinit(&again);
 	}
@@ -414,11 +420,12 @@ db_store(void)
 
 	/* An address belongs to one user only. */
 	userdb_user_init(&bob, "bob@example.com");
-	userdb_user_list_add(a, &bob.aliases, &bob.naliases,
-	    "alice@example.org");
+	userdb_user_list_add(
+	    a, &bob.aliases, &bob.naliases, "alice@example.org");
 	T_EQ_INT(userdb_put(db, &bob, USERDB_PUT_ADD, &err), -1);
-	T_CHECK(strstr(err.text, "already belongs to user "
-	    "alice@example.com") != NULL);
+	T_CHECK(strstr(err.text,
+	            "already belongs to user "
+	            "alice@example.com") != NULL);
 	T_EQ_INT(userdb_get(db, "bob@example.com", a, &got, &err), 0);
 	userdb_user_init(&bob, "a.smith@example.com");
 	T_EQ_INT(userdb_put(db, &bob, USERDB_PUT_ADD, &err), -1);
@@ -427,20 +434,21 @@ db_store(void)
 	T_EQ_INT(userdb_put(db, &bob, USERDB_PUT_ADD, &err), 0);
 
 	/* Replacing releases dropped addresses for others to take. */
-	T_EQ_INT(userdb_user_list_del(u.aliases, &u.naliases,
-	    "alice@example.org"), 1);
+	T_EQ_INT(
+	    userdb_user_list_del(u.aliases, &u.naliases, "alice@example.org"),
+	    1);
 	T_EQ_INT(userdb_put(db, &u, USERDB_PUT_REPLACE, &err), 0);
 	T_EQ_INT(userdb_get(db, "alice@example.org", a, &got, &err), 0);
 	T_EQ_INT(userdb_get(db, "a.smith@example.com", a, &got, &err), 1);
-	userdb_user_list_add(a, &bob.aliases, &bob.naliases,
-	    "alice@example.org");
+	userdb_user_list_add(
+	    a, &bob.aliases, &bob.naliases, "alice@example.org");
 	T_EQ_INT(userdb_put(db, &bob, USERDB_PUT_REPLACE, &err), 0);
 	T_EQ_INT(userdb_get(db, "alice@example.org", a, &got, &err), 1);
 	T_EQ_STR(got.address, "bob@example.com");
 
 	/* Passwords. */
-	T_EQ_INT(userdb_set_password(db, "A.Smith@example.com", "s3cret",
-	    &err), 1);
+	T_EQ_INT(
+	    userdb_set_password(db, "A.Smith@example.com", "s3cret", &err), 1);
 	T_EQ_INT(userdb_set_password(db, "zed@example.com", "x", &err), 0);
 	T_EQ_INT(userdb_get(db, "alice@example.com", a, &got, &err), 1);
 	T_CHECK(userdb_password_verify(got.password_hash, "s3cret"));
@@ -460,8 +468,8 @@ db_store(void)
 	T_EQ_INT(userdb_get(db, "bob@example.com", a, &got, &err), 0);
 	T_EQ_INT(userdb_delete(db, "bob@example.com", &err), 0);
 	userdb_user_init(&bob, "carol@example.com");
-	userdb_user_list_add(a, &bob.aliases, &bob.naliases,
-	    "alice@example.org");
+	userdb_user_list_add(
+	    a, &bob.aliases, &bob.naliases, "alice@example.org");
 	T_EQ_INT(userdb_put(db, &bob, USERDB_PUT_ADD, &err), 0);
 	userdb_close(&db);
 	T_CHECK(db == NULL);
@@ -469,8 +477,7 @@ db_store(void)
 	/* A read-only open sees what was written. */
 	db = userdb_open(path, USERDB_READ, &err);
 	if (T_CHECK(db != NULL)) {
-		T_EQ_INT(userdb_get(db, "alice@example.org", a, &got, &err),
-		    1);
+		T_EQ_INT(userdb_get(db, "alice@example.org", a, &got, &err), 1);
 		T_EQ_STR(got.address, "carol@example.com");
 		userdb_close(&db);
 	}
