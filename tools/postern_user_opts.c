@@ -106,12 +106,34 @@ postern_user_address(struct arena *arena, const char *text)
 	return out;
 }
 
-/* One option into o; false on a bad value (message printed). */
+/* An address-valued option into its list; false on a bad address. */
 static bool
-postern_user_option(struct postern_user_opts *o, int code, const char *arg)
+postern_user_option_address(
+    struct postern_user_opts *o, int code, const char *arg)
 {
-	const char *addr;
+	const char *addr = postern_user_address(o->arena, arg);
 
+	if (addr == NULL)
+		return false;
+	/* A repeated address is the same request: the copy is dropped. */
+	if (code == POSTERN_USER_OPT_ADD_ALIAS) {
+		(void)userdb_user_list_add(
+		    o->arena, &o->add_aliases, &o->nadd, addr);
+	} else if (code == POSTERN_USER_OPT_DEL_ALIAS) {
+		(void)userdb_user_list_add(
+		    o->arena, &o->del_aliases, &o->ndel, addr);
+	} else {
+		o->forwards_set = true;
+		(void)userdb_user_list_add(
+		    o->arena, &o->forwards, &o->nforwards, addr);
+	}
+	return true;
+}
+
+/* A switch or a tri-state option into o; false if code is not one. */
+static bool
+postern_user_option_flag(struct postern_user_opts *o, int code)
+{
 	switch (code) {
 	case POSTERN_USER_OPT_PASSWORD_STDIN:
 		o->password_stdin = true;
@@ -123,60 +145,51 @@ postern_user_option(struct postern_user_opts *o, int code, const char *arg)
 		o->show_hash = true;
 		break;
 	case POSTERN_USER_OPT_CRAM_SECRET:
-		o->cram_secret = 1;
-		break;
 	case POSTERN_USER_OPT_NO_CRAM_SECRET:
-		o->cram_secret = 0;
-		break;
-	case POSTERN_USER_OPT_QUOTA:
-		o->quota = arg;
-		break;
-	case POSTERN_USER_OPT_PROTOCOLS:
-		o->protocols = arg;
-		break;
-	case POSTERN_USER_OPT_STORE:
-		o->store = arg;
-		break;
-	case POSTERN_USER_OPT_SIEVE_SCRIPT:
-		o->sieve_script = arg;
+		o->cram_secret = code == POSTERN_USER_OPT_CRAM_SECRET;
 		break;
 	case POSTERN_USER_OPT_KEEP_COPY:
-		o->keep_copy = 1;
-		break;
 	case POSTERN_USER_OPT_NO_KEEP_COPY:
-		o->keep_copy = 0;
+		o->keep_copy = code == POSTERN_USER_OPT_KEEP_COPY;
 		break;
 	case POSTERN_USER_OPT_ENABLE:
-		o->enabled = 1;
-		break;
 	case POSTERN_USER_OPT_DISABLE:
-		o->enabled = 0;
+		o->enabled = code == POSTERN_USER_OPT_ENABLE;
 		break;
 	case POSTERN_USER_OPT_NO_FORWARD:
 		o->forwards_set = true;
 		o->nforwards = 0;
 		break;
-	case POSTERN_USER_OPT_ADD_ALIAS:
-	case POSTERN_USER_OPT_DEL_ALIAS:
-	case POSTERN_USER_OPT_FORWARD:
-		if ((addr = postern_user_address(o->arena, arg)) == NULL)
-			return false;
-		if (code == POSTERN_USER_OPT_ADD_ALIAS)
-			(void)userdb_user_list_add(
-			    o->arena, &o->add_aliases, &o->nadd, addr);
-		else if (code == POSTERN_USER_OPT_DEL_ALIAS)
-			(void)userdb_user_list_add(
-			    o->arena, &o->del_aliases, &o->ndel, addr);
-		else {
-			o->forwards_set = true;
-			(void)userdb_user_list_add(
-			    o->arena, &o->forwards, &o->nforwards, addr);
-		}
-		break;
 	default:
 		return false;
 	}
 	return true;
+}
+
+/* One option into o; false on a bad value (message printed). */
+static bool
+postern_user_option(struct postern_user_opts *o, int code, const char *arg)
+{
+	switch (code) {
+	case POSTERN_USER_OPT_QUOTA:
+		o->quota = arg;
+		return true;
+	case POSTERN_USER_OPT_PROTOCOLS:
+		o->protocols = arg;
+		return true;
+	case POSTERN_USER_OPT_STORE:
+		o->store = arg;
+		return true;
+	case POSTERN_USER_OPT_SIEVE_SCRIPT:
+		o->sieve_script = arg;
+		return true;
+	case POSTERN_USER_OPT_ADD_ALIAS:
+	case POSTERN_USER_OPT_DEL_ALIAS:
+	case POSTERN_USER_OPT_FORWARD:
+		return postern_user_option_address(o, code, arg);
+	default:
+		return postern_user_option_flag(o, code);
+	}
 }
 
 int
