@@ -224,16 +224,7 @@ expect_status(const struct child *c, char kind)
 	return false;
 }
 
-static void read_line(int fd, char *reply, size_t size);
-
-/* One request line, one reply line. */
-static void
-ask(int fd, const char *line, char *reply, size_t size)
-{
-	T_EQ_INT(write(fd, line, strlen(line)), (ssize_t)strlen(line));
-	read_line(fd, reply, size);
-}
-
+/* One reply line, without its LF. */
 static void
 read_line(int fd, char *reply, size_t size)
 {
@@ -247,6 +238,14 @@ read_line(int fd, char *reply, size_t size)
 	}
 	reply[got] = '\0';
 	reply[strcspn(reply, "\n")] = '\0';
+}
+
+/* One request line, one reply line. */
+static void
+ask(int fd, const char *line, char *reply, size_t size)
+{
+	T_EQ_INT(write(fd, line, strlen(line)), (ssize_t)strlen(line));
+	read_line(fd, reply, size);
 }
 
 /* Wait for the child; returns its exit status, or -1 if killed. */
