@@ -36,7 +36,9 @@
  * drops no session). While a SERVER_ONE_CLIENT process serves a client,
  * SIGTERM ends it at once with status 0, without on_exit: the session
  * code blocks, and the master's stop must not wait for a slow client.
- * SIGPIPE is ignored in every mode.
+ * SIGPIPE is ignored in every mode, and SIGTERM is blocked (read through
+ * the loop's signalfd); both survive execve(), so a daemon that runs a
+ * command must restore SIGPIPE and unblock signals in the child.
  */
 #ifndef SERVER_SERVER_H
 #define SERVER_SERVER_H
