@@ -11,8 +11,8 @@
 
 #include "msg/utf8.h"
 
-#define ADDRESS_LABEL_MAX 63	/* RFC 1035 §2.3.4 */
-#define ADDRESS_DOMAIN_MAX 255	/* RFC 5321 §4.5.3.1.2 */
+#define ADDRESS_LABEL_MAX 63 /* RFC 1035 §2.3.4 */
+#define ADDRESS_DOMAIN_MAX 255 /* RFC 5321 §4.5.3.1.2 */
 
 struct address_cur {
 	const unsigned char *p;
@@ -81,26 +81,26 @@ address_dot_string(struct address_cur *c, struct address *out,
 			out->utf8 = true;
 			continue;
 		}
-		return err_set(err, ERR_PERM, "5.1.3",
-		    "invalid character in local part");
+		return err_set(
+		    err, ERR_PERM, "5.1.3", "invalid character in local part");
 	}
 	if (c->pos == start)
 		return err_set(err, ERR_PERM, "5.1.3", "empty local part");
-	out->local = arena_strndup(arena, (const char *)c->p + start,
-	    c->pos - start);
+	out->local =
+	    arena_strndup(arena, (const char *)c->p + start, c->pos - start);
 	return 0;
 }
 
 /* RFC 5321 Quoted-string: qtextSMTP and quoted-pairSMTP, unquoted. */
 static int
-address_quoted(struct address_cur *c, struct address *out,
-    struct arena *arena, struct err *err)
+address_quoted(struct address_cur *c, struct address *out, struct arena *arena,
+    struct err *err)
 {
 	char *dst = arena_alloc(arena, c->len - c->pos + 1);
 	size_t n = 0, k;
 	int ch;
 
-	c->pos++;	/* opening DQUOTE */
+	c->pos++; /* opening DQUOTE */
 	for (;;) {
 		if ((ch = address_peek(c)) == -1)
 			return err_set(err, ERR_PERM, "5.1.3",
@@ -128,7 +128,7 @@ address_quoted(struct address_cur *c, struct address *out,
 			    "invalid character in quoted local part");
 		}
 	}
-	c->pos++;	/* closing DQUOTE */
+	c->pos++; /* closing DQUOTE */
 	dst[n] = '\0';
 	out->local = dst;
 	out->quoted = true;
@@ -141,7 +141,8 @@ address_is_ldh(const unsigned char *s, size_t len)
 {
 	size_t i;
 
-	if (len == 0 || !address_is_alnum(s[0]) || !address_is_alnum(s[len - 1]))
+	if (len == 0 || !address_is_alnum(s[0]) ||
+	    !address_is_alnum(s[len - 1]))
 		return false;
 	for (i = 0; i < len; i++)
 		if (!address_is_alnum(s[i]) && s[i] != '-')
@@ -166,15 +167,15 @@ address_literal_kind(const char *s, size_t len,
 	if (strspn(tmp, "0123456789.") == len - 2) {
 		*kind_out = ADDRESS_DOMAIN_IPV4;
 		if (inet_pton(AF_INET, tmp, bin) != 1)
-			return err_set(err, ERR_PERM, "5.1.3",
-			    "bad IPv4 address literal");
+			return err_set(
+			    err, ERR_PERM, "5.1.3", "bad IPv4 address literal");
 		return 0;
 	}
 	if (strncasecmp(tmp, "IPv6:", 5) == 0) {
 		*kind_out = ADDRESS_DOMAIN_IPV6;
 		if (inet_pton(AF_INET6, tmp + 5, bin) != 1)
-			return err_set(err, ERR_PERM, "5.1.3",
-			    "bad IPv6 address literal");
+			return err_set(
+			    err, ERR_PERM, "5.1.3", "bad IPv6 address literal");
 		return 0;
 	}
 	colon = memchr(tmp, ':', len - 2);
@@ -186,8 +187,8 @@ address_literal_kind(const char *s, size_t len,
 
 		/* dcontent = %d33-90 / %d94-126 */
 		if (ch < 33 || ch > 126 || ch == '[' || ch == '\\' || ch == ']')
-			return err_set(err, ERR_PERM, "5.1.3",
-			    "bad address literal");
+			return err_set(
+			    err, ERR_PERM, "5.1.3", "bad address literal");
 	}
 	*kind_out = ADDRESS_DOMAIN_GENERAL;
 	return 0;
@@ -238,8 +239,8 @@ address_domain(struct address_cur *c, bool literal_ok,
 			return err_set(err, ERR_PERM, "5.1.3",
 			    "unterminated address literal");
 		c->pos = (size_t)(close - c->p) + 1;
-		return address_literal_kind((const char *)c->p + start,
-		    c->pos - start, kind_out, err);
+		return address_literal_kind(
+		    (const char *)c->p + start, c->pos - start, kind_out, err);
 	}
 	for (;;) {
 		if (address_label(c, utf8_out, err) != 0)
@@ -256,36 +257,36 @@ address_domain(struct address_cur *c, bool literal_ok,
 
 /* RFC 5321 A-d-l = At-domain *( "," At-domain ), followed by ":". */
 static int
-address_route(struct address_cur *c, struct address *out,
-    struct arena *arena, struct err *err)
+address_route(struct address_cur *c, struct address *out, struct arena *arena,
+    struct err *err)
 {
 	enum address_domain_kind kind;
 	bool utf8 = false;
 
 	for (;;) {
 		if (address_peek(c) != '@')
-			return err_set(err, ERR_PERM, "5.1.3",
-			    "bad source route");
+			return err_set(
+			    err, ERR_PERM, "5.1.3", "bad source route");
 		c->pos++;
 		if (address_domain(c, false, &kind, &utf8, err) != 0)
 			return -1;
 		if (address_peek(c) == ':')
 			break;
 		if (address_peek(c) != ',')
-			return err_set(err, ERR_PERM, "5.1.3",
-			    "bad source route");
+			return err_set(
+			    err, ERR_PERM, "5.1.3", "bad source route");
 		c->pos++;
 	}
 	out->route = arena_strndup(arena, (const char *)c->p, c->pos);
-	c->pos++;	/* ':' */
+	c->pos++; /* ':' */
 	return 0;
 }
 
 int
-address_parse(const char *in, size_t len, unsigned flags,
-    struct address *out, struct arena *arena, struct err *err)
+address_parse(const char *in, size_t len, unsigned flags, struct address *out,
+    struct arena *arena, struct err *err)
 {
-	struct address_cur c = { (const unsigned char *)in, len, 0, flags };
+	struct address_cur c = {(const unsigned char *)in, len, 0, flags};
 	size_t dstart;
 	bool utf8 = false;
 
@@ -299,15 +300,15 @@ address_parse(const char *in, size_t len, unsigned flags,
 		return -1;
 	}
 	if (address_peek(&c) != '@')
-		return err_set(err, ERR_PERM, "5.1.3",
-		    "missing domain in address");
+		return err_set(
+		    err, ERR_PERM, "5.1.3", "missing domain in address");
 	c.pos++;
 	dstart = c.pos;
 	if (address_domain(&c, true, &out->domain_kind, &utf8, err) != 0)
 		return -1;
 	if (!address_at_end(&c))
-		return err_set(err, ERR_PERM, "5.1.3",
-		    "garbage after domain in address");
+		return err_set(
+		    err, ERR_PERM, "5.1.3", "garbage after domain in address");
 	out->domain = arena_strndup(arena, in + dstart, len - dstart);
 	out->utf8 = out->utf8 || utf8;
 	return 0;
@@ -317,7 +318,7 @@ int
 address_parse_domain(const char *in, size_t len, unsigned flags,
     enum address_domain_kind *kind_out, struct err *err)
 {
-	struct address_cur c = { (const unsigned char *)in, len, 0, flags };
+	struct address_cur c = {(const unsigned char *)in, len, 0, flags};
 	bool utf8 = false;
 
 	if (address_domain(&c, true, kind_out, &utf8, err) != 0) {
@@ -327,8 +328,8 @@ address_parse_domain(const char *in, size_t len, unsigned flags,
 		return -1;
 	}
 	if (!address_at_end(&c))
-		return err_set(err, ERR_PERM, "5.5.2",
-		    "invalid character in domain");
+		return err_set(
+		    err, ERR_PERM, "5.5.2", "invalid character in domain");
 	return 0;
 }
 
@@ -428,8 +429,8 @@ address_no_split(const char *local, size_t len, const char *delims)
 }
 
 void
-address_split(const char *addr, size_t len, const char *delims,
-    struct address_parts *out)
+address_split(
+    const char *addr, size_t len, const char *delims, struct address_parts *out)
 {
 	const char *at = NULL;
 	size_t i;

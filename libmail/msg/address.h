@@ -23,11 +23,11 @@ enum {
 };
 
 enum address_domain_kind {
-	ADDRESS_DOMAIN_NONE = 0,	/* no domain (<Postmaster>, header-only) */
-	ADDRESS_DOMAIN_NAME,		/* example.com */
-	ADDRESS_DOMAIN_IPV4,		/* [192.0.2.1] */
-	ADDRESS_DOMAIN_IPV6,		/* [IPv6:2001:db8::1] */
-	ADDRESS_DOMAIN_GENERAL,		/* [tag:content], RFC 5321 §4.1.3 */
+	ADDRESS_DOMAIN_NONE = 0, /* no domain (<Postmaster>, header-only) */
+	ADDRESS_DOMAIN_NAME, /* example.com */
+	ADDRESS_DOMAIN_IPV4, /* [192.0.2.1] */
+	ADDRESS_DOMAIN_IPV6, /* [IPv6:2001:db8::1] */
+	ADDRESS_DOMAIN_GENERAL, /* [tag:content], RFC 5321 §4.1.3 */
 };
 
 /*
@@ -35,12 +35,14 @@ enum address_domain_kind {
  * are NUL-terminated; they contain no NUL.
  */
 struct address {
-	char *local;	/* local part with quoting removed ("a b", not "\"a b\"") */
-	char *domain;	/* domain as written, "[...]" for literals; NULL if none */
-	char *route;	/* source route as written ("@a,@b"), NULL if none */
+	char
+	    *local; /* local part with quoting removed ("a b", not "\"a b\"") */
+	char
+	    *domain; /* domain as written, "[...]" for literals; NULL if none */
+	char *route; /* source route as written ("@a,@b"), NULL if none */
 	enum address_domain_kind domain_kind;
-	bool quoted;	/* the local part was written as a Quoted-string */
-	bool utf8;	/* the local part or domain has non-ASCII octets */
+	bool quoted; /* the local part was written as a Quoted-string */
+	bool utf8; /* the local part or domain has non-ASCII octets */
 };
 
 /*
@@ -89,12 +91,12 @@ bool address_local_is_dot_string(const char *local, size_t len);
  * pointers point into the input.
  */
 struct address_parts {
-	const char *local;	/* local part without the extension */
+	const char *local; /* local part without the extension */
 	size_t local_len;
-	const char *ext;	/* extension after the delimiter; NULL if none */
+	const char *ext; /* extension after the delimiter; NULL if none */
 	size_t ext_len;
-	char delim;		/* the delimiter found, '\0' if none */
-	const char *domain;	/* after the last '@'; NULL when there is none */
+	char delim; /* the delimiter found, '\0' if none */
+	const char *domain; /* after the last '@'; NULL when there is none */
 	size_t domain_len;
 };
 
@@ -110,10 +112,10 @@ void address_split(const char *addr, size_t len, const char *delims,
 
 /* Sender-specified routing found by address_routing(). */
 enum {
-	ADDRESS_ROUTE_PERCENT = 1 << 0,	/* '%' in the local part */
-	ADDRESS_ROUTE_BANG = 1 << 1,	/* '!' in the local part (UUCP) */
-	ADDRESS_ROUTE_AT = 1 << 2,	/* '@' in the (unquoted) local part */
-	ADDRESS_ROUTE_SOURCE = 1 << 3,	/* an RFC 5321 source route */
+	ADDRESS_ROUTE_PERCENT = 1 << 0, /* '%' in the local part */
+	ADDRESS_ROUTE_BANG = 1 << 1, /* '!' in the local part (UUCP) */
+	ADDRESS_ROUTE_AT = 1 << 2, /* '@' in the (unquoted) local part */
+	ADDRESS_ROUTE_SOURCE = 1 << 3, /* an RFC 5321 source route */
 };
 
 /*

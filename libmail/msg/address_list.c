@@ -21,9 +21,9 @@ enum address_list_tok_kind {
 
 struct address_list_tok {
 	enum address_list_tok_kind kind;
-	char *text;	/* decoded; for ALT_SPECIAL the one character */
+	char *text; /* decoded; for ALT_SPECIAL the one character */
 	size_t len;
-	bool space;	/* white space or a comment came before it */
+	bool space; /* white space or a comment came before it */
 };
 
 struct address_list_ctx {
@@ -43,8 +43,8 @@ address_list_is_special(unsigned char c)
 }
 
 static struct address_list_tok *
-address_list_push(struct address_list_ctx *x, enum address_list_tok_kind kind,
-    bool space)
+address_list_push(
+    struct address_list_ctx *x, enum address_list_tok_kind kind, bool space)
 {
 	struct address_list_tok *t;
 
@@ -71,8 +71,8 @@ address_list_push(struct address_list_ctx *x, enum address_list_tok_kind kind,
  * *pos is at the opening character; on success it is past the closing one.
  */
 static int
-address_list_delimited(struct address_list_ctx *x, const char *in,
-    size_t len, size_t *pos, struct address_list_tok *t)
+address_list_delimited(struct address_list_ctx *x, const char *in, size_t len,
+    size_t *pos, struct address_list_tok *t)
 {
 	char open = in[*pos];
 	char close = open == '(' ? ')' : open == '[' ? ']' : '"';
@@ -97,14 +97,15 @@ address_list_delimited(struct address_list_ctx *x, const char *in,
 		else if (c == close && --depth == 0)
 			break;
 		if (c == '\r' || c == '\n')
-			continue;	/* left over from folding */
+			continue; /* left over from folding */
 		dst[n++] = c;
 	}
 	if (i >= len || in[i] != close)
 		return err_set(x->err, ERR_PERM, "5.6.0",
 		    "unterminated %s in address list",
-		    open == '(' ? "comment" : open == '[' ? "domain literal" :
-		    "quoted string");
+		    open == '('       ? "comment"
+		        : open == '[' ? "domain literal"
+		                      : "quoted string");
 	if (open == '[')
 		dst[n++] = ']';
 	dst[n] = '\0';
@@ -130,8 +131,11 @@ address_list_tokenize(struct address_list_ctx *x, const char *in, size_t len)
 			continue;
 		}
 		if (c == '"' || c == '(' || c == '[') {
-			t = address_list_push(x, c == '"' ? ALT_QSTRING :
-			    c == '(' ? ALT_COMMENT : ALT_DLITERAL, space);
+			t = address_list_push(x,
+			    c == '"'       ? ALT_QSTRING
+			        : c == '(' ? ALT_COMMENT
+			                   : ALT_DLITERAL,
+			    space);
 			if (address_list_delimited(x, in, len, &i, t) != 0)
 				return -1;
 			space = c == '(';
@@ -148,11 +152,12 @@ address_list_tokenize(struct address_list_ctx *x, const char *in, size_t len)
 		} else {
 			start = i;
 			while (i < len && (unsigned char)in[i] > 32 &&
-			    in[i] != 127 && !address_list_is_special(
-			    (unsigned char)in[i]))
+			    in[i] != 127 &&
+			    !address_list_is_special((unsigned char)in[i]))
 				i++;
 			t = address_list_push(x, ALT_ATOM, space);
-			t->text = arena_strndup(x->arena, in + start, i - start);
+			t->text =
+			    arena_strndup(x->arena, in + start, i - start);
 			t->len = i - start;
 		}
 		space = false;
@@ -198,7 +203,7 @@ address_list_phrase(struct address_list_ctx *x)
 
 	while ((t = address_list_peek(x)) != NULL &&
 	    (t->kind == ALT_ATOM || t->kind == ALT_QSTRING ||
-	    address_list_is(t, '.'))) {
+	        address_list_is(t, '.'))) {
 		total += t->len + 1;
 		x->pos++;
 	}
@@ -220,8 +225,8 @@ address_list_phrase(struct address_list_ctx *x)
 }
 
 static int
-address_list_check_text(struct address_list_ctx *x, const char *s,
-    bool *utf8_out)
+address_list_check_text(
+    struct address_list_ctx *x, const char *s, bool *utf8_out)
 {
 	size_t len = strlen(s), i;
 
@@ -231,8 +236,8 @@ address_list_check_text(struct address_list_ctx *x, const char *s,
 	if (i == len)
 		return 0;
 	if (!(x->flags & ADDRESS_SMTPUTF8) || !utf8_valid(s, len))
-		return err_set(x->err, ERR_PERM, "5.6.7",
-		    "non-ASCII address in header");
+		return err_set(
+		    x->err, ERR_PERM, "5.6.7", "non-ASCII address in header");
 	*utf8_out = true;
 	return 0;
 }
@@ -247,7 +252,8 @@ address_list_local(struct address_list_ctx *x, struct address *a)
 
 	for (;;) {
 		t = address_list_peek(x);
-		if (t == NULL || (t->kind != ALT_ATOM && t->kind != ALT_QSTRING))
+		if (t == NULL ||
+		    (t->kind != ALT_ATOM && t->kind != ALT_QSTRING))
 			return err_set(x->err, ERR_PERM, "5.6.0",
 			    "bad local part in address list");
 		a->quoted = a->quoted || t->kind == ALT_QSTRING;
@@ -304,8 +310,8 @@ address_list_domain(struct address_list_ctx *x, char **domain_out,
 		}
 		d[total] = '\0';
 	}
-	if (address_parse_domain(d, strlen(d), x->flags, kind_out,
-	    x->err) != 0) {
+	if (address_parse_domain(d, strlen(d), x->flags, kind_out, x->err) !=
+	    0) {
 		err_prefix(x->err, "bad domain in address list");
 		if (x->err != NULL)
 			memcpy(x->err->dsn, "5.6.0", sizeof("5.6.0"));
@@ -346,12 +352,13 @@ address_list_route(struct address_list_ctx *x, struct address *a)
 		x->pos++;
 		if (address_list_domain(x, &d, &kind, &utf8) != 0)
 			return -1;
-		route = route == NULL ? arena_printf(x->arena, "@%s", d) :
-		    arena_printf(x->arena, "%s,@%s", route, d);
+		route = route == NULL
+		    ? arena_printf(x->arena, "@%s", d)
+		    : arena_printf(x->arena, "%s,@%s", route, d);
 	}
 	if (!address_list_is(address_list_peek(x), ':'))
-		return err_set(x->err, ERR_PERM, "5.6.0",
-		    "bad route in address list");
+		return err_set(
+		    x->err, ERR_PERM, "5.6.0", "bad route in address list");
 	x->pos++;
 	a->route = route;
 	return 0;
@@ -388,7 +395,7 @@ address_list_angle(struct address_list_ctx *x, struct address_list_item *it)
 {
 	struct address_list_tok *t;
 
-	x->pos++;	/* '<' */
+	x->pos++; /* '<' */
 	t = address_list_peek(x);
 	if (address_list_is(t, '>')) {
 		x->pos++;
@@ -396,24 +403,25 @@ address_list_angle(struct address_list_ctx *x, struct address_list_item *it)
 		it->addr.local = arena_strdup(x->arena, "");
 		return 0;
 	}
-	if ((address_list_is(t, '@') && address_list_route(x, &it->addr) != 0) ||
+	if ((address_list_is(t, '@') &&
+	        address_list_route(x, &it->addr) != 0) ||
 	    address_list_addr_spec(x, &it->addr) != 0)
 		return -1;
 	if (!address_list_is(address_list_peek(x), '>'))
-		return err_set(x->err, ERR_PERM, "5.6.0",
-		    "missing '>' in address list");
+		return err_set(
+		    x->err, ERR_PERM, "5.6.0", "missing '>' in address list");
 	x->pos++;
 	return 0;
 }
 
 /* A trailing "(Full Name)" comment is the old way to give a name. */
 static void
-address_list_comment_name(struct address_list_ctx *x,
-    struct address_list_item *it)
+address_list_comment_name(
+    struct address_list_ctx *x, struct address_list_item *it)
 {
 	size_t i;
 
-	(void)address_list_peek(x);	/* step over trailing comments */
+	(void)address_list_peek(x); /* step over trailing comments */
 	for (i = x->pos; i > 0 && x->toks[i - 1].kind == ALT_COMMENT; i--)
 		if (x->toks[i - 1].len > 0)
 			it->display = x->toks[i - 1].text;
@@ -453,7 +461,7 @@ address_list_group(struct address_list_ctx *x)
 	for (;;) {
 		t = address_list_peek(x);
 		if (t == NULL)
-			return 0;	/* tolerated: missing ';' at the end */
+			return 0; /* tolerated: missing ';' at the end */
 		if (address_list_is(t, ';')) {
 			x->pos++;
 			return 0;
@@ -471,12 +479,11 @@ address_list_group(struct address_list_ctx *x)
 }
 
 int
-address_list_parse(const char *in, size_t len, unsigned flags,
-    size_t max_items, struct address_list *out, struct arena *arena,
-    struct err *err)
+address_list_parse(const char *in, size_t len, unsigned flags, size_t max_items,
+    struct address_list *out, struct arena *arena, struct err *err)
 {
-	struct address_list_ctx x = { .max_items = max_items, .flags = flags,
-	    .arena = arena, .err = err };
+	struct address_list_ctx x = {
+	    .max_items = max_items, .flags = flags, .arena = arena, .err = err};
 	struct address_list_tok *t;
 	bool group;
 	int rc;
@@ -491,8 +498,8 @@ address_list_parse(const char *in, size_t len, unsigned flags,
 			continue;
 		}
 		group = address_list_lookahead(&x) == ':';
-		rc = group ? address_list_group(&x) :
-		    address_list_mailbox(&x, NULL);
+		rc = group ? address_list_group(&x)
+		           : address_list_mailbox(&x, NULL);
 		if (rc != 0)
 			return -1;
 		/* A group's ';' ends it well enough; ',' is optional there. */

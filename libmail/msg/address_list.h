@@ -16,16 +16,16 @@
 #include "msg/address.h"
 
 struct address_list_item {
-	struct address addr;	/* domain NULL for a bare local name */
-	char *display;		/* display name, words joined by one space,
-				   quotes removed, RFC 2047 left encoded;
-				   NULL when there is none */
-	const char *group;	/* name of the enclosing group, or NULL */
-	bool empty;		/* "<>" (e.g. a bounce's From): local is "" */
+	struct address addr; /* domain NULL for a bare local name */
+	char *display; /* display name, words joined by one space,
+	                  quotes removed, RFC 2047 left encoded;
+	                  NULL when there is none */
+	const char *group; /* name of the enclosing group, or NULL */
+	bool empty; /* "<>" (e.g. a bounce's From): local is "" */
 };
 
 struct address_list {
-	struct address_list_item *items;	/* count entries, in arena */
+	struct address_list_item *items; /* count entries, in arena */
 	size_t count;
 };
 

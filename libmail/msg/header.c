@@ -14,10 +14,10 @@
 #include "core/log.h"
 
 enum header_state {
-	HEADER_S_START,		/* at a line start, no field held */
-	HEADER_S_LINE,		/* reading a line into field */
-	HEADER_S_PENDING,	/* a complete field held, at a line start */
-	HEADER_S_BODY_BUF,	/* field holds the first body bytes */
+	HEADER_S_START, /* at a line start, no field held */
+	HEADER_S_LINE, /* reading a line into field */
+	HEADER_S_PENDING, /* a complete field held, at a line start */
+	HEADER_S_BODY_BUF, /* field holds the first body bytes */
 	HEADER_S_BODY,
 	HEADER_S_DONE,
 	HEADER_S_FAILED,
@@ -45,7 +45,8 @@ header_feed(struct header_parser *p, const char *data, size_t len)
 {
 	if (p->in_len > 0 || p->finished)
 		PANIC("%s: fed before the last input was used, or after "
-		    "the end", __func__);
+		      "the end",
+		    __func__);
 	p->in = data;
 	p->in_len = len;
 }
@@ -116,13 +117,13 @@ header_emit_field(struct header_parser *p, struct header_event *ev)
 	buf_reset(&p->value);
 	/* RFC 5322 §2.2.3 unfolding: drop each line break, keep the rest. */
 	for (i = (size_t)(colon - raw) + 1; i < len; i++) {
-		if (raw[i] == '\n' || (raw[i] == '\r' && i + 1 < len &&
-		    raw[i + 1] == '\n'))
+		if (raw[i] == '\n' ||
+		    (raw[i] == '\r' && i + 1 < len && raw[i + 1] == '\n'))
 			continue;
 		buf_putc(&p->value, raw[i]);
 	}
-	while (skip < p->value.len && (p->value.data[skip] == ' ' ||
-	    p->value.data[skip] == '\t'))
+	while (skip < p->value.len &&
+	    (p->value.data[skip] == ' ' || p->value.data[skip] == '\t'))
 		skip++;
 	ev->value = p->value.data + skip;
 	ev->value_len = p->value.len - skip;
@@ -134,8 +135,8 @@ header_emit_field(struct header_parser *p, struct header_event *ev)
 }
 
 static int
-header_end(struct header_parser *p, struct header_event *ev, bool malformed,
-    bool eof)
+header_end(
+    struct header_parser *p, struct header_event *ev, bool malformed, bool eof)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->kind = HEADER_EV_END;
@@ -152,8 +153,8 @@ header_end(struct header_parser *p, struct header_event *ev, bool malformed,
 
 /* A line over line_max: an error inside a field, else the body starts. */
 static int
-header_overflow(struct header_parser *p, struct header_event *ev,
-    struct err *err)
+header_overflow(
+    struct header_parser *p, struct header_event *ev, struct err *err)
 {
 	const char *line = p->field.data + p->line_start;
 
@@ -167,8 +168,8 @@ header_overflow(struct header_parser *p, struct header_event *ev,
  * an event, 0 to go on, -1 on a limit.
  */
 static int
-header_line_done(struct header_parser *p, struct header_event *ev,
-    struct err *err)
+header_line_done(
+    struct header_parser *p, struct header_event *ev, struct err *err)
 {
 	const char *line = p->field.data + p->line_start;
 	size_t len = p->field.len - p->line_start, content = len;
@@ -195,8 +196,8 @@ header_line_done(struct header_parser *p, struct header_event *ev,
 
 /* HEADER_S_LINE: take bytes up to the line end, never past line_max + 2. */
 static int
-header_read_line(struct header_parser *p, struct header_event *ev,
-    struct err *err)
+header_read_line(
+    struct header_parser *p, struct header_event *ev, struct err *err)
 {
 	size_t cur = p->field.len - p->line_start, room, take, known;
 	const char *nl;
@@ -229,8 +230,7 @@ header_start_line(struct header_parser *p, bool cont)
 }
 
 int
-header_next(struct header_parser *p, struct header_event *ev,
-    struct err *err)
+header_next(struct header_parser *p, struct header_event *ev, struct err *err)
 {
 	int rc;
 
@@ -242,21 +242,22 @@ header_next(struct header_parser *p, struct header_event *ev,
 		switch (p->state) {
 		case HEADER_S_START:
 			if (p->in_len == 0)
-				return p->finished ? header_end(p, ev, false,
-				    true) : 0;
+				return p->finished
+				    ? header_end(p, ev, false, true)
+				    : 0;
 			header_start_line(p, false);
 			break;
 		case HEADER_S_LINE:
 			if ((rc = header_read_line(p, ev, err)) == 2)
-				return 0;	/* need more input */
+				return 0; /* need more input */
 			if (rc != 0)
 				return rc;
 			break;
 		case HEADER_S_PENDING:
 			if (p->in_len == 0 && !p->finished)
 				return 0;
-			if (p->in_len > 0 && (p->in[0] == ' ' ||
-			    p->in[0] == '\t')) {
+			if (p->in_len > 0 &&
+			    (p->in[0] == ' ' || p->in[0] == '\t')) {
 				header_start_line(p, true);
 				break;
 			}

@@ -29,17 +29,17 @@
 #include "core/err.h"
 
 struct header_limits {
-	size_t line_max;	/* longest physical line, line end excluded
-				   (RFC 5322 §2.1.1: 998) */
-	size_t count_max;	/* most header fields */
-	size_t size_max;	/* most octets in the header section, line
-				   ends included (Postfix header_size_limit) */
+	size_t line_max; /* longest physical line, line end excluded
+	                    (RFC 5322 §2.1.1: 998) */
+	size_t count_max; /* most header fields */
+	size_t size_max; /* most octets in the header section, line
+	                    ends included (Postfix header_size_limit) */
 };
 
 enum header_event_kind {
-	HEADER_EV_FIELD,	/* one complete header field */
-	HEADER_EV_END,		/* the header section is over */
-	HEADER_EV_BODY,		/* body bytes */
+	HEADER_EV_FIELD, /* one complete header field */
+	HEADER_EV_END, /* the header section is over */
+	HEADER_EV_BODY, /* body bytes */
 };
 
 /*
@@ -48,34 +48,34 @@ enum header_event_kind {
  */
 struct header_event {
 	enum header_event_kind kind;
-	const char *name;	/* FIELD: the field name (not NUL-terminated) */
+	const char *name; /* FIELD: the field name (not NUL-terminated) */
 	size_t name_len;
-	const char *value;	/* FIELD: after ':', line breaks of folding
-				   removed, leading white space skipped;
-				   NUL-terminated */
+	const char *value; /* FIELD: after ':', line breaks of folding
+	                      removed, leading white space skipped;
+	                      NUL-terminated */
 	size_t value_len;
-	const char *raw;	/* FIELD: the field as received, folding and
-				   line ends included; BODY: the body bytes */
+	const char *raw; /* FIELD: the field as received, folding and
+	                    line ends included; BODY: the body bytes */
 	size_t raw_len;
-	bool malformed;		/* END: ended by a non-header line (which is
-				   the first body line), not an empty line */
-	bool eof;		/* END: the input ended in the header section */
+	bool malformed; /* END: ended by a non-header line (which is
+	                   the first body line), not an empty line */
+	bool eof; /* END: the input ended in the header section */
 };
 
 struct header_parser {
 	struct header_limits lim;
-	struct buf field;	/* raw bytes of the field being read */
-	struct buf value;	/* unfolded value of the last FIELD event */
-	const char *in;		/* fed bytes not yet consumed (borrowed) */
+	struct buf field; /* raw bytes of the field being read */
+	struct buf value; /* unfolded value of the last FIELD event */
+	const char *in; /* fed bytes not yet consumed (borrowed) */
 	size_t in_len;
 	int state;
-	size_t line_start;	/* offset of the current line in field */
-	bool cont;		/* the current line continues a field */
-	bool clear;		/* field must be emptied before going on */
-	bool finished;		/* header_finish() was called */
-	size_t count;		/* fields seen */
-	size_t size;		/* header octets seen */
-	struct err err;		/* the error, once failed */
+	size_t line_start; /* offset of the current line in field */
+	bool cont; /* the current line continues a field */
+	bool clear; /* field must be emptied before going on */
+	bool finished; /* header_finish() was called */
+	size_t count; /* fields seen */
+	size_t size; /* header octets seen */
+	struct err err; /* the error, once failed */
 };
 
 /* Initialise caller storage; lim is copied. header_deinit() frees. */
@@ -99,7 +99,7 @@ void header_finish(struct header_parser *p);
  * than count_max fields, more than size_max octets): err is ERR_PERM
  * "5.6.0" and every later call returns -1 too. Never blocks.
  */
-int header_next(struct header_parser *p, struct header_event *ev,
-    struct err *err);
+int header_next(
+    struct header_parser *p, struct header_event *ev, struct err *err);
 
 #endif

@@ -45,12 +45,12 @@ enum smtp_cmd_verb {
 
 /* Extensions the server announced; their parameters are refused otherwise. */
 enum {
-	SMTP_CMD_EXT_SIZE = 1 << 0,		/* SIZE= */
-	SMTP_CMD_EXT_8BITMIME = 1 << 1,		/* BODY=7BIT|8BITMIME */
-	SMTP_CMD_EXT_BINARYMIME = 1 << 2,	/* BODY=BINARYMIME */
-	SMTP_CMD_EXT_SMTPUTF8 = 1 << 3,		/* SMTPUTF8, UTF-8 paths */
-	SMTP_CMD_EXT_DSN = 1 << 4,		/* RET ENVID NOTIFY ORCPT */
-	SMTP_CMD_EXT_AUTH = 1 << 5,		/* AUTH= on MAIL */
+	SMTP_CMD_EXT_SIZE = 1 << 0, /* SIZE= */
+	SMTP_CMD_EXT_8BITMIME = 1 << 1, /* BODY=7BIT|8BITMIME */
+	SMTP_CMD_EXT_BINARYMIME = 1 << 2, /* BODY=BINARYMIME */
+	SMTP_CMD_EXT_SMTPUTF8 = 1 << 3, /* SMTPUTF8, UTF-8 paths */
+	SMTP_CMD_EXT_DSN = 1 << 4, /* RET ENVID NOTIFY ORCPT */
+	SMTP_CMD_EXT_AUTH = 1 << 5, /* AUTH= on MAIL */
 };
 
 /* Behaviour flags. */
@@ -62,18 +62,18 @@ enum {
 };
 
 struct smtp_cmd_limits {
-	size_t line_max;	/* longest line, CRLF included; RFC 5321
-				   §4.5.3.1.4 says 512, more with ESMTP
-				   parameters (Postfix uses 2048) */
-	size_t path_max;	/* longest path, "<" and ">" included; RFC 5321
-				   §4.5.3.1.3 says 256 */
-	size_t param_max;	/* most ESMTP parameters on one MAIL/RCPT */
-	unsigned ext;		/* SMTP_CMD_EXT_* */
-	unsigned flags;		/* SMTP_CMD_STRICT_PATH, SMTP_CMD_UTF8_TXN */
+	size_t line_max; /* longest line, CRLF included; RFC 5321
+	                    §4.5.3.1.4 says 512, more with ESMTP
+	                    parameters (Postfix uses 2048) */
+	size_t path_max; /* longest path, "<" and ">" included; RFC 5321
+	                    §4.5.3.1.3 says 256 */
+	size_t param_max; /* most ESMTP parameters on one MAIL/RCPT */
+	unsigned ext; /* SMTP_CMD_EXT_* */
+	unsigned flags; /* SMTP_CMD_STRICT_PATH, SMTP_CMD_UTF8_TXN */
 };
 
 enum smtp_cmd_body {
-	SMTP_CMD_BODY_NONE = 0,		/* no BODY= given */
+	SMTP_CMD_BODY_NONE = 0, /* no BODY= given */
 	SMTP_CMD_BODY_7BIT,
 	SMTP_CMD_BODY_8BITMIME,
 	SMTP_CMD_BODY_BINARYMIME,
@@ -94,53 +94,53 @@ enum {
 };
 
 struct smtp_cmd_mail {
-	struct address addr;	/* zeroed for the null sender */
-	bool null_sender;	/* MAIL FROM:<> */
-	bool no_brackets;	/* path given without "<" ">" */
+	struct address addr; /* zeroed for the null sender */
+	bool null_sender; /* MAIL FROM:<> */
+	bool no_brackets; /* path given without "<" ">" */
 	bool has_size;
-	uint64_t size;		/* SIZE=, when has_size */
+	uint64_t size; /* SIZE=, when has_size */
 	enum smtp_cmd_body body;
-	bool smtputf8;		/* SMTPUTF8 given */
+	bool smtputf8; /* SMTPUTF8 given */
 	enum smtp_cmd_ret ret;
-	char *envid;		/* ENVID= decoded from xtext, NULL if absent */
-	char *auth;		/* AUTH= decoded from xtext ("<>" stays
-				   "<>"), NULL if absent */
+	char *envid; /* ENVID= decoded from xtext, NULL if absent */
+	char *auth; /* AUTH= decoded from xtext ("<>" stays
+	               "<>"), NULL if absent */
 };
 
 struct smtp_cmd_rcpt {
-	struct address addr;	/* <Postmaster>: local "Postmaster", domain
-				   NULL (RFC 5321 §4.1.1.3) */
-	bool postmaster;	/* the bare <Postmaster> form */
+	struct address addr; /* <Postmaster>: local "Postmaster", domain
+	                        NULL (RFC 5321 §4.1.1.3) */
+	bool postmaster; /* the bare <Postmaster> form */
 	bool no_brackets;
-	unsigned notify;	/* SMTP_CMD_NOTIFY_* bits, 0 if absent */
-	char *orcpt_type;	/* ORCPT= address type ("rfc822"), or NULL */
-	char *orcpt;		/* ORCPT= address decoded from xtext, or NULL */
+	unsigned notify; /* SMTP_CMD_NOTIFY_* bits, 0 if absent */
+	char *orcpt_type; /* ORCPT= address type ("rfc822"), or NULL */
+	char *orcpt; /* ORCPT= address decoded from xtext, or NULL */
 };
 
 struct smtp_cmd {
-	enum smtp_cmd_verb verb;	/* set whenever the verb was known */
+	enum smtp_cmd_verb verb; /* set whenever the verb was known */
 	/*
 	 * The text after the verb, trailing white space removed, "" if none.
 	 * For AUTH it holds the initial response, a secret: never log it.
 	 */
 	char *arg;
-	int code;		/* after -1: 500, 501, 504 or 555 */
-	struct smtp_cmd_mail mail;	/* SMTP_CMD_MAIL */
-	struct smtp_cmd_rcpt rcpt;	/* SMTP_CMD_RCPT */
+	int code; /* after -1: 500, 501, 504 or 555 */
+	struct smtp_cmd_mail mail; /* SMTP_CMD_MAIL */
+	struct smtp_cmd_rcpt rcpt; /* SMTP_CMD_RCPT */
 	struct {
 		uint64_t size;
 		bool last;
-	} bdat;				/* SMTP_CMD_BDAT */
+	} bdat; /* SMTP_CMD_BDAT */
 	struct {
-		char *mech;	/* upper-cased mechanism name */
-		char *initial;	/* initial response as sent (base64 or "="),
-				   NULL if absent; a secret */
-	} auth;				/* SMTP_CMD_AUTH */
+		char *mech; /* upper-cased mechanism name */
+		char *initial; /* initial response as sent (base64 or "="),
+		                  NULL if absent; a secret */
+	} auth; /* SMTP_CMD_AUTH */
 	struct {
-		char *name;	/* the argument as given */
-		bool valid;	/* a domain or address literal */
+		char *name; /* the argument as given */
+		bool valid; /* a domain or address literal */
 		enum address_domain_kind kind;
-	} helo;				/* SMTP_CMD_HELO, SMTP_CMD_EHLO */
+	} helo; /* SMTP_CMD_HELO, SMTP_CMD_EHLO */
 };
 
 /*

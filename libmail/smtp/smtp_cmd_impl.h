@@ -9,7 +9,7 @@
 #include "smtp/smtp_cmd.h"
 
 /* Record the reply code and fill err; evaluates to -1. */
-#define SMTP_CMD_FAIL(out, err, code_, dsn, ...) \
+#define SMTP_CMD_FAIL(out, err, code_, dsn, ...)                               \
 	((out)->code = (code_), err_set((err), ERR_PERM, (dsn), __VA_ARGS__))
 
 static inline bool

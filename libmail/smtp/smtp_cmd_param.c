@@ -20,7 +20,7 @@
 struct smtp_cmd_param {
 	const char *kw;
 	size_t kwlen;
-	const char *val;	/* NULL when there was no "=" */
+	const char *val; /* NULL when there was no "=" */
 	size_t vlen;
 };
 
@@ -76,8 +76,8 @@ smtp_cmd_param_ok(const struct smtp_cmd_param *p, unsigned ext)
 
 /* Next parameter from s[*pos..len); false at the end. */
 static bool
-smtp_cmd_param_next(const char *s, size_t len, size_t *pos,
-    struct smtp_cmd_param *p)
+smtp_cmd_param_next(
+    const char *s, size_t len, size_t *pos, struct smtp_cmd_param *p)
 {
 	size_t i = *pos, start;
 	const char *eq;
@@ -117,16 +117,16 @@ smtp_cmd_kw(const struct smtp_cmd_param *p, const char *lit)
 }
 
 static int
-smtp_cmd_bad_value(struct smtp_cmd *out, const struct smtp_cmd_param *p,
-    struct err *err)
+smtp_cmd_bad_value(
+    struct smtp_cmd *out, const struct smtp_cmd_param *p, struct err *err)
 {
 	return SMTP_CMD_FAIL(out, err, 501, "5.5.4", "Bad %.*s parameter value",
 	    (int)p->kwlen, p->kw);
 }
 
 static int
-smtp_cmd_unsupported(struct smtp_cmd *out, const struct smtp_cmd_param *p,
-    struct err *err)
+smtp_cmd_unsupported(
+    struct smtp_cmd *out, const struct smtp_cmd_param *p, struct err *err)
 {
 	return SMTP_CMD_FAIL(out, err, 555, "5.5.4", "Unsupported option: %.*s",
 	    (int)(p->kwlen > 64 ? 64 : p->kwlen), p->kw);
@@ -142,8 +142,8 @@ smtp_cmd_param_check(struct smtp_cmd *out, const struct smtp_cmd_param *p,
     unsigned bit, unsigned *seen, struct err *err)
 {
 	if (n > lim->param_max)
-		return SMTP_CMD_FAIL(out, err, 501, "5.5.4",
-		    "Too many parameters");
+		return SMTP_CMD_FAIL(
+		    out, err, 501, "5.5.4", "Too many parameters");
 	if (!(lim->ext & ext_needed))
 		return smtp_cmd_unsupported(out, p, err);
 	if (*seen & bit)
@@ -154,8 +154,8 @@ smtp_cmd_param_check(struct smtp_cmd *out, const struct smtp_cmd_param *p,
 }
 
 static int
-smtp_cmd_size(struct smtp_cmd *out, const struct smtp_cmd_param *p,
-    struct err *err)
+smtp_cmd_size(
+    struct smtp_cmd *out, const struct smtp_cmd_param *p, struct err *err)
 {
 	uint64_t v = 0;
 	size_t i;
@@ -198,8 +198,8 @@ smtp_cmd_body(struct smtp_cmd *out, const struct smtp_cmd_param *p,
 
 /* Decode an xtext value of at most max encoded octets (0: no limit). */
 static int
-smtp_cmd_xtext(struct smtp_cmd *out, const struct smtp_cmd_param *p,
-    size_t max, char **dst, struct arena *arena, struct err *err)
+smtp_cmd_xtext(struct smtp_cmd *out, const struct smtp_cmd_param *p, size_t max,
+    char **dst, struct arena *arena, struct err *err)
 {
 	if (p->val == NULL || (max > 0 && p->vlen > max) ||
 	    (*dst = smtp_xtext_decode(p->val, p->vlen, arena, NULL)) == NULL)
@@ -214,16 +214,18 @@ smtp_cmd_mail_one(struct smtp_cmd *out, const struct smtp_cmd_param *p,
 {
 	if (smtp_cmd_kw(p, "SIZE"))
 		return smtp_cmd_param_check(out, p, lim, n, SMTP_CMD_EXT_SIZE,
-		    SMTP_CMD_P_SIZE, seen, err) < 0 ? -1 :
-		    smtp_cmd_size(out, p, err);
+		           SMTP_CMD_P_SIZE, seen, err) < 0
+		    ? -1
+		    : smtp_cmd_size(out, p, err);
 	if (smtp_cmd_kw(p, "BODY"))
 		return smtp_cmd_param_check(out, p, lim, n,
-		    SMTP_CMD_EXT_8BITMIME | SMTP_CMD_EXT_BINARYMIME,
-		    SMTP_CMD_P_BODY, seen, err) < 0 ? -1 :
-		    smtp_cmd_body(out, p, lim, err);
+		           SMTP_CMD_EXT_8BITMIME | SMTP_CMD_EXT_BINARYMIME,
+		           SMTP_CMD_P_BODY, seen, err) < 0
+		    ? -1
+		    : smtp_cmd_body(out, p, lim, err);
 	if (smtp_cmd_kw(p, "SMTPUTF8")) {
 		if (smtp_cmd_param_check(out, p, lim, n, SMTP_CMD_EXT_SMTPUTF8,
-		    SMTP_CMD_P_SMTPUTF8, seen, err) < 0)
+		        SMTP_CMD_P_SMTPUTF8, seen, err) < 0)
 			return -1;
 		if (p->val != NULL)
 			return smtp_cmd_bad_value(out, p, err);
@@ -232,7 +234,7 @@ smtp_cmd_mail_one(struct smtp_cmd *out, const struct smtp_cmd_param *p,
 	}
 	if (smtp_cmd_kw(p, "RET")) {
 		if (smtp_cmd_param_check(out, p, lim, n, SMTP_CMD_EXT_DSN,
-		    SMTP_CMD_P_RET, seen, err) < 0)
+		        SMTP_CMD_P_RET, seen, err) < 0)
 			return -1;
 		if (p->val != NULL && smtp_cmd_is(p->val, p->vlen, "FULL"))
 			out->mail.ret = SMTP_CMD_RET_FULL;
@@ -244,16 +246,18 @@ smtp_cmd_mail_one(struct smtp_cmd *out, const struct smtp_cmd_param *p,
 	}
 	if (smtp_cmd_kw(p, "ENVID"))
 		return smtp_cmd_param_check(out, p, lim, n, SMTP_CMD_EXT_DSN,
-		    SMTP_CMD_P_ENVID, seen, err) < 0 ? -1 :
-		    smtp_cmd_xtext(out, p, SMTP_CMD_ENVID_MAX, &out->mail.envid,
-		    arena, err);
+		           SMTP_CMD_P_ENVID, seen, err) < 0
+		    ? -1
+		    : smtp_cmd_xtext(out, p, SMTP_CMD_ENVID_MAX,
+		          &out->mail.envid, arena, err);
 	if (smtp_cmd_kw(p, "AUTH"))
 		return smtp_cmd_param_check(out, p, lim, n, SMTP_CMD_EXT_AUTH,
-		    SMTP_CMD_P_AUTH, seen, err) < 0 ? -1 :
-		    smtp_cmd_xtext(out, p, 0, &out->mail.auth, arena, err);
+		           SMTP_CMD_P_AUTH, seen, err) < 0
+		    ? -1
+		    : smtp_cmd_xtext(out, p, 0, &out->mail.auth, arena, err);
 	if (n > lim->param_max)
-		return SMTP_CMD_FAIL(out, err, 501, "5.5.4",
-		    "Too many parameters");
+		return SMTP_CMD_FAIL(
+		    out, err, 501, "5.5.4", "Too many parameters");
 	return smtp_cmd_unsupported(out, p, err);
 }
 
@@ -268,10 +272,10 @@ smtp_cmd_param_mail(const char *s, size_t len,
 
 	while (smtp_cmd_param_next(s, len, &pos, &p)) {
 		if (!smtp_cmd_param_ok(&p, lim->ext))
-			return SMTP_CMD_FAIL(out, err, 501, "5.5.4",
-			    "Bad parameter syntax");
-		if (smtp_cmd_mail_one(out, &p, lim, ++n, &seen, arena,
-		    err) != 0)
+			return SMTP_CMD_FAIL(
+			    out, err, 501, "5.5.4", "Bad parameter syntax");
+		if (smtp_cmd_mail_one(out, &p, lim, ++n, &seen, arena, err) !=
+		    0)
 			return -1;
 	}
 	return 0;
@@ -293,8 +297,8 @@ smtp_cmd_notify_word(const char *s, size_t len)
 }
 
 static int
-smtp_cmd_notify(struct smtp_cmd *out, const struct smtp_cmd_param *p,
-    struct err *err)
+smtp_cmd_notify(
+    struct smtp_cmd *out, const struct smtp_cmd_param *p, struct err *err)
 {
 	size_t i = 0, j;
 	unsigned bits = 0, b;
@@ -354,20 +358,24 @@ smtp_cmd_param_rcpt(const char *s, size_t len,
 
 	while (smtp_cmd_param_next(s, len, &pos, &p)) {
 		if (!smtp_cmd_param_ok(&p, lim->ext))
-			return SMTP_CMD_FAIL(out, err, 501, "5.5.4",
-			    "Bad parameter syntax");
+			return SMTP_CMD_FAIL(
+			    out, err, 501, "5.5.4", "Bad parameter syntax");
 		n++;
 		if (smtp_cmd_kw(&p, "NOTIFY"))
 			rc = smtp_cmd_param_check(out, &p, lim, n,
-			    SMTP_CMD_EXT_DSN, SMTP_CMD_P_NOTIFY, &seen, err) < 0 ?
-			    -1 : smtp_cmd_notify(out, &p, err);
+			         SMTP_CMD_EXT_DSN, SMTP_CMD_P_NOTIFY, &seen,
+			         err) < 0
+			    ? -1
+			    : smtp_cmd_notify(out, &p, err);
 		else if (smtp_cmd_kw(&p, "ORCPT"))
 			rc = smtp_cmd_param_check(out, &p, lim, n,
-			    SMTP_CMD_EXT_DSN, SMTP_CMD_P_ORCPT, &seen, err) < 0 ?
-			    -1 : smtp_cmd_orcpt(out, &p, arena, err);
+			         SMTP_CMD_EXT_DSN, SMTP_CMD_P_ORCPT, &seen,
+			         err) < 0
+			    ? -1
+			    : smtp_cmd_orcpt(out, &p, arena, err);
 		else if (n > lim->param_max)
-			rc = SMTP_CMD_FAIL(out, err, 501, "5.5.4",
-			    "Too many parameters");
+			rc = SMTP_CMD_FAIL(
+			    out, err, 501, "5.5.4", "Too many parameters");
 		else
 			rc = smtp_cmd_unsupported(out, &p, err);
 		if (rc != 0)

@@ -12,11 +12,11 @@
 #include "core/log.h"
 
 enum smtp_data_state {
-	SMTP_DATA_LINE_START,	/* at the start of a line */
-	SMTP_DATA_TEXT,		/* inside a line */
-	SMTP_DATA_CR,		/* inside a line, a CR held back */
-	SMTP_DATA_DOT,		/* a "." held back at a line start */
-	SMTP_DATA_DOT_CR,	/* "." then CR held back at a line start */
+	SMTP_DATA_LINE_START, /* at the start of a line */
+	SMTP_DATA_TEXT, /* inside a line */
+	SMTP_DATA_CR, /* inside a line, a CR held back */
+	SMTP_DATA_DOT, /* a "." held back at a line start */
+	SMTP_DATA_DOT_CR, /* "." then CR held back at a line start */
 };
 
 void
@@ -73,8 +73,7 @@ smtp_data_line_end(struct smtp_data *d, struct buf *out, bool crlf)
 
 /* SMTP_DATA_TEXT: copy the run up to the next CR or LF. */
 static size_t
-smtp_data_run(struct smtp_data *d, const char *in, size_t len,
-    struct buf *out)
+smtp_data_run(struct smtp_data *d, const char *in, size_t len, struct buf *out)
 {
 	size_t j = 0;
 
@@ -107,7 +106,7 @@ smtp_data_step(struct smtp_data *d, char c, struct buf *out)
 			smtp_data_line_end(d, out, true);
 			return 1;
 		}
-		break;	/* a bare CR: content */
+		break; /* a bare CR: content */
 	case SMTP_DATA_DOT:
 		if (c == '\r') {
 			d->state = SMTP_DATA_DOT_CR;
@@ -146,8 +145,7 @@ smtp_data_step(struct smtp_data *d, char c, struct buf *out)
 }
 
 size_t
-smtp_data_feed(struct smtp_data *d, const char *in, size_t len,
-    struct buf *out)
+smtp_data_feed(struct smtp_data *d, const char *in, size_t len, struct buf *out)
 {
 	size_t i = 0;
 
@@ -165,8 +163,8 @@ smtp_data_feed(struct smtp_data *d, const char *in, size_t len,
 void
 smtp_data_chunk(struct smtp_data *d, uint64_t size, bool last)
 {
-	if (d->done || d->chunk_left > 0 || (!d->bdat && (d->size > 0 ||
-	    d->state != SMTP_DATA_LINE_START)))
+	if (d->done || d->chunk_left > 0 ||
+	    (!d->bdat && (d->size > 0 || d->state != SMTP_DATA_LINE_START)))
 		PANIC("%s: BDAT chunk out of order or after DATA", __func__);
 	d->bdat = true;
 	d->chunk_left = size;
@@ -204,8 +202,8 @@ smtp_data_chunk_scan(struct smtp_data *d, const char *p, size_t n)
 }
 
 size_t
-smtp_data_feed_chunk(struct smtp_data *d, const char *in, size_t len,
-    struct buf *out)
+smtp_data_feed_chunk(
+    struct smtp_data *d, const char *in, size_t len, struct buf *out)
 {
 	size_t n;
 
@@ -220,7 +218,7 @@ smtp_data_feed_chunk(struct smtp_data *d, const char *in, size_t len,
 	if (d->chunk_left == 0 && d->chunk_last) {
 		d->done = true;
 		if (d->pending_cr)
-			d->bare_cr++;	/* a CR that no LF followed */
+			d->bare_cr++; /* a CR that no LF followed */
 		if (d->line_len > SMTP_DATA_LINE_MAX)
 			d->long_line = true;
 	}
@@ -234,14 +232,14 @@ smtp_data_finish(const struct smtp_data *d, int *code_out, struct err *err)
 		PANIC("%s: message content not complete", __func__);
 	if (d->oversize) {
 		*code_out = 552;
-		return err_set(err, ERR_PERM, "5.3.4",
-		    "Error: message file too big");
+		return err_set(
+		    err, ERR_PERM, "5.3.4", "Error: message file too big");
 	}
 	if (d->bare_lf > 0 && d->opts.bare_lf == SMTP_DATA_BARE_LF_REJECT &&
 	    !d->opts.binary) {
 		*code_out = 550;
-		return err_set(err, ERR_PERM, "5.5.2",
-		    "Error: bare <LF> received");
+		return err_set(
+		    err, ERR_PERM, "5.5.2", "Error: bare <LF> received");
 	}
 	*code_out = 0;
 	return 0;

@@ -36,15 +36,15 @@
 #include "core/err.h"
 
 enum smtp_data_bare_lf {
-	SMTP_DATA_BARE_LF_NORMALIZE = 0,	/* the default */
+	SMTP_DATA_BARE_LF_NORMALIZE = 0, /* the default */
 	SMTP_DATA_BARE_LF_REJECT,
 };
 
 struct smtp_data_opts {
 	enum smtp_data_bare_lf bare_lf;
-	uint64_t size_max;	/* message_size_limit; 0: no limit */
-	bool binary;		/* BODY=BINARYMIME over BDAT: bare CR and LF
-				   are data, never a reason to reject */
+	uint64_t size_max; /* message_size_limit; 0: no limit */
+	bool binary; /* BODY=BINARYMIME over BDAT: bare CR and LF
+	                are data, never a reason to reject */
 };
 
 /* RFC 5322 §2.1.1: lines longer than this are flagged in long_line. */
@@ -56,29 +56,29 @@ struct smtp_data_opts {
  */
 struct smtp_data {
 	struct smtp_data_opts opts;
-	int state;		/* private */
-	bool prev_crlf;		/* private: the last line ended in CR LF */
-	bool pending_cr;	/* private: BDAT, a CR was the last byte */
-	bool bdat;		/* private: chunk mode */
-	bool chunk_last;	/* private */
-	uint64_t chunk_left;	/* octets of the current BDAT chunk to come */
-	size_t line_len;	/* private: octets in the current line */
+	int state; /* private */
+	bool prev_crlf; /* private: the last line ended in CR LF */
+	bool pending_cr; /* private: BDAT, a CR was the last byte */
+	bool bdat; /* private: chunk mode */
+	bool chunk_last; /* private */
+	uint64_t chunk_left; /* octets of the current BDAT chunk to come */
+	size_t line_len; /* private: octets in the current line */
 
 	/* results */
-	bool done;		/* end of data seen / last chunk consumed */
-	uint64_t size;		/* message octets so far (CR LF line ends),
-				   counted on past size_max */
-	bool oversize;		/* size passed opts.size_max: from then on
-				   nothing is appended and the output is
-				   incomplete; smtp_data_finish says 552 */
-	bool has_8bit;		/* an octet above 127 was seen */
-	bool has_nul;		/* a NUL octet was seen */
-	bool long_line;		/* a line longer than SMTP_DATA_LINE_MAX */
-	uint64_t bare_lf;	/* bare LFs seen */
-	uint64_t bare_cr;	/* bare CRs seen */
-	uint64_t body_offset;	/* offset in the output just past the first
-				   empty line (the header/body boundary), 0
-				   while none has been seen */
+	bool done; /* end of data seen / last chunk consumed */
+	uint64_t size; /* message octets so far (CR LF line ends),
+	                  counted on past size_max */
+	bool oversize; /* size passed opts.size_max: from then on
+	                  nothing is appended and the output is
+	                  incomplete; smtp_data_finish says 552 */
+	bool has_8bit; /* an octet above 127 was seen */
+	bool has_nul; /* a NUL octet was seen */
+	bool long_line; /* a line longer than SMTP_DATA_LINE_MAX */
+	uint64_t bare_lf; /* bare LFs seen */
+	uint64_t bare_cr; /* bare CRs seen */
+	uint64_t body_offset; /* offset in the output just past the first
+	                         empty line (the header/body boundary), 0
+	                         while none has been seen */
 };
 
 /* Prepare for one message; opts is copied. */
@@ -91,8 +91,8 @@ void smtp_data_init(struct smtp_data *d, const struct smtp_data_opts *opts);
  * of data was reached (d->done), and the bytes left over are the client's
  * next, pipelined, commands. Never blocks.
  */
-size_t smtp_data_feed(struct smtp_data *d, const char *in, size_t len,
-    struct buf *out);
+size_t smtp_data_feed(
+    struct smtp_data *d, const char *in, size_t len, struct buf *out);
 
 /*
  * BDAT: start a chunk of size octets (from "BDAT size [LAST]"). Chunks
@@ -108,15 +108,14 @@ void smtp_data_chunk(struct smtp_data *d, uint64_t size, bool last);
  * d->chunk_left reaches 0 the chunk is complete, and d->done is set if it
  * was the LAST one.
  */
-size_t smtp_data_feed_chunk(struct smtp_data *d, const char *in, size_t len,
-    struct buf *out);
+size_t smtp_data_feed_chunk(
+    struct smtp_data *d, const char *in, size_t len, struct buf *out);
 
 /*
  * After d->done: 0 when the message may be queued; -1 with *code_out and
  * err (ERR_PERM) when it must be refused: 552 5.3.4 over size_max, 550
  * 5.5.2 bare LF under SMTP_DATA_BARE_LF_REJECT (unless opts.binary).
  */
-int smtp_data_finish(const struct smtp_data *d, int *code_out,
-    struct err *err);
+int smtp_data_finish(const struct smtp_data *d, int *code_out, struct err *err);
 
 #endif

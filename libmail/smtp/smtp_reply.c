@@ -13,7 +13,7 @@
 #include "core/log.h"
 #include "msg/utf8.h"
 
-#define SMTP_REPLY_DSN_MAX 11	/* "5.123.123" plus slack */
+#define SMTP_REPLY_DSN_MAX 11 /* "5.123.123" plus slack */
 
 struct smtp_reply_piece {
 	struct smtp_reply_piece *next;
@@ -42,7 +42,7 @@ smtp_reply_sanitise(struct buf *out, const char *text, size_t len, size_t cap)
 	while (i < len) {
 		n = smtp_reply_char_len(s + i, len - i);
 		if (n > cap)
-			break;	/* cut at a character boundary */
+			break; /* cut at a character boundary */
 		cap -= n;
 		if (n > 1) {
 			buf_append(out, s + i, n);
@@ -75,7 +75,7 @@ smtp_reply_line(struct buf *out, int code, const char *dsn, bool more,
 		if (len > 0)
 			buf_putc(out, ' ');
 	}
-	used = out->len - start + 2;	/* CRLF */
+	used = out->len - start + 2; /* CRLF */
 	smtp_reply_sanitise(out, text, len, SMTP_REPLY_LINE_MAX - used);
 	buf_append(out, "\r\n", 2);
 }
@@ -102,8 +102,8 @@ smtp_reply_text(struct buf *out, int code, const char *dsn, const char *text)
 }
 
 void
-smtp_reply_printf(struct buf *out, int code, const char *dsn,
-    const char *fmt, ...)
+smtp_reply_printf(
+    struct buf *out, int code, const char *dsn, const char *fmt, ...)
 {
 	struct buf tmp;
 	va_list ap;
@@ -117,16 +117,15 @@ smtp_reply_printf(struct buf *out, int code, const char *dsn,
 }
 
 void
-smtp_reply_err(struct buf *out, int code, const struct err *err,
-    bool enhanced)
+smtp_reply_err(struct buf *out, int code, const struct err *err, bool enhanced)
 {
-	smtp_reply_text(out, code, enhanced && err->dsn[0] != '\0' ?
-	    err->dsn : NULL, err->text);
+	smtp_reply_text(out, code,
+	    enhanced && err->dsn[0] != '\0' ? err->dsn : NULL, err->text);
 }
 
 void
-smtp_reply_parser_init(struct smtp_reply_parser *p, size_t line_max,
-    size_t lines_max)
+smtp_reply_parser_init(
+    struct smtp_reply_parser *p, size_t line_max, size_t lines_max)
 {
 	memset(p, 0, sizeof(*p));
 	p->line_max = line_max;
@@ -166,13 +165,13 @@ smtp_reply_dsn_len(const char *s, size_t len, char class)
 static int
 smtp_reply_fail(struct err *err, const char *what)
 {
-	return err_set(err, ERR_TEMP, "4.5.0", "malformed server reply: %s",
-	    what);
+	return err_set(
+	    err, ERR_TEMP, "4.5.0", "malformed server reply: %s", what);
 }
 
 static void
-smtp_reply_finish(struct smtp_reply_parser *p, struct smtp_reply *out,
-    struct arena *arena)
+smtp_reply_finish(
+    struct smtp_reply_parser *p, struct smtp_reply *out, struct arena *arena)
 {
 	struct smtp_reply_piece *pc;
 	size_t n = 0;

@@ -39,8 +39,8 @@ void smtp_reply_line(struct buf *out, int code, const char *dsn, bool more,
  * with the same code and enhanced code, "CODE-" on all but the last.
  * Empty text gives one line with the code (and dsn) only.
  */
-void smtp_reply_text(struct buf *out, int code, const char *dsn,
-    const char *text);
+void smtp_reply_text(
+    struct buf *out, int code, const char *dsn, const char *text);
 
 /* smtp_reply_text() with printf formatting. */
 void smtp_reply_printf(struct buf *out, int code, const char *dsn,
@@ -50,15 +50,15 @@ void smtp_reply_printf(struct buf *out, int code, const char *dsn,
  * Reply for a failed request: code, then err's enhanced code (when
  * enhanced is true and err->dsn is set) and err's text.
  */
-void smtp_reply_err(struct buf *out, int code, const struct err *err,
-    bool enhanced);
+void smtp_reply_err(
+    struct buf *out, int code, const struct err *err, bool enhanced);
 
 /* A complete server reply as read by the client. */
 struct smtp_reply {
-	int code;		/* 200..599 */
-	char dsn[16];		/* enhanced code of the first line, or "" */
-	char *text;		/* lines joined with '\n', each without its
-				   reply code and enhanced code; in arena */
+	int code; /* 200..599 */
+	char dsn[16]; /* enhanced code of the first line, or "" */
+	char *text; /* lines joined with '\n', each without its
+	               reply code and enhanced code; in arena */
 	size_t text_len;
 	size_t lines;
 };
@@ -67,18 +67,18 @@ struct smtp_reply_piece;
 
 /* Accumulates the lines of one reply; caller storage, nothing to free. */
 struct smtp_reply_parser {
-	size_t line_max;	/* longest line accepted, CRLF excluded */
-	size_t lines_max;	/* most lines in one reply */
+	size_t line_max; /* longest line accepted, CRLF excluded */
+	size_t lines_max; /* most lines in one reply */
 	size_t lines;
 	size_t text_len;
 	int code;
 	char dsn[16];
-	struct smtp_reply_piece *head, *tail;	/* in the caller's arena */
+	struct smtp_reply_piece *head, *tail; /* in the caller's arena */
 };
 
 /* Start reading replies with these limits. */
-void smtp_reply_parser_init(struct smtp_reply_parser *p, size_t line_max,
-    size_t lines_max);
+void smtp_reply_parser_init(
+    struct smtp_reply_parser *p, size_t line_max, size_t lines_max);
 
 /*
  * Feed one line of a server reply (CRLF removed). Returns 1 when the line

@@ -17,8 +17,8 @@ smtp_xtext_hex(char c)
 }
 
 char *
-smtp_xtext_decode(const char *in, size_t len, struct arena *arena,
-    size_t *len_out)
+smtp_xtext_decode(
+    const char *in, size_t len, struct arena *arena, size_t *len_out)
 {
 	char *out = arena_alloc(arena, len + 1);
 	size_t i, n = 0;

@@ -19,8 +19,8 @@
  * costs nothing). A decoded NUL is refused. Returns the NUL-terminated
  * text in arena and its length in *len_out, or NULL on bad syntax.
  */
-char *smtp_xtext_decode(const char *in, size_t len, struct arena *arena,
-    size_t *len_out);
+char *smtp_xtext_decode(
+    const char *in, size_t len, struct arena *arena, size_t *len_out);
 
 /* Append the xtext encoding of in (len bytes) to out. */
 void smtp_xtext_encode(struct buf *out, const char *in, size_t len);

@@ -18,12 +18,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct address_parts p;
 	char *s;
 
-	if (address_parse((const char *)data, size, flags, &addr, a, NULL) == 0) {
+	if (address_parse((const char *)data, size, flags, &addr, a, NULL) ==
+	    0) {
 		s = address_canonical(&addr, a);
 		address_split(s, strlen(s), "+-", &p);
 	}
-	(void)address_list_parse((const char *)data, size, flags, 64, &l, a,
-	    NULL);
+	(void)address_list_parse(
+	    (const char *)data, size, flags, 64, &l, a, NULL);
 	arena_free(&a);
 	return 0;
 }

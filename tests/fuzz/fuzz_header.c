@@ -13,10 +13,10 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void
-fuzz_header_run(const char *in, size_t len, size_t step, struct buf *t,
-    struct buf *body)
+fuzz_header_run(
+    const char *in, size_t len, size_t step, struct buf *t, struct buf *body)
 {
-	const struct header_limits lim = { 80, 20, 1000 };
+	const struct header_limits lim = {80, 20, 1000};
 	struct header_parser p;
 	struct header_event ev;
 	size_t pos = 0, n;
@@ -56,8 +56,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_init(&b1);
 	buf_init(&b2);
 	fuzz_header_run((const char *)data + 1, size - 1, size, &t1, &b1);
-	fuzz_header_run((const char *)data + 1, size - 1, data[0] % 16 + 1,
-	    &t2, &b2);
+	fuzz_header_run(
+	    (const char *)data + 1, size - 1, data[0] % 16 + 1, &t2, &b2);
 	if (t1.len != t2.len || memcmp(t1.data, t2.data, t1.len) != 0 ||
 	    b1.len != b2.len || memcmp(b1.data, b2.data, b1.len) != 0)
 		abort();

@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const struct smtp_data_opts opts = { .size_max = 4096 };
+	const struct smtp_data_opts opts = {.size_max = 4096};
 	const char *in = (const char *)data;
 	size_t split = size > 0 ? data[0] % size : 0, n1, n2;
 	struct smtp_data d1, d2;

@@ -19,8 +19,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (; s < end; s = nl + 1) {
 		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL)
 			nl = end;
-		if (smtp_reply_parser_line(&p, s, (size_t)(nl - s), &r, a,
-		    NULL) < 0)
+		if (smtp_reply_parser_line(
+		        &p, s, (size_t)(nl - s), &r, a, NULL) < 0)
 			smtp_reply_parser_init(&p, 512, 20);
 	}
 	arena_free(&a);

@@ -11,7 +11,9 @@
 #include "t.h"
 
 static const struct header_limits lim_default = {
-	.line_max = 998, .count_max = 100, .size_max = 100000,
+    .line_max = 998,
+    .count_max = 100,
+    .size_max = 100000,
 };
 
 /*
@@ -122,35 +124,34 @@ struct header_case {
 };
 
 static const struct header_case header_cases[] = {
-	{ "Subject: hello\r\nTo: a@b\r\n\r\nbody\r\n",
-	    "FSubject|hello|Subject: hello\r\n\nFTo|a@b|To: a@b\r\n\nE00\n"
-	    "Bbody\r\n" },
-	{ "Subject: a\r\n b\r\n\tc\r\nX: y\r\n\r\n",
-	    "FSubject|a b\tc|Subject: a\r\n b\r\n\tc\r\n\nFX|y|X: y\r\n\nE00\nB" },
-	{ "Subject:\r\n  folded start\r\n\r\n",
-	    "FSubject|folded start|Subject:\r\n  folded start\r\n\nE00\nB" },
-	{ "A: 1\nB: 2\n\nbody\nmore",
-	    "FA|1|A: 1\n\nFB|2|B: 2\n\nE00\nBbody\nmore" },
-	{ "A: 1\r\nthis is body\r\nmore\r\n",
-	    "FA|1|A: 1\r\n\nE10\nBthis is body\r\nmore\r\n" },
-	{ " x\r\nA: 1\r\n", "E10\nB x\r\nA: 1\r\n" },
-	{ "hello\r\nA: b\r\n", "E10\nBhello\r\nA: b\r\n" },
-	{ "From someone Mon Jan  1\r\nA: b\r\n",
-	    "E10\nBFrom someone Mon Jan  1\r\nA: b\r\n" },
-	{ "A: 1\r\nB: 2", "FA|1|A: 1\r\n\nFB|2|B: 2\nE01\nB" },
-	{ "A: 1\r\n", "FA|1|A: 1\r\n\nE01\nB" },
-	{ "A: 1\r\n x", "FA|1 x|A: 1\r\n x\nE01\nB" },
-	{ "", "E01\nB" },
-	{ "\r\n", "E00\nB" },
-	{ "\r\nA: b\r\n", "E00\nBA: b\r\n" },
-	{ "\n\n", "E00\nB\n" },
-	{ "Subject : x\r\n\r\n", "FSubject|x|Subject : x\r\n\nE00\nB" },
-	{ "X:\r\n\r\n", "FX||X:\r\n\nE00\nB" },
-	{ "A: x\ry\r\n\r\n", "FA|x\ry|A: x\ry\r\n\nE00\nB" },
-	{ "A: x\r", "FA|x\r|A: x\r\nE01\nB" },
-	{ "\r", "E10\nB\r" },
-	{ ": no name\r\n", "E10\nB: no name\r\n" },
-	{ "A: 1\r\n\r\nB: 2\r\n\r\n", "FA|1|A: 1\r\n\nE00\nBB: 2\r\n\r\n" },
+    {"Subject: hello\r\nTo: a@b\r\n\r\nbody\r\n",
+        "FSubject|hello|Subject: hello\r\n\nFTo|a@b|To: a@b\r\n\nE00\n"
+        "Bbody\r\n"},
+    {"Subject: a\r\n b\r\n\tc\r\nX: y\r\n\r\n",
+        "FSubject|a b\tc|Subject: a\r\n b\r\n\tc\r\n\nFX|y|X: y\r\n\nE00\nB"},
+    {"Subject:\r\n  folded start\r\n\r\n",
+        "FSubject|folded start|Subject:\r\n  folded start\r\n\nE00\nB"},
+    {"A: 1\nB: 2\n\nbody\nmore", "FA|1|A: 1\n\nFB|2|B: 2\n\nE00\nBbody\nmore"},
+    {"A: 1\r\nthis is body\r\nmore\r\n",
+        "FA|1|A: 1\r\n\nE10\nBthis is body\r\nmore\r\n"},
+    {" x\r\nA: 1\r\n", "E10\nB x\r\nA: 1\r\n"},
+    {"hello\r\nA: b\r\n", "E10\nBhello\r\nA: b\r\n"},
+    {"From someone Mon Jan  1\r\nA: b\r\n",
+        "E10\nBFrom someone Mon Jan  1\r\nA: b\r\n"},
+    {"A: 1\r\nB: 2", "FA|1|A: 1\r\n\nFB|2|B: 2\nE01\nB"},
+    {"A: 1\r\n", "FA|1|A: 1\r\n\nE01\nB"},
+    {"A: 1\r\n x", "FA|1 x|A: 1\r\n x\nE01\nB"},
+    {"", "E01\nB"},
+    {"\r\n", "E00\nB"},
+    {"\r\nA: b\r\n", "E00\nBA: b\r\n"},
+    {"\n\n", "E00\nB\n"},
+    {"Subject : x\r\n\r\n", "FSubject|x|Subject : x\r\n\nE00\nB"},
+    {"X:\r\n\r\n", "FX||X:\r\n\nE00\nB"},
+    {"A: x\ry\r\n\r\n", "FA|x\ry|A: x\ry\r\n\nE00\nB"},
+    {"A: x\r", "FA|x\r|A: x\r\nE01\nB"},
+    {"\r", "E10\nB\r"},
+    {": no name\r\n", "E10\nB: no name\r\n"},
+    {"A: 1\r\n\r\nB: 2\r\n\r\n", "FA|1|A: 1\r\n\nE00\nBB: 2\r\n\r\n"},
 };
 
 static void
@@ -181,15 +182,17 @@ header_line_limit(void)
 	lim.line_max = 10;
 	/* "A: 1234567" is 10 octets: fits. */
 	snprintf(in, sizeof(in), "A: 1234567\r\n\r\n");
-	check_all_ways(in, strlen(in), &lim,
-	    "FA|1234567|A: 1234567\r\n\nE00\nB");
+	check_all_ways(
+	    in, strlen(in), &lim, "FA|1234567|A: 1234567\r\n\nE00\nB");
 	/* One more inside a field is an error. */
 	check_all_ways("A: 12345678\r\n\r\n", 15, &lim,
-	    "Xheader line too long" "B");
+	    "Xheader line too long"
+	    "B");
 	check_all_ways("A: 1\r\n 123456789\r\n\r\n", 20, &lim,
 	    "FA|1 123456789|A: 1\r\n 123456789\r\n\nE00\nB");
 	check_all_ways("A: 1\r\n 1234567890\r\n\r\n", 21, &lim,
-	    "Xheader line too long" "B");
+	    "Xheader line too long"
+	    "B");
 	/* A long line with no field name starts the body. */
 	snprintf(in, sizeof(in), "A: 1\r\nthis is the body\r\n");
 	snprintf(want, sizeof(want), "FA|1|A: 1\r\n\nE10\nB%s", in + 6);
@@ -197,7 +200,8 @@ header_line_limit(void)
 	/* The same with a bare CR at the cut: still the same everywhere. */
 	check_all_ways("0123456789\r\r\n", 13, &lim, "E10\nB0123456789\r\r\n");
 	check_all_ways("0123456789\r\n", 12, &lim, "E10\nB0123456789\r\n");
-	check_all_ways("A:34567890\r\n", 12, &lim, "FA|34567890|A:34567890\r\n"
+	check_all_ways("A:34567890\r\n", 12, &lim,
+	    "FA|34567890|A:34567890\r\n"
 	    "\nE01\nB");
 }
 
@@ -212,7 +216,8 @@ header_count_and_size_limits(void)
 	    "FA|1|A: 1\r\n\nFB|2|B: 2\r\n\nFC|3|C: 3\r\n\nE00\nB");
 	lim.count_max = 2;
 	check_all_ways(three, sizeof(three) - 1, &lim,
-	    "FA|1|A: 1\r\n\nFB|2|B: 2\r\n\nXtoo many header fields" "B");
+	    "FA|1|A: 1\r\n\nFB|2|B: 2\r\n\nXtoo many header fields"
+	    "B");
 	/* size_max counts field octets, line ends included: 18 here. */
 	lim.count_max = 100;
 	lim.size_max = 18;
@@ -220,7 +225,8 @@ header_count_and_size_limits(void)
 	    "FA|1|A: 1\r\n\nFB|2|B: 2\r\n\nFC|3|C: 3\r\n\nE00\nB");
 	lim.size_max = 17;
 	check_all_ways(three, sizeof(three) - 1, &lim,
-	    "FA|1|A: 1\r\n\nFB|2|B: 2\r\n\nXheader section too large" "B");
+	    "FA|1|A: 1\r\n\nFB|2|B: 2\r\n\nXheader section too large"
+	    "B");
 }
 
 T_MAIN(T_CASE(header_table), T_CASE(header_embedded_nul),

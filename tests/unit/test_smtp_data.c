@@ -82,51 +82,49 @@ decode_all_ways(const char *in, size_t len, const struct smtp_data_opts *opts,
 	result_deinit(&other);
 }
 
-static const struct smtp_data_opts normalize = { 0 };
+static const struct smtp_data_opts normalize = {0};
 static const struct smtp_data_opts reject = {
-	.bare_lf = SMTP_DATA_BARE_LF_REJECT,
+    .bare_lf = SMTP_DATA_BARE_LF_REJECT,
 };
 
 struct data_case {
 	const char *in;
 	const char *out;
-	size_t left;		/* bytes not consumed (pipelined commands) */
+	size_t left; /* bytes not consumed (pipelined commands) */
 	unsigned bare_lf, bare_cr;
 };
 
 static const struct data_case data_cases[] = {
-	{ "Subject: x\r\n\r\nbody\r\n.\r\n", "Subject: x\r\n\r\nbody\r\n", 0,
-	    0, 0 },
-	{ ".\r\n", "", 0, 0, 0 },
-	{ "..\r\n.\r\n", ".\r\n", 0, 0, 0 },
-	{ "..leading\r\n.x\r\n...\r\n.\r\n", ".leading\r\nx\r\n..\r\n", 0,
-	    0, 0 },
-	{ "a\r\n.\r\nQUIT\r\n", "a\r\n", 6, 0, 0 },
-	{ "a\r\n.\r\n.\r\n", "a\r\n", 3, 0, 0 },
-	{ "a. b .\r\n .\r\n.\r\n", "a. b .\r\n .\r\n", 0, 0, 0 },
-	/* Bare LF is a line end in the content, stored as CR LF. */
-	{ "a\nb\r\n.\r\n", "a\r\nb\r\n", 0, 1, 0 },
-	{ "\n.\r\n.\r\n", "\r\n.\r\n", 0, 1, 0 },
-	/* A bare CR stays content. */
-	{ "a\rb\r\n.\r\n", "a\rb\r\n", 0, 0, 1 },
-	{ "a\r\r\n.\r\n", "a\r\r\n", 0, 0, 1 },
-	/* The smuggling sequences never end the message. */
-	{ "a\n.\nMAIL FROM:<x@y>\r\n\r\n.\r\n",
-	    "a\r\n.\r\nMAIL FROM:<x@y>\r\n\r\n", 0, 2, 0 },
-	{ "a\n.\r\nMAIL FROM:<x@y>\r\n\r\n.\r\n",
-	    "a\r\n.\r\nMAIL FROM:<x@y>\r\n\r\n", 0, 1, 0 },
-	{ "a\r.\nMAIL FROM:<x@y>\r\n\r\n.\r\n",
-	    "a\r.\r\nMAIL FROM:<x@y>\r\n\r\n", 0, 1, 1 },
-	{ "a\r.\r\nMAIL FROM:<x@y>\r\n\r\n.\r\n",
-	    "a\r.\r\nMAIL FROM:<x@y>\r\n\r\n", 0, 0, 1 },
-	{ "a\r\n.\nMAIL FROM:<x@y>\r\n\r\n.\r\n",
-	    "a\r\n.\r\nMAIL FROM:<x@y>\r\n\r\n", 0, 1, 0 },
-	{ "a\r\n.\rMAIL FROM:<x@y>\r\n\r\n.\r\n",
-	    "a\r\n\rMAIL FROM:<x@y>\r\n\r\n", 0, 0, 1 },
-	/* The same at the very start of the content. */
-	{ ".\nMAIL FROM:<x@y>\r\n.\r\n", ".\r\nMAIL FROM:<x@y>\r\n", 0, 1, 0 },
-	{ ".\rMAIL FROM:<x@y>\r\n.\r\n", "\rMAIL FROM:<x@y>\r\n", 0, 0, 1 },
-	{ ".\r.\r\n.\r\n", "\r.\r\n", 0, 0, 1 },
+    {"Subject: x\r\n\r\nbody\r\n.\r\n", "Subject: x\r\n\r\nbody\r\n", 0, 0, 0},
+    {".\r\n", "", 0, 0, 0},
+    {"..\r\n.\r\n", ".\r\n", 0, 0, 0},
+    {"..leading\r\n.x\r\n...\r\n.\r\n", ".leading\r\nx\r\n..\r\n", 0, 0, 0},
+    {"a\r\n.\r\nQUIT\r\n", "a\r\n", 6, 0, 0},
+    {"a\r\n.\r\n.\r\n", "a\r\n", 3, 0, 0},
+    {"a. b .\r\n .\r\n.\r\n", "a. b .\r\n .\r\n", 0, 0, 0},
+    /* Bare LF is a line end in the content, stored as CR LF. */
+    {"a\nb\r\n.\r\n", "a\r\nb\r\n", 0, 1, 0},
+    {"\n.\r\n.\r\n", "\r\n.\r\n", 0, 1, 0},
+    /* A bare CR stays content. */
+    {"a\rb\r\n.\r\n", "a\rb\r\n", 0, 0, 1},
+    {"a\r\r\n.\r\n", "a\r\r\n", 0, 0, 1},
+    /* The smuggling sequences never end the message. */
+    {"a\n.\nMAIL FROM:<x@y>\r\n\r\n.\r\n", "a\r\n.\r\nMAIL FROM:<x@y>\r\n\r\n",
+        0, 2, 0},
+    {"a\n.\r\nMAIL FROM:<x@y>\r\n\r\n.\r\n",
+        "a\r\n.\r\nMAIL FROM:<x@y>\r\n\r\n", 0, 1, 0},
+    {"a\r.\nMAIL FROM:<x@y>\r\n\r\n.\r\n", "a\r.\r\nMAIL FROM:<x@y>\r\n\r\n", 0,
+        1, 1},
+    {"a\r.\r\nMAIL FROM:<x@y>\r\n\r\n.\r\n", "a\r.\r\nMAIL FROM:<x@y>\r\n\r\n",
+        0, 0, 1},
+    {"a\r\n.\nMAIL FROM:<x@y>\r\n\r\n.\r\n",
+        "a\r\n.\r\nMAIL FROM:<x@y>\r\n\r\n", 0, 1, 0},
+    {"a\r\n.\rMAIL FROM:<x@y>\r\n\r\n.\r\n", "a\r\n\rMAIL FROM:<x@y>\r\n\r\n",
+        0, 0, 1},
+    /* The same at the very start of the content. */
+    {".\nMAIL FROM:<x@y>\r\n.\r\n", ".\r\nMAIL FROM:<x@y>\r\n", 0, 1, 0},
+    {".\rMAIL FROM:<x@y>\r\n.\r\n", "\rMAIL FROM:<x@y>\r\n", 0, 0, 1},
+    {".\r.\r\n.\r\n", "\r.\r\n", 0, 0, 1},
 };
 
 static void
@@ -140,7 +138,8 @@ data_table(void)
 
 		len = strlen(c->in);
 		decode_all_ways(c->in, len, &normalize, &r);
-		if (!T_CHECK(r.d.done) || !T_EQ_INT(len - r.consumed, c->left) ||
+		if (!T_CHECK(r.d.done) ||
+		    !T_EQ_INT(len - r.consumed, c->left) ||
 		    !T_EQ_STR(r.out.data, c->out))
 			fprintf(stderr, "  case %zu\n", i);
 		T_EQ_INT(r.out.len, strlen(c->out));
@@ -186,15 +185,24 @@ static void
 data_not_ended(void)
 {
 	static const char *const unfinished[] = {
-		"", "a", "a\r\n", "a\r\n.", "a\r\n.\r", "a\n.\n", "a\r\n.\n",
-		"a\n.\r\n", "a\r.\r\n", "a\r\n..\r\n", "a\r\n. \r\n",
+	    "",
+	    "a",
+	    "a\r\n",
+	    "a\r\n.",
+	    "a\r\n.\r",
+	    "a\n.\n",
+	    "a\r\n.\n",
+	    "a\n.\r\n",
+	    "a\r.\r\n",
+	    "a\r\n..\r\n",
+	    "a\r\n. \r\n",
 	};
 	struct result r;
 	size_t i;
 
 	for (i = 0; i < sizeof(unfinished) / sizeof(unfinished[0]); i++) {
-		decode_all_ways(unfinished[i], strlen(unfinished[i]), &normalize,
-		    &r);
+		decode_all_ways(
+		    unfinished[i], strlen(unfinished[i]), &normalize, &r);
 		T_CHECK(!r.d.done);
 		T_EQ_INT(r.consumed, strlen(unfinished[i]));
 		result_deinit(&r);
@@ -205,7 +213,7 @@ static void
 data_flags(void)
 {
 	static const char msg[] = "Subject: \xc3\xa9t\xc3\xa9\r\nX: a\0b\r\n"
-	    "\r\nbody\r\n.\r\n";
+	                          "\r\nbody\r\n.\r\n";
 	struct result r;
 
 	decode_all_ways(msg, sizeof(msg) - 1, &normalize, &r);
@@ -213,8 +221,8 @@ data_flags(void)
 	T_CHECK(r.d.has_8bit);
 	T_CHECK(r.d.has_nul);
 	T_CHECK(!r.d.long_line);
-	T_EQ_INT(r.d.body_offset, strlen("Subject: \xc3\xa9t\xc3\xa9\r\n") +
-	    8 + 2);
+	T_EQ_INT(
+	    r.d.body_offset, strlen("Subject: \xc3\xa9t\xc3\xa9\r\n") + 8 + 2);
 	result_deinit(&r);
 
 	decode_all_ways("To: a\r\n\r\n.\r\n", 12, &normalize, &r);
@@ -243,7 +251,7 @@ data_long_lines(void)
 		memcpy(in + n, "\r\n.\r\n", 5);
 		decode_all_ways(in, n + 5, &normalize, &r);
 		T_CHECK(r.d.done);
-		T_EQ_INT(r.out.len, n - 1 + 2);	/* one dot unstuffed */
+		T_EQ_INT(r.out.len, n - 1 + 2); /* one dot unstuffed */
 		T_CHECK(r.out.data[0] == '.' && r.out.data[1] == 'x');
 		/* The stored line has n - 1 octets after unstuffing. */
 		T_EQ_INT(r.d.long_line, n - 1 > SMTP_DATA_LINE_MAX);
@@ -261,7 +269,7 @@ data_size_limit(void)
 {
 	static const char msg[] = "Subject: x\r\n\r\n..body\r\n.\r\n";
 	const size_t stored = strlen("Subject: x\r\n\r\n.body\r\n");
-	struct smtp_data_opts opts = { .size_max = stored };
+	struct smtp_data_opts opts = {.size_max = stored};
 	struct result r;
 	struct err err;
 	int code;
@@ -307,9 +315,9 @@ static void
 bdat_chunks(void)
 {
 	static const char wire[] = "Subject: x\r\n\r\nline\nwith bare LF\r"
-	    "\nand CRLF split over chunks\r\nRSET\r\n";
+	                           "\nand CRLF split over chunks\r\nRSET\r\n";
 	const size_t c1 = 32, total = sizeof(wire) - 1 - 6;
-	struct smtp_data_opts opts = { .bare_lf = SMTP_DATA_BARE_LF_REJECT };
+	struct smtp_data_opts opts = {.bare_lf = SMTP_DATA_BARE_LF_REJECT};
 	struct smtp_data d;
 	struct buf out;
 	struct err err;
@@ -319,16 +327,16 @@ bdat_chunks(void)
 	for (step = 1; step <= sizeof(wire); step++) {
 		buf_init(&out);
 		smtp_data_init(&d, &opts);
-		smtp_data_chunk(&d, c1, false);	/* ends between CR and LF */
+		smtp_data_chunk(&d, c1, false); /* ends between CR and LF */
 		T_EQ_INT(bdat_feed(&d, wire, sizeof(wire) - 1, step, &out), c1);
 		T_CHECK(!d.done && d.chunk_left == 0);
 		smtp_data_chunk(&d, total - c1, true);
-		used = bdat_feed(&d, wire + c1, sizeof(wire) - 1 - c1, step,
-		    &out);
-		T_EQ_INT(used, total - c1);	/* "RSET\r\n" is left over */
+		used =
+		    bdat_feed(&d, wire + c1, sizeof(wire) - 1 - c1, step, &out);
+		T_EQ_INT(used, total - c1); /* "RSET\r\n" is left over */
 		T_CHECK(d.done);
 		T_EQ_INT(out.len, total);
-		T_CHECK(memcmp(out.data, wire, total) == 0);	/* unchanged */
+		T_CHECK(memcmp(out.data, wire, total) == 0); /* unchanged */
 		T_EQ_INT(d.size, total);
 		T_EQ_INT(d.bare_lf, 1);
 		T_EQ_INT(d.bare_cr, 0);
@@ -351,7 +359,7 @@ bdat_chunks(void)
 static void
 bdat_edge_cases(void)
 {
-	struct smtp_data_opts opts = { .size_max = 10 };
+	struct smtp_data_opts opts = {.size_max = 10};
 	struct smtp_data d;
 	struct buf out;
 	struct err err;
@@ -377,7 +385,7 @@ bdat_edge_cases(void)
 	T_EQ_INT(smtp_data_feed_chunk(&d, "0123456789AB", 12, &out), 11);
 	T_CHECK(d.done && d.oversize);
 	T_EQ_INT(d.size, 11);
-	T_EQ_INT(out.len, 0);	/* the crossing span is not stored */
+	T_EQ_INT(out.len, 0); /* the crossing span is not stored */
 	T_EQ_INT(smtp_data_finish(&d, &code, &err), -1);
 	T_EQ_INT(code, 552);
 	/* A trailing CR with no LF after it is a bare CR. */

@@ -18,8 +18,8 @@ reply_single_lines(void)
 	smtp_reply_line(&b, 250, NULL, false, "Ok", 2);
 	T_EQ_STR(b.data, "250 Ok\r\n");
 	buf_reset(&b);
-	smtp_reply_line(&b, 354, "", false, "End data with <CR><LF>.<CR><LF>",
-	    31);
+	smtp_reply_line(
+	    &b, 354, "", false, "End data with <CR><LF>.<CR><LF>", 31);
 	T_EQ_STR(b.data, "354 End data with <CR><LF>.<CR><LF>\r\n");
 	buf_reset(&b);
 	smtp_reply_line(&b, 250, NULL, false, "", 0);
@@ -39,9 +39,11 @@ reply_multi_line(void)
 	struct buf b;
 
 	buf_init(&b);
-	smtp_reply_text(&b, 250, NULL, "mail.example.com\nPIPELINING\nSIZE "
+	smtp_reply_text(&b, 250, NULL,
+	    "mail.example.com\nPIPELINING\nSIZE "
 	    "10240000\n8BITMIME");
-	T_EQ_STR(b.data, "250-mail.example.com\r\n250-PIPELINING\r\n"
+	T_EQ_STR(b.data,
+	    "250-mail.example.com\r\n250-PIPELINING\r\n"
 	    "250-SIZE 10240000\r\n250 8BITMIME\r\n");
 	buf_reset(&b);
 	smtp_reply_text(&b, 550, "5.7.1", "first\r\nsecond\n");
@@ -63,12 +65,12 @@ reply_sanitises_text(void)
 
 	buf_init(&b);
 	/* A client-supplied address must not inject a second reply. */
-	smtp_reply_line(&b, 550, "5.1.1", false,
-	    "<a@b>\r\n250 2.0.0 Ok\0x", 21);
+	smtp_reply_line(
+	    &b, 550, "5.1.1", false, "<a@b>\r\n250 2.0.0 Ok\0x", 21);
 	T_EQ_STR(b.data, "550 5.1.1 <a@b>??250 2.0.0 Ok?x\r\n");
 	buf_reset(&b);
-	smtp_reply_line(&b, 250, NULL, false, "tab\there \x7f \xff \xc3\xa9",
-	    15);
+	smtp_reply_line(
+	    &b, 250, NULL, false, "tab\there \x7f \xff \xc3\xa9", 15);
 	T_EQ_STR(b.data, "250 tab\there ? ? \xc3\xa9\r\n");
 	buf_reset(&b);
 	err_set(&err, ERR_PERM, "5.5.2", "bad\nthing");
@@ -119,10 +121,10 @@ static void
 reply_parse_multi(void)
 {
 	static const char *const lines[] = {
-		"250-mail.example.com Hello",
-		"250-PIPELINING",
-		"250-SIZE 10240000",
-		"250 ENHANCEDSTATUSCODES",
+	    "250-mail.example.com Hello",
+	    "250-PIPELINING",
+	    "250-SIZE 10240000",
+	    "250 ENHANCEDSTATUSCODES",
 	};
 	struct smtp_reply_parser p;
 	struct smtp_reply r;
@@ -132,20 +134,23 @@ reply_parse_multi(void)
 
 	smtp_reply_parser_init(&p, 512, 100);
 	for (i = 0; i < 4; i++)
-		T_EQ_INT(smtp_reply_parser_line(&p, lines[i], strlen(lines[i]),
-		    &r, a, &err), i == 3 ? 1 : 0);
+		T_EQ_INT(smtp_reply_parser_line(
+		             &p, lines[i], strlen(lines[i]), &r, a, &err),
+		    i == 3 ? 1 : 0);
 	T_EQ_INT(r.code, 250);
 	T_EQ_STR(r.dsn, "");
 	T_EQ_INT(r.lines, 4);
-	T_EQ_STR(r.text, "mail.example.com Hello\nPIPELINING\nSIZE 10240000\n"
+	T_EQ_STR(r.text,
+	    "mail.example.com Hello\nPIPELINING\nSIZE 10240000\n"
 	    "ENHANCEDSTATUSCODES");
 	T_EQ_INT(r.text_len, strlen(r.text));
 
 	/* The parser is ready for the next reply. */
-	T_EQ_INT(smtp_reply_parser_line(&p, "550-5.1.1 No such user", 22, &r,
-	    a, &err), 0);
-	T_EQ_INT(smtp_reply_parser_line(&p, "550 5.1.1 here", 14, &r, a, &err),
-	    1);
+	T_EQ_INT(smtp_reply_parser_line(
+	             &p, "550-5.1.1 No such user", 22, &r, a, &err),
+	    0);
+	T_EQ_INT(
+	    smtp_reply_parser_line(&p, "550 5.1.1 here", 14, &r, a, &err), 1);
 	T_EQ_INT(r.code, 550);
 	T_EQ_STR(r.dsn, "5.1.1");
 	T_EQ_STR(r.text, "No such user\nhere");
@@ -157,8 +162,8 @@ reply_parse_multi(void)
 	T_EQ_STR(r.dsn, "2.0.0");
 	T_EQ_STR(r.text, "");
 	/* A status code of another class is text, not an enhanced code. */
-	T_EQ_INT(smtp_reply_parser_line(&p, "451 5.0.0 odd", 13, &r, a, &err),
-	    1);
+	T_EQ_INT(
+	    smtp_reply_parser_line(&p, "451 5.0.0 odd", 13, &r, a, &err), 1);
 	T_EQ_STR(r.dsn, "");
 	T_EQ_STR(r.text, "5.0.0 odd");
 	T_EQ_INT(smtp_reply_parser_line(&p, "250 2.1.0x", 10, &r, a, &err), 1);
@@ -170,7 +175,14 @@ static void
 reply_parse_errors(void)
 {
 	static const char *const bad[] = {
-		"", "25", "abc", "150 ok", "650 no", "2500 x", "250x", "25a ok",
+	    "",
+	    "25",
+	    "abc",
+	    "150 ok",
+	    "650 no",
+	    "2500 x",
+	    "250x",
+	    "25a ok",
 	};
 	struct smtp_reply_parser p;
 	struct smtp_reply r;
@@ -182,8 +194,9 @@ reply_parse_errors(void)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		smtp_reply_parser_init(&p, 512, 10);
 		err_clear(&err);
-		T_EQ_INT(smtp_reply_parser_line(&p, bad[i], strlen(bad[i]), &r,
-		    a, &err), -1);
+		T_EQ_INT(smtp_reply_parser_line(
+		             &p, bad[i], strlen(bad[i]), &r, a, &err),
+		    -1);
 		T_CHECK(err.kind == ERR_TEMP);
 		T_EQ_STR(err.dsn, "4.5.0");
 	}
@@ -222,8 +235,8 @@ reply_roundtrip(void)
 	smtp_reply_text(&b, 421, "4.3.2", "Service shutting down\nbye");
 	smtp_reply_parser_init(&p, 512, 10);
 	for (s = b.data; (nl = strstr(s, "\r\n")) != NULL; s = nl + 2)
-		rc = smtp_reply_parser_line(&p, s, (size_t)(nl - s), &r, a,
-		    &err);
+		rc = smtp_reply_parser_line(
+		    &p, s, (size_t)(nl - s), &r, a, &err);
 	T_EQ_INT(rc, 1);
 	T_EQ_INT(r.code, 421);
 	T_EQ_STR(r.dsn, "4.3.2");
