@@ -8,6 +8,7 @@
 #include "postern_check.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,10 @@
 #include "core/buf.h"
 #include "core/xmalloc.h"
 #include "map/map.h"
+#include "queue/queue_layout.h"
+
+/* The group allowed to write to maildrop/, as postern init makes it. */
+#define POSTERN_CHECK_POSTDROP_GROUP "postdrop"
 
 /* Who must own a directory: nobody in particular, root, or a user. */
 struct postern_check_dir {
@@ -63,22 +68,47 @@ postern_check_dir(struct postern_check *ck, const struct postern_check_dir *d)
 		    "%s)", path, (unsigned)st.st_uid, d->owner, d->owner);
 }
 
+/* The queue against libmail's layout table, the one init creates from. */
+static void
+postern_check_queue(struct postern_check *ck)
+{
+	const char *qdir = ck->conf->queue_directory;
+	struct queue_layout_owner own = { .set_owner = ck->as_root };
+	struct passwd *pw;
+	struct group *gr;
+	struct buf report;
+	char *line, *save = NULL;
+
+	if (ck->as_root) {
+		if ((pw = getpwnam(ck->conf->mail_owner)) == NULL) {
+			postern_check_error(ck, "mail_owner = %s: no such user "
+			    "(postern init creates it)", ck->conf->mail_owner);
+			return;
+		}
+		if ((gr = getgrnam(POSTERN_CHECK_POSTDROP_GROUP)) == NULL) {
+			postern_check_error(ck, "group %s does not exist "
+			    "(postern init creates it)",
+			    POSTERN_CHECK_POSTDROP_GROUP);
+			return;
+		}
+		own.owner_uid = pw->pw_uid;
+		own.owner_gid = pw->pw_gid;
+		own.postdrop_gid = gr->gr_gid;
+	}
+	buf_init(&report);
+	(void)queue_layout_check(qdir, &own, &report);
+	for (line = strtok_r(report.data, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		postern_check_error(ck, "%s: %s", qdir, line);
+	buf_deinit(&report);
+}
+
 void
 postern_check_dirs(struct postern_check *ck)
 {
 	const struct conf *c = ck->conf;
 	const struct postern_check_dir dirs[] = {
 		{ c->config_directory, NULL, "root", 0022 },
-		{ c->queue_directory, NULL, "root", 0022 },
-		{ c->queue_directory, "maildrop", c->mail_owner, 0047 },
-		{ c->queue_directory, "incoming", c->mail_owner, 0077 },
-		{ c->queue_directory, "active", c->mail_owner, 0077 },
-		{ c->queue_directory, "deferred", c->mail_owner, 0077 },
-		{ c->queue_directory, "hold", c->mail_owner, 0077 },
-		{ c->queue_directory, "corrupt", c->mail_owner, 0077 },
-		{ c->queue_directory, "private", c->mail_owner, 0077 },
-		{ c->queue_directory, "public", c->mail_owner, 0027 },
-		{ c->queue_directory, "pid", "root", 0022 },
 		{ c->data_directory, NULL, NULL, 0022 },
 		{ c->mail_store_directory, NULL, c->mail_store_owner, 0077 },
 	};
@@ -86,6 +116,7 @@ postern_check_dirs(struct postern_check *ck)
 
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		postern_check_dir(ck, &dirs[i]);
+	postern_check_queue(ck);
 }
 
 /*

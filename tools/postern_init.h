@@ -87,7 +87,10 @@ int postern_init_write(const struct postern_init *init, const char *path,
  * and build aliases.lmdb from aliases.
  */
 int postern_init_templates(const struct postern_init *init, struct err *err);
-/* The whole directory tree: queue layout, store, data, log, tls. */
+/*
+ * The whole directory tree: the queue (queue_layout_create, with owners
+ * when root), the mail store, data, tls and log directories.
+ */
 int postern_init_tree(const struct postern_init *init, struct err *err);
 /*
  * A self-signed certificate for hostname (EC P-256, SHA-256, SAN

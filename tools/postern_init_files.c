@@ -17,6 +17,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "map/map.h"
+#include "queue/queue_layout.h"
 #include "postern_templates.h"
 
 int
@@ -167,34 +168,28 @@ postern_init_templates(const struct postern_init *init, struct err *err)
 }
 
 /*
- * The tree before ownership: private places are 0700 from the start,
- * so nothing is ever briefly open to other users.
+ * The tree. Private places are 0700 from the start, so nothing is ever
+ * briefly open to other users; the queue's owners and modes come from
+ * libmail's queue layout table, the one postern check verifies.
  */
 int
 postern_init_tree(const struct postern_init *init, struct err *err)
 {
-	static const struct {
-		const char *name;
-		mode_t mode;
-	} queue[] = {
-		{ "maildrop", 0730 }, { "incoming", 0700 },
-		{ "active", 0700 }, { "deferred", 0700 }, { "hold", 0700 },
-		{ "corrupt", 0700 }, { "private", 0700 }, { "public", 0710 },
-		{ "pid", 0755 },
+	struct queue_layout_owner own = {
+		.owner_uid = init->as_root ? init->mail_uid : geteuid(),
+		.owner_gid = init->as_root ? init->mail_gid : getegid(),
+		.postdrop_gid = init->as_root ? init->postdrop_gid : getegid(),
+		.set_owner = init->as_root,
 	};
-	size_t i;
 
 	if (postern_init_mkdir(init, init->config_dir, 0755, err) != 0 ||
 	    postern_init_mkdir(init, init->queue_dir, 0755, err) != 0 ||
+	    queue_layout_create(postern_init_fs(init, init->queue_dir), &own,
+	    err) != 0 ||
 	    postern_init_mkdir(init, init->data_dir, 0755, err) != 0 ||
 	    postern_init_mkdir(init, init->tls_dir, 0700, err) != 0 ||
 	    postern_init_mkdir(init, init->store_dir, 0700, err) != 0 ||
 	    postern_init_mkdir(init, init->log_dir, 0755, err) != 0)
 		return -1;
-	for (i = 0; i < sizeof(queue) / sizeof(queue[0]); i++)
-		if (postern_init_mkdir(init, arena_printf(init->arena,
-		    "%s/%s", init->queue_dir, queue[i].name), queue[i].mode,
-		    err) != 0)
-			return -1;
 	return 0;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * postern init as root: the service users (DESIGN.md section 3) and who
- * owns what. The queue belongs to mail_owner, the mail store to
- * mail_store_owner, TLS material to root (services read the key before
- * they drop privileges); docs/postern-init.md has the full table.
+ * owns what outside the queue (whose table is libmail/queue/
+ * queue_layout.c): the mail store belongs to mail_store_owner, TLS
+ * material to root (services read the key before they drop privileges);
+ * docs/postern-init.md has the full table.
  */
 #include "postern_init.h"
 
@@ -18,7 +19,6 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
-#include "core/arena.h"
 
 extern char **environ;
 
@@ -119,33 +119,6 @@ postern_init_own(const struct postern_init *init, const char *path,
 	return 0;
 }
 
-/*
- * Postfix's queue modes: each state directory private to mail_owner;
- * maildrop writable (not readable) by the postdrop group, public/
- * reachable by it, so local submitters can drop mail and wake pickup.
- */
-static int
-postern_init_own_queue(const struct postern_init *init, struct err *err)
-{
-	static const char *const owned[] = { "incoming", "active",
-	    "deferred", "hold", "corrupt", "private" };
-	size_t i;
-
-	for (i = 0; i < sizeof(owned) / sizeof(owned[0]); i++)
-		if (postern_init_own(init, arena_printf(init->arena, "%s/%s",
-		    init->queue_dir, owned[i]), init->mail_uid,
-		    init->mail_gid, 0700, err) != 0)
-			return -1;
-	return postern_init_own(init, arena_printf(init->arena,
-	    "%s/maildrop", init->queue_dir), init->mail_uid,
-	    init->postdrop_gid, 0730, err) != 0 ||
-	    postern_init_own(init, arena_printf(init->arena, "%s/public",
-	    init->queue_dir), init->mail_uid, init->postdrop_gid, 0710,
-	    err) != 0 ||
-	    postern_init_own(init, arena_printf(init->arena, "%s/pid",
-	    init->queue_dir), 0, 0, 0755, err) != 0 ? -1 : 0;
-}
-
 int
 postern_init_owners(const struct postern_init *init, struct err *err)
 {
@@ -153,9 +126,8 @@ postern_init_owners(const struct postern_init *init, struct err *err)
 	if (!init->system && postern_init_own(init, init->instance, 0, 0,
 	    0755, err) != 0)
 		return -1;
-	if (postern_init_own_queue(init, err) != 0 ||
-	    postern_init_own(init, init->queue_dir, 0, 0, 0755, err) != 0 ||
-	    postern_init_own(init, init->store_dir, init->store_uid,
+	/* The queue got its owners from queue_layout_create. */
+	if (postern_init_own(init, init->store_dir, init->store_uid,
 	    init->store_gid, 0700, err) != 0 ||
 	    postern_init_own(init, init->data_dir, 0, 0, 0755, err) != 0 ||
 	    postern_init_own(init, init->tls_dir, 0, 0, 0700, err) != 0 ||
