@@ -26,17 +26,17 @@
 static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "64-bit atomics not lock-free");
 
 struct queue_commit_shared {
-	_Atomic unsigned long long started;	/* fsyncs begun */
-	_Atomic unsigned long long completed;	/* number of last one done */
+	_Atomic unsigned long long started; /* fsyncs begun */
+	_Atomic unsigned long long completed; /* number of last one done */
 };
 
-#define QUEUE_COMMIT_FILE_SIZE	4096
+#define QUEUE_COMMIT_FILE_SIZE 4096
 static_assert(sizeof(struct queue_commit_shared) <= QUEUE_COMMIT_FILE_SIZE,
     "commit file too small");
 
 struct queue_commit {
-	int dir_fd;	/* borrowed */
-	int fd;		/* the .commit file, for flock */
+	int dir_fd; /* borrowed */
+	int fd; /* the .commit file, for flock */
 	struct queue_commit_shared *sh;
 };
 
@@ -51,13 +51,16 @@ queue_commit_open(int dir_fd, struct queue_commit **c_out, struct err *err)
 	fd = openat(dir_fd, QUEUE_COMMIT_FILE,
 	    O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return queue_dir_io_error(err, errno, "open " QUEUE_COMMIT_FILE);
-	if (fstat(fd, &st) < 0 || (st.st_size < QUEUE_COMMIT_FILE_SIZE &&
-	    ftruncate(fd, QUEUE_COMMIT_FILE_SIZE) < 0)) {
+		return queue_dir_io_error(
+		    err, errno, "open " QUEUE_COMMIT_FILE);
+	if (fstat(fd, &st) < 0 ||
+	    (st.st_size < QUEUE_COMMIT_FILE_SIZE &&
+	        ftruncate(fd, QUEUE_COMMIT_FILE_SIZE) < 0)) {
 		int saved = errno;
 
 		close(fd);
-		return queue_dir_io_error(err, saved, "size " QUEUE_COMMIT_FILE);
+		return queue_dir_io_error(
+		    err, saved, "size " QUEUE_COMMIT_FILE);
 	}
 	map = mmap(NULL, QUEUE_COMMIT_FILE_SIZE, PROT_READ | PROT_WRITE,
 	    MAP_SHARED, fd, 0);
@@ -65,7 +68,8 @@ queue_commit_open(int dir_fd, struct queue_commit **c_out, struct err *err)
 		int saved = errno;
 
 		close(fd);
-		return queue_dir_io_error(err, saved, "mmap " QUEUE_COMMIT_FILE);
+		return queue_dir_io_error(
+		    err, saved, "mmap " QUEUE_COMMIT_FILE);
 	}
 	c = xcalloc(1, sizeof(*c));
 	c->dir_fd = dir_fd;
@@ -104,15 +108,16 @@ queue_commit_lock(int fd, int op)
 }
 
 int
-queue_commit_wait(struct queue_commit *c, uint64_t ticket, bool *led_out,
-    struct err *err)
+queue_commit_wait(
+    struct queue_commit *c, uint64_t ticket, bool *led_out, struct err *err)
 {
 	unsigned long long started, done, mine;
 
 	if (led_out != NULL)
 		*led_out = false;
 	if (queue_commit_lock(c->fd, LOCK_EX) < 0)
-		return queue_dir_io_error(err, errno, "lock " QUEUE_COMMIT_FILE);
+		return queue_dir_io_error(
+		    err, errno, "lock " QUEUE_COMMIT_FILE);
 	/* fsyncs are numbered 1, 2, ... and run one at a time, under the
 	 * lock. Fsync number n began after the ticket was taken iff
 	 * n > ticket; "completed" only ever holds such a number. */

@@ -18,7 +18,7 @@
 
 #include "core/err.h"
 
-#define QUEUE_COMMIT_FILE	".commit"
+#define QUEUE_COMMIT_FILE ".commit"
 
 struct queue_commit;
 
@@ -28,8 +28,7 @@ struct queue_commit;
  * 0600 if needed. Caller owns *c_out (queue_commit_close). 0 or -1 with
  * err (ERR_TEMP).
  */
-int queue_commit_open(int dir_fd, struct queue_commit **c_out,
-    struct err *err);
+int queue_commit_open(int dir_fd, struct queue_commit **c_out, struct err *err);
 void queue_commit_close(struct queue_commit **cp);
 
 /*
@@ -45,8 +44,8 @@ uint64_t queue_commit_ticket(struct queue_commit *c);
  * *led_out, if not NULL, is set true). Blocks while another process
  * syncs. 0, or -1 with err (ERR_TEMP) when this process's fsync failed.
  */
-int queue_commit_wait(struct queue_commit *c, uint64_t ticket,
-    bool *led_out, struct err *err);
+int queue_commit_wait(
+    struct queue_commit *c, uint64_t ticket, bool *led_out, struct err *err);
 
 /*
  * True when c syncs the directory dir_fd refers to (same device and
@@ -55,7 +54,6 @@ int queue_commit_wait(struct queue_commit *c, uint64_t ticket,
 bool queue_commit_is_for(const struct queue_commit *c, int dir_fd);
 
 /* queue_commit_ticket then queue_commit_wait. */
-int queue_commit_sync(struct queue_commit *c, bool *led_out,
-    struct err *err);
+int queue_commit_sync(struct queue_commit *c, bool *led_out, struct err *err);
 
 #endif

@@ -24,7 +24,12 @@ struct queue_dir {
 };
 
 static const char *const queue_dir_names[QUEUE_NSUB] = {
-	"maildrop", "incoming", "active", "deferred", "hold", "corrupt",
+    "maildrop",
+    "incoming",
+    "active",
+    "deferred",
+    "hold",
+    "corrupt",
 };
 
 const char *
@@ -123,8 +128,8 @@ queue_dir_sync(struct queue_dir *qd, enum queue_sub sub, struct err *err)
 
 /* A clash of ids must never lose a file by replacing it. */
 int
-queue_dir_rename_noreplace(int from_fd, const char *from, int to_fd,
-    const char *to)
+queue_dir_rename_noreplace(
+    int from_fd, const char *from, int to_fd, const char *to)
 {
 	if (renameat2(from_fd, from, to_fd, to, RENAME_NOREPLACE) == 0)
 		return 0;
@@ -159,15 +164,16 @@ queue_dir_move(struct queue_dir *qd, const char *id, enum queue_sub from,
 			return 0;
 		return queue_dir_io_error(err, errno, "rename");
 	}
-	if (sync && (queue_dir_sync(qd, to, err) < 0 ||
-	    queue_dir_sync(qd, from, err) < 0))
+	if (sync &&
+	    (queue_dir_sync(qd, to, err) < 0 ||
+	        queue_dir_sync(qd, from, err) < 0))
 		return -1;
 	return 1;
 }
 
 int
-queue_dir_remove(struct queue_dir *qd, enum queue_sub sub, const char *id,
-    struct err *err)
+queue_dir_remove(
+    struct queue_dir *qd, enum queue_sub sub, const char *id, struct err *err)
 {
 	int fd;
 
@@ -203,8 +209,8 @@ queue_dir_opendir(struct queue_dir *qd, enum queue_sub sub, struct err *err)
 }
 
 int
-queue_dir_scan(struct queue_dir *qd, enum queue_sub sub,
-    queue_dir_scan_fn *fn, void *ctx, struct err *err)
+queue_dir_scan(struct queue_dir *qd, enum queue_sub sub, queue_dir_scan_fn *fn,
+    void *ctx, struct err *err)
 {
 	struct dirent *de;
 	DIR *dir;
@@ -234,8 +240,9 @@ queue_dir_clean_temp(struct queue_dir *qd, enum queue_sub sub,
 	while ((de = readdir(dir)) != NULL) {
 		if (strncmp(de->d_name, QUEUE_DIR_TEMP_PREFIX, plen) != 0)
 			continue;
-		if (fstatat(dirfd(dir), de->d_name, &st,
-		    AT_SYMLINK_NOFOLLOW) < 0 || (int64_t)st.st_mtime >= older_than)
+		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) <
+		        0 ||
+		    (int64_t)st.st_mtime >= older_than)
 			continue;
 		if (unlinkat(dirfd(dir), de->d_name, 0) == 0)
 			(*removed_out)++;

@@ -16,17 +16,17 @@
 #include "core/err.h"
 
 enum queue_sub {
-	QUEUE_MAILDROP,	/* local submissions, written by sendmail */
-	QUEUE_INCOMING,	/* accepted, not yet seen by qmgr */
-	QUEUE_ACTIVE,	/* in qmgr's memory, being delivered */
-	QUEUE_DEFERRED,	/* waiting for a retry */
-	QUEUE_HOLD,	/* held by the admin; never delivered */
-	QUEUE_CORRUPT,	/* unreadable; kept for the admin */
+	QUEUE_MAILDROP, /* local submissions, written by sendmail */
+	QUEUE_INCOMING, /* accepted, not yet seen by qmgr */
+	QUEUE_ACTIVE, /* in qmgr's memory, being delivered */
+	QUEUE_DEFERRED, /* waiting for a retry */
+	QUEUE_HOLD, /* held by the admin; never delivered */
+	QUEUE_CORRUPT, /* unreadable; kept for the admin */
 	QUEUE_NSUB
 };
 
 /* Temporary files of writers start with this; no queue id does. */
-#define QUEUE_DIR_TEMP_PREFIX	".tmp."
+#define QUEUE_DIR_TEMP_PREFIX ".tmp."
 
 struct queue_dir;
 
@@ -40,8 +40,8 @@ int queue_dir_sub_parse(const char *name, enum queue_sub *sub_out);
  * the root is opened here. Caller owns *qd_out (queue_dir_close).
  * 0, or -1 with err (ERR_TEMP) when the directory cannot be opened.
  */
-int queue_dir_open(const char *path, struct queue_dir **qd_out,
-    struct err *err);
+int queue_dir_open(
+    const char *path, struct queue_dir **qd_out, struct err *err);
 void queue_dir_close(struct queue_dir **qdp);
 
 /*
@@ -69,8 +69,8 @@ int queue_dir_move(struct queue_dir *qd, const char *id, enum queue_sub from,
  * file comes back with every recipient still marked finished, and qmgr
  * deletes it again. 1 removed, 0 absent, -1 with err.
  */
-int queue_dir_remove(struct queue_dir *qd, enum queue_sub sub, const char *id,
-    struct err *err);
+int queue_dir_remove(
+    struct queue_dir *qd, enum queue_sub sub, const char *id, struct err *err);
 
 /*
  * Call fn for each queue file in sub, in no particular order, skipping
@@ -96,8 +96,8 @@ int queue_dir_clean_temp(struct queue_dir *qd, enum queue_sub sub,
  * existing name (EEXIST instead), falling back to link+unlink where the
  * file system lacks RENAME_NOREPLACE. 0, or -1 with errno set.
  */
-int queue_dir_rename_noreplace(int from_fd, const char *from, int to_fd,
-    const char *to);
+int queue_dir_rename_noreplace(
+    int from_fd, const char *from, int to_fd, const char *to);
 
 /*
  * Fill err for a failed system call: ENOSPC and EDQUOT become

@@ -14,35 +14,35 @@
 #include "queue/queue_rec.h"
 
 /* Top-level record types. */
-#define QUEUE_ENV_TIME		'T'
-#define QUEUE_ENV_USEC		'M'
-#define QUEUE_ENV_RET		'N'
-#define QUEUE_ENV_BODY		'B'
-#define QUEUE_ENV_UTF8		'Y'
-#define QUEUE_ENV_RCPT		'R'
+#define QUEUE_ENV_TIME 'T'
+#define QUEUE_ENV_USEC 'M'
+#define QUEUE_ENV_RET 'N'
+#define QUEUE_ENV_BODY 'B'
+#define QUEUE_ENV_UTF8 'Y'
+#define QUEUE_ENV_RCPT 'R'
 /* Recipient sub-record types. */
-#define QUEUE_ENV_R_ADDR	'a'
-#define QUEUE_ENV_R_ORCPT	'o'
-#define QUEUE_ENV_R_NOTIFY	'n'
+#define QUEUE_ENV_R_ADDR 'a'
+#define QUEUE_ENV_R_ORCPT 'o'
+#define QUEUE_ENV_R_NOTIFY 'n'
 
 /* The optional text fields, all handled alike. */
 static const struct {
 	char type;
 	size_t offset;
 } queue_env_strs[] = {
-	{ 'S', offsetof(struct queue_env, sender) },
-	{ 'E', offsetof(struct queue_env, envid) },
-	{ 'C', offsetof(struct queue_env, client_name) },
-	{ 'A', offsetof(struct queue_env, client_addr) },
-	{ 'H', offsetof(struct queue_env, helo) },
-	{ 'P', offsetof(struct queue_env, protocol) },
-	{ 'L', offsetof(struct queue_env, sasl_user) },
+    {'S', offsetof(struct queue_env, sender)},
+    {'E', offsetof(struct queue_env, envid)},
+    {'C', offsetof(struct queue_env, client_name)},
+    {'A', offsetof(struct queue_env, client_addr)},
+    {'H', offsetof(struct queue_env, helo)},
+    {'P', offsetof(struct queue_env, protocol)},
+    {'L', offsetof(struct queue_env, sasl_user)},
 };
 #define QUEUE_ENV_NSTRS (sizeof(queue_env_strs) / sizeof(queue_env_strs[0]))
 
-static const char *const queue_env_rets[] = { "", "FULL", "HDRS" };
-static const char *const queue_env_bodies[] = { "", "7BIT", "8BITMIME",
-	"BINARYMIME" };
+static const char *const queue_env_rets[] = {"", "FULL", "HDRS"};
+static const char *const queue_env_bodies[] = {
+    "", "7BIT", "8BITMIME", "BINARYMIME"};
 
 static const char **
 queue_env_str_field(struct queue_env *env, size_t i)
@@ -51,8 +51,8 @@ queue_env_str_field(struct queue_env *env, size_t i)
 }
 
 static void
-queue_env_encode_rcpt(const struct queue_rcpt *r, struct buf *out,
-    struct buf *tmp)
+queue_env_encode_rcpt(
+    const struct queue_rcpt *r, struct buf *out, struct buf *tmp)
 {
 	buf_reset(tmp);
 	queue_rec_put_str(tmp, QUEUE_ENV_R_ADDR, r->address);
@@ -63,8 +63,7 @@ queue_env_encode_rcpt(const struct queue_rcpt *r, struct buf *out,
 }
 
 int
-queue_env_encode(const struct queue_env *env, struct buf *out,
-    struct err *err)
+queue_env_encode(const struct queue_env *env, struct buf *out, struct err *err)
 {
 	struct buf tmp;
 	size_t i;
@@ -88,8 +87,8 @@ queue_env_encode(const struct queue_env *env, struct buf *out,
 	if (env->ret != QUEUE_RET_NONE)
 		queue_rec_put_str(out, QUEUE_ENV_RET, queue_env_rets[env->ret]);
 	if (env->body != QUEUE_BODY_NONE)
-		queue_rec_put_str(out, QUEUE_ENV_BODY,
-		    queue_env_bodies[env->body]);
+		queue_rec_put_str(
+		    out, QUEUE_ENV_BODY, queue_env_bodies[env->body]);
 	if (env->smtputf8)
 		queue_rec_put_str(out, QUEUE_ENV_UTF8, "1");
 	buf_init(&tmp);
@@ -102,8 +101,7 @@ queue_env_encode(const struct queue_env *env, struct buf *out,
 static int
 queue_env_corrupt(struct err *err, const char *what)
 {
-	return err_set(err, ERR_PERM, "4.3.0", "corrupt queue file: %s",
-	    what);
+	return err_set(err, ERR_PERM, "4.3.0", "corrupt queue file: %s", what);
 }
 
 /* A text field: bounded, no NUL, copied into the arena. */
@@ -120,8 +118,8 @@ queue_env_text(const char *v, size_t len, const struct queue_limits *lim,
 }
 
 static int
-queue_env_keyword(const char *v, size_t len, const char *const *names,
-    size_t n, int *out)
+queue_env_keyword(
+    const char *v, size_t len, const char *const *names, size_t n, int *out)
 {
 	size_t i;
 
@@ -134,9 +132,8 @@ queue_env_keyword(const char *v, size_t len, const char *const *names,
 }
 
 static int
-queue_env_parse_rcpt(const char *in, size_t len,
-    const struct queue_limits *lim, struct queue_rcpt *r,
-    struct arena *arena, struct err *err)
+queue_env_parse_rcpt(const char *in, size_t len, const struct queue_limits *lim,
+    struct queue_rcpt *r, struct arena *arena, struct err *err)
 {
 	size_t off = 0, vlen;
 	const char *v;
@@ -154,10 +151,9 @@ queue_env_parse_rcpt(const char *in, size_t len,
 			field = &r->orcpt;
 		if (field != NULL) {
 			if (*field != NULL)
-				return queue_env_corrupt(err,
-				    "duplicate recipient field");
-			if (queue_env_text(v, vlen, lim, arena, field,
-			    err) < 0)
+				return queue_env_corrupt(
+				    err, "duplicate recipient field");
+			if (queue_env_text(v, vlen, lim, arena, field, err) < 0)
 				return -1;
 		} else if (type == QUEUE_ENV_R_NOTIFY) {
 			if (queue_rec_num(v, vlen, &num) < 0 || num == 0 ||
@@ -200,8 +196,8 @@ queue_env_parse_field(struct queue_env *env, char type, const char *v,
     size_t vlen, const struct queue_limits *lim, uint32_t *seen,
     struct arena *arena, struct err *err)
 {
-	static const char others[] = { QUEUE_ENV_TIME, QUEUE_ENV_USEC,
-		QUEUE_ENV_RET, QUEUE_ENV_BODY, QUEUE_ENV_UTF8 };
+	static const char others[] = {QUEUE_ENV_TIME, QUEUE_ENV_USEC,
+	    QUEUE_ENV_RET, QUEUE_ENV_BODY, QUEUE_ENV_UTF8};
 	uint64_t num;
 	size_t i;
 	int kw;
@@ -213,15 +209,15 @@ queue_env_parse_field(struct queue_env *env, char type, const char *v,
 		const char *p = memchr(others, type, sizeof(others));
 
 		if (p == NULL)
-			return 0;	/* unknown: a later minor version */
+			return 0; /* unknown: a later minor version */
 		i = QUEUE_ENV_NSTRS + (size_t)(p - others);
 	}
 	if (*seen & (1u << i))
 		return queue_env_corrupt(err, "duplicate envelope field");
 	*seen |= 1u << i;
 	if (i < QUEUE_ENV_NSTRS)
-		return queue_env_text(v, vlen, lim, arena,
-		    queue_env_str_field(env, i), err);
+		return queue_env_text(
+		    v, vlen, lim, arena, queue_env_str_field(env, i), err);
 	switch (type) {
 	case QUEUE_ENV_TIME:
 		if (queue_rec_num(v, vlen, &num) < 0)
@@ -265,16 +261,16 @@ queue_env_parse(const void *in, size_t len, const struct queue_limits *lim,
 		return queue_env_corrupt(err, "envelope too large");
 	if (queue_env_count_rcpts(in, len, lim, &env_out->nrcpt, err) < 0)
 		return -1;
-	env_out->rcpts = arena_alloc(arena,
-	    env_out->nrcpt * sizeof(*env_out->rcpts));
+	env_out->rcpts =
+	    arena_alloc(arena, env_out->nrcpt * sizeof(*env_out->rcpts));
 	/* Counting proved every record header is in bounds. */
 	while (queue_rec_next(in, len, &off, &type, &v, &vlen) > 0) {
 		if (type == QUEUE_ENV_RCPT) {
 			if (queue_env_parse_rcpt(v, vlen, lim,
-			    &env_out->rcpts[n++], arena, err) < 0)
+			        &env_out->rcpts[n++], arena, err) < 0)
 				return -1;
 		} else if (queue_env_parse_field(env_out, type, v, vlen, lim,
-		    &seen, arena, err) < 0)
+		               &seen, arena, err) < 0)
 			return -1;
 	}
 	if (env_out->sender == NULL)

@@ -31,43 +31,43 @@ enum queue_notify {
 
 /* RFC 3461 RET. */
 enum queue_ret {
-	QUEUE_RET_NONE = 0,	/* not given */
+	QUEUE_RET_NONE = 0, /* not given */
 	QUEUE_RET_FULL,
 	QUEUE_RET_HDRS,
 };
 
 /* RFC 6152 / RFC 3030 BODY. */
 enum queue_body {
-	QUEUE_BODY_NONE = 0,	/* not given */
+	QUEUE_BODY_NONE = 0, /* not given */
 	QUEUE_BODY_7BIT,
 	QUEUE_BODY_8BITMIME,
 	QUEUE_BODY_BINARYMIME,
 };
 
 enum queue_rcpt_state {
-	QUEUE_RCPT_PENDING = 0,	/* no attempt recorded yet */
-	QUEUE_RCPT_DEFERRED,	/* last attempt failed temporarily */
-	QUEUE_RCPT_DONE,	/* delivered: never try again */
-	QUEUE_RCPT_BOUNCED,	/* failed for good: a notice is owed */
+	QUEUE_RCPT_PENDING = 0, /* no attempt recorded yet */
+	QUEUE_RCPT_DEFERRED, /* last attempt failed temporarily */
+	QUEUE_RCPT_DONE, /* delivered: never try again */
+	QUEUE_RCPT_BOUNCED, /* failed for good: a notice is owed */
 };
 
 struct queue_rcpt {
-	const char *address;	/* envelope recipient, never NULL */
-	const char *orcpt;	/* ORCPT as received ("rfc822;..."), or NULL */
-	unsigned notify;	/* enum queue_notify bits, 0 = not given */
+	const char *address; /* envelope recipient, never NULL */
+	const char *orcpt; /* ORCPT as received ("rfc822;..."), or NULL */
+	unsigned notify; /* enum queue_notify bits, 0 = not given */
 	/* Filled from the result log by the reader; ignored by the writer. */
 	enum queue_rcpt_state state;
-	uint64_t state_time;	/* seconds since the epoch of the last result */
-	const char *dsn;	/* last enhanced status code, or NULL */
-	const char *reason;	/* last reason text, or NULL */
-	uint32_t attempts;	/* results recorded for this recipient */
+	uint64_t state_time; /* seconds since the epoch of the last result */
+	const char *dsn; /* last enhanced status code, or NULL */
+	const char *reason; /* last reason text, or NULL */
+	uint32_t attempts; /* results recorded for this recipient */
 };
 
 struct queue_env {
 	uint64_t arrival_sec;
 	uint32_t arrival_usec;
-	const char *sender;	/* "" for the null sender, never NULL */
-	const char *envid;	/* ENVID in its xtext form, or NULL */
+	const char *sender; /* "" for the null sender, never NULL */
+	const char *envid; /* ENVID in its xtext form, or NULL */
 	enum queue_ret ret;
 	enum queue_body body;
 	bool smtputf8;
@@ -75,7 +75,7 @@ struct queue_env {
 	const char *client_name;
 	const char *client_addr;
 	const char *helo;
-	const char *protocol;	/* "ESMTP", "ESMTPSA", "LOCAL" ... */
+	const char *protocol; /* "ESMTP", "ESMTPSA", "LOCAL" ... */
 	const char *sasl_user;
 	struct queue_rcpt *rcpts;
 	size_t nrcpt;
@@ -83,16 +83,18 @@ struct queue_env {
 
 /* Bounds applied to untrusted queue file content. */
 struct queue_limits {
-	size_t max_envelope;	/* bytes in the envelope section */
-	size_t max_rcpts;	/* recipients per file */
-	size_t max_field;	/* bytes in any one text field */
-	size_t max_log;		/* bytes of result log read into memory */
+	size_t max_envelope; /* bytes in the envelope section */
+	size_t max_rcpts; /* recipients per file */
+	size_t max_field; /* bytes in any one text field */
+	size_t max_log; /* bytes of result log read into memory */
 };
 
 /* Generous defaults, far above what smtpd accepts. */
-#define QUEUE_LIMITS_DEFAULT \
-	{ .max_envelope = 64u << 20, .max_rcpts = 100000, \
-	  .max_field = 65536, .max_log = 256u << 20 }
+#define QUEUE_LIMITS_DEFAULT                                                   \
+	{                                                                      \
+		.max_envelope = 64u << 20, .max_rcpts = 100000,                \
+		.max_field = 65536, .max_log = 256u << 20                      \
+	}
 
 /*
  * Append the envelope records of env to out (the per-recipient state
@@ -100,8 +102,8 @@ struct queue_limits {
  * err (ERR_PERM) when a field holds a NUL byte, the sender is NULL, or
  * there is no recipient.
  */
-int queue_env_encode(const struct queue_env *env, struct buf *out,
-    struct err *err);
+int queue_env_encode(
+    const struct queue_env *env, struct buf *out, struct err *err);
 
 /*
  * Parse an envelope section in[0..len) into *env_out; every string and

@@ -30,17 +30,16 @@ struct queue_file {
 	bool update;
 	char id[QUEUE_ID_SIZE];
 	struct queue_limits lim;
-	struct arena *arena;	/* envelope strings and results */
+	struct arena *arena; /* envelope strings and results */
 	struct queue_image im;
-	uint64_t log_at;	/* file offset where the result log starts */
-	uint64_t log_end;	/* file offset after the last whole frame */
+	uint64_t log_at; /* file offset where the result log starts */
+	uint64_t log_end; /* file offset after the last whole frame */
 };
 
 static int
 queue_file_corrupt(struct err *err, const char *what)
 {
-	return err_set(err, ERR_PERM, "4.3.0", "corrupt queue file: %s",
-	    what);
+	return err_set(err, ERR_PERM, "4.3.0", "corrupt queue file: %s", what);
 }
 
 /* 1 when len bytes were read, 0 when the file ended first, -1 on error. */
@@ -100,8 +99,8 @@ queue_file_load(struct queue_file *qf, struct err *err)
 	if (!S_ISREG(st.st_mode))
 		return queue_file_corrupt(err, "not a regular file");
 	if ((rc = queue_file_pread_all(qf->fd, raw, sizeof(raw), 0)) <= 0)
-		return rc < 0 ? queue_dir_io_error(err, errno, "read") :
-		    queue_file_corrupt(err, "short header");
+		return rc < 0 ? queue_dir_io_error(err, errno, "read")
+		              : queue_file_corrupt(err, "short header");
 	if (queue_hdr_parse(raw, sizeof(raw), &hdr, err) < 0)
 		return -1;
 	qf->log_at = queue_hdr_log_offset(&hdr);
@@ -111,10 +110,10 @@ queue_file_load(struct queue_file *qf, struct err *err)
 	buf_init(&log);
 	rc = -1;
 	if (queue_file_read_region(qf, QUEUE_HDR_LEN, hdr.env_len,
-	    qf->lim.max_envelope, &env, err) == 0 &&
+	        qf->lim.max_envelope, &env, err) == 0 &&
 	    queue_file_read_region(qf, qf->log_at,
-	    (uint64_t)st.st_size - qf->log_at, qf->lim.max_log, &log,
-	    err) == 0)
+	        (uint64_t)st.st_size - qf->log_at, qf->lim.max_log, &log,
+	        err) == 0)
 		rc = queue_image_parse_sections(&hdr, (uint64_t)st.st_size,
 		    env.data, log.data, log.len, &qf->lim, &qf->im, qf->arena,
 		    err);
@@ -136,8 +135,8 @@ queue_file_open(struct queue_dir *qd, enum queue_sub sub, const char *id,
 		return 0;
 	if ((dir_fd = queue_dir_fd(qd, sub, err)) < 0)
 		return -1;
-	fd = openat(dir_fd, id, (update ? O_RDWR : O_RDONLY) | O_NOFOLLOW |
-	    O_NONBLOCK | O_CLOEXEC);
+	fd = openat(dir_fd, id,
+	    (update ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
@@ -197,8 +196,8 @@ queue_file_body_offset(const struct queue_file *qf)
 }
 
 ssize_t
-queue_file_read(struct queue_file *qf, uint64_t off, void *buf, size_t len,
-    struct err *err)
+queue_file_read(
+    struct queue_file *qf, uint64_t off, void *buf, size_t len, struct err *err)
 {
 	uint64_t size = qf->im.hdr.content_len;
 	ssize_t n;
@@ -243,12 +242,12 @@ queue_file_catch_up(struct queue_file *qf, bool trim, struct err *err)
 	rc = queue_file_read_region(qf, qf->log_end,
 	    (uint64_t)st.st_size - qf->log_end, qf->lim.max_log, &tail, err);
 	if (rc == 0)
-		rc = queue_log_apply(tail.data, tail.len, &qf->im.env,
-		    qf->arena, &valid, err);
+		rc = queue_log_apply(
+		    tail.data, tail.len, &qf->im.env, qf->arena, &valid, err);
 	if (rc == 0) {
 		qf->log_end += valid;
-		if (trim && valid < tail.len && ftruncate(qf->fd,
-		    (off_t)qf->log_end) < 0)
+		if (trim && valid < tail.len &&
+		    ftruncate(qf->fd, (off_t)qf->log_end) < 0)
 			rc = queue_dir_io_error(err, errno, "truncate");
 	}
 	buf_deinit(&tail);
@@ -262,8 +261,8 @@ queue_file_refresh(struct queue_file *qf, struct err *err)
 }
 
 static int
-queue_file_append(struct queue_file *qf, const struct buf *frame,
-    struct err *err)
+queue_file_append(
+    struct queue_file *qf, const struct buf *frame, struct err *err)
 {
 	size_t off = 0, valid;
 	ssize_t n;
@@ -285,16 +284,16 @@ queue_file_append(struct queue_file *qf, const struct buf *frame,
 	if (fdatasync(qf->fd) < 0)
 		return queue_dir_io_error(err, errno, "fdatasync");
 	if (queue_log_apply(frame->data, frame->len, &qf->im.env, qf->arena,
-	    &valid, err) < 0 || valid != frame->len)
+	        &valid, err) < 0 ||
+	    valid != frame->len)
 		PANIC("%s: own frame does not parse", __func__);
 	qf->log_end += frame->len;
 	return 0;
 }
 
 int
-queue_file_mark(struct queue_file *qf, size_t idx,
-    enum queue_rcpt_state state, const char *dsn, const char *reason,
-    struct err *err)
+queue_file_mark(struct queue_file *qf, size_t idx, enum queue_rcpt_state state,
+    const char *dsn, const char *reason, struct err *err)
 {
 	struct buf frame;
 	int rc;
@@ -303,14 +302,12 @@ queue_file_mark(struct queue_file *qf, size_t idx,
 		PANIC("%s: %s opened read-only", __func__, qf->id);
 	if (idx >= qf->im.env.nrcpt || state == QUEUE_RCPT_PENDING ||
 	    (unsigned)state > QUEUE_RCPT_BOUNCED)
-		PANIC("%s: recipient %zu, state %d", __func__, idx,
-		    (int)state);
+		PANIC("%s: recipient %zu, state %d", __func__, idx, (int)state);
 	while (flock(qf->fd, LOCK_EX) < 0)
 		if (errno != EINTR)
 			return queue_dir_io_error(err, errno, "lock");
 	buf_init(&frame);
-	queue_log_encode(&frame, idx, state, (uint64_t)time(NULL), dsn,
-	    reason);
+	queue_log_encode(&frame, idx, state, (uint64_t)time(NULL), dsn, reason);
 	rc = queue_file_catch_up(qf, true, err);
 	if (rc == 0)
 		rc = queue_file_append(qf, &frame, err);

@@ -10,7 +10,7 @@
 
 #include "queue/queue_rec.h"
 
-#define QUEUE_HDR_CRC_AT	36
+#define QUEUE_HDR_CRC_AT 36
 
 void
 queue_hdr_encode(const struct queue_hdr *h, unsigned char out[QUEUE_HDR_LEN])
@@ -21,22 +21,22 @@ queue_hdr_encode(const struct queue_hdr *h, unsigned char out[QUEUE_HDR_LEN])
 	queue_rec_be32_put(out + 16, h->env_crc);
 	queue_rec_be64_put(out + 20, h->content_len);
 	queue_rec_be64_put(out + 28, h->body_offset);
-	queue_rec_be32_put(out + QUEUE_HDR_CRC_AT,
-	    queue_rec_crc32(0, out, QUEUE_HDR_CRC_AT));
+	queue_rec_be32_put(
+	    out + QUEUE_HDR_CRC_AT, queue_rec_crc32(0, out, QUEUE_HDR_CRC_AT));
 }
 
 int
-queue_hdr_parse(const void *in, size_t len, struct queue_hdr *h_out,
-    struct err *err)
+queue_hdr_parse(
+    const void *in, size_t len, struct queue_hdr *h_out, struct err *err)
 {
 	const unsigned char *p = in;
 
 	if (len < QUEUE_HDR_LEN)
-		return err_set(err, ERR_PERM, "4.3.0",
-		    "corrupt queue file: short header");
+		return err_set(
+		    err, ERR_PERM, "4.3.0", "corrupt queue file: short header");
 	if (memcmp(p, QUEUE_HDR_MAGIC, 8) != 0)
-		return err_set(err, ERR_PERM, "4.3.0",
-		    "corrupt queue file: bad magic");
+		return err_set(
+		    err, ERR_PERM, "4.3.0", "corrupt queue file: bad magic");
 	if (queue_rec_crc32(0, p, QUEUE_HDR_CRC_AT) !=
 	    queue_rec_be32_get(p + QUEUE_HDR_CRC_AT))
 		return err_set(err, ERR_PERM, "4.3.0",

@@ -16,17 +16,17 @@
 
 #include "core/err.h"
 
-#define QUEUE_HDR_LEN		40
-#define QUEUE_HDR_MAGIC		"POSTERNQ"	/* 8 bytes, no NUL */
+#define QUEUE_HDR_LEN 40
+#define QUEUE_HDR_MAGIC "POSTERNQ" /* 8 bytes, no NUL */
 /* Major format version: a reader rejects any other. */
-#define QUEUE_HDR_VERSION	1
+#define QUEUE_HDR_VERSION 1
 
 struct queue_hdr {
 	uint32_t version;
-	uint32_t env_len;	/* bytes of envelope records */
-	uint32_t env_crc;	/* CRC-32 of the envelope section */
-	uint64_t content_len;	/* bytes of message content */
-	uint64_t body_offset;	/* offset in the content of the body */
+	uint32_t env_len; /* bytes of envelope records */
+	uint32_t env_crc; /* CRC-32 of the envelope section */
+	uint64_t content_len; /* bytes of message content */
+	uint64_t body_offset; /* offset in the content of the body */
 };
 
 /* Offsets of the sections in the file. */
@@ -43,15 +43,15 @@ queue_hdr_log_offset(const struct queue_hdr *h)
 }
 
 /* Encode h (version is set to QUEUE_HDR_VERSION) into out. */
-void queue_hdr_encode(const struct queue_hdr *h,
-    unsigned char out[QUEUE_HDR_LEN]);
+void queue_hdr_encode(
+    const struct queue_hdr *h, unsigned char out[QUEUE_HDR_LEN]);
 
 /*
  * Decode the first len bytes of a file. Returns 0, or -1 with err
  * (ERR_PERM, corrupt) when len is short, the magic, version or CRC is
  * wrong, or body_offset lies past the content.
  */
-int queue_hdr_parse(const void *in, size_t len, struct queue_hdr *h_out,
-    struct err *err);
+int queue_hdr_parse(
+    const void *in, size_t len, struct queue_hdr *h_out, struct err *err);
 
 #endif

@@ -10,8 +10,8 @@
 
 static const char queue_id_digits[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-#define QUEUE_ID_SEC_DIGITS	7
-#define QUEUE_ID_USEC_DIGITS	4
+#define QUEUE_ID_SEC_DIGITS 7
+#define QUEUE_ID_USEC_DIGITS 4
 
 static int
 queue_id_digit_value(char c)
@@ -37,8 +37,8 @@ queue_id_put_fixed(char *out, size_t width, uint64_t v)
 }
 
 int
-queue_id_make(uint64_t sec, uint32_t usec, uint64_t ino,
-    char out[QUEUE_ID_SIZE])
+queue_id_make(
+    uint64_t sec, uint32_t usec, uint64_t ino, char out[QUEUE_ID_SIZE])
 {
 	char tmp[13];
 	size_t n = 0, i;
@@ -46,8 +46,8 @@ queue_id_make(uint64_t sec, uint32_t usec, uint64_t ino,
 	if (sec >> (5 * QUEUE_ID_SEC_DIGITS) != 0 || usec >= 1000000)
 		return -1;
 	queue_id_put_fixed(out, QUEUE_ID_SEC_DIGITS, sec);
-	queue_id_put_fixed(out + QUEUE_ID_SEC_DIGITS, QUEUE_ID_USEC_DIGITS,
-	    usec);
+	queue_id_put_fixed(
+	    out + QUEUE_ID_SEC_DIGITS, QUEUE_ID_USEC_DIGITS, usec);
 	do {
 		tmp[n++] = queue_id_digits[ino & 31];
 		ino >>= 5;
@@ -75,8 +75,8 @@ queue_id_get_digits(const char *s, size_t len, uint64_t *v_out)
 }
 
 bool
-queue_id_parse(const char *s, size_t len, uint64_t *sec_out,
-    uint32_t *usec_out, uint64_t *ino_out)
+queue_id_parse(const char *s, size_t len, uint64_t *sec_out, uint32_t *usec_out,
+    uint64_t *ino_out)
 {
 	uint64_t sec, usec, ino;
 	size_t ilen;
@@ -91,8 +91,8 @@ queue_id_parse(const char *s, size_t len, uint64_t *sec_out,
 	if (ilen > 1 && s[QUEUE_ID_TIME_LEN] == '0')
 		return false;
 	if (!queue_id_get_digits(s, QUEUE_ID_SEC_DIGITS, &sec) ||
-	    !queue_id_get_digits(s + QUEUE_ID_SEC_DIGITS,
-	    QUEUE_ID_USEC_DIGITS, &usec) ||
+	    !queue_id_get_digits(
+	        s + QUEUE_ID_SEC_DIGITS, QUEUE_ID_USEC_DIGITS, &usec) ||
 	    !queue_id_get_digits(s + QUEUE_ID_TIME_LEN, ilen, &ino))
 		return false;
 	if (usec >= 1000000)

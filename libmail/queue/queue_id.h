@@ -18,18 +18,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define QUEUE_ID_TIME_LEN	11	/* 7 seconds + 4 microseconds */
-#define QUEUE_ID_MIN_LEN	(QUEUE_ID_TIME_LEN + 1)
-#define QUEUE_ID_MAX_LEN	(QUEUE_ID_TIME_LEN + 13)
-#define QUEUE_ID_SIZE		(QUEUE_ID_MAX_LEN + 1)	/* with the NUL */
+#define QUEUE_ID_TIME_LEN 11 /* 7 seconds + 4 microseconds */
+#define QUEUE_ID_MIN_LEN (QUEUE_ID_TIME_LEN + 1)
+#define QUEUE_ID_MAX_LEN (QUEUE_ID_TIME_LEN + 13)
+#define QUEUE_ID_SIZE (QUEUE_ID_MAX_LEN + 1) /* with the NUL */
 
 /*
  * Write the id for a file with inode ino created at sec.usec into
  * out[QUEUE_ID_SIZE], NUL-terminated. Returns 0, or -1 when sec does not
  * fit in 35 bits (after the year 3058) or usec >= 1000000.
  */
-int queue_id_make(uint64_t sec, uint32_t usec, uint64_t ino,
-    char out[QUEUE_ID_SIZE]);
+int queue_id_make(
+    uint64_t sec, uint32_t usec, uint64_t ino, char out[QUEUE_ID_SIZE]);
 
 /*
  * Parse s (len bytes, need not be NUL-terminated): true when it is a

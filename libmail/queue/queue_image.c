@@ -22,19 +22,18 @@ queue_image_parse_sections(const struct queue_hdr *hdr, uint64_t file_size,
 	out->log_valid = 0;
 	if (file_size < queue_hdr_log_offset(hdr) ||
 	    file_size - queue_hdr_log_offset(hdr) != log_len)
-		return err_set(err, ERR_PERM, "4.3.0",
-		    "corrupt queue file: truncated");
+		return err_set(
+		    err, ERR_PERM, "4.3.0", "corrupt queue file: truncated");
 	if (hdr->env_len > lim->max_envelope)
 		return err_set(err, ERR_PERM, "4.3.0",
 		    "corrupt queue file: envelope too large");
 	if (queue_rec_crc32(0, env, hdr->env_len) != hdr->env_crc)
 		return err_set(err, ERR_PERM, "4.3.0",
 		    "corrupt queue file: envelope checksum");
-	if (queue_env_parse(env, hdr->env_len, lim, &out->env, arena,
-	    err) < 0)
+	if (queue_env_parse(env, hdr->env_len, lim, &out->env, arena, err) < 0)
 		return -1;
-	return queue_log_apply(log, log_len, &out->env, arena,
-	    &out->log_valid, err);
+	return queue_log_apply(
+	    log, log_len, &out->env, arena, &out->log_valid, err);
 }
 
 int
@@ -50,8 +49,8 @@ queue_image_parse(const void *in, size_t len, const struct queue_limits *lim,
 		return -1;
 	log_at = queue_hdr_log_offset(&hdr);
 	if (len < log_at)
-		return err_set(err, ERR_PERM, "4.3.0",
-		    "corrupt queue file: truncated");
+		return err_set(
+		    err, ERR_PERM, "4.3.0", "corrupt queue file: truncated");
 	return queue_image_parse_sections(&hdr, len, p + QUEUE_HDR_LEN,
 	    p + log_at, len - (size_t)log_at, lim, out, arena, err);
 }

@@ -18,8 +18,8 @@
 
 struct queue_image {
 	struct queue_hdr hdr;
-	struct queue_env env;	/* with recipient states from the log */
-	size_t log_valid;	/* bytes of whole log frames; more = torn */
+	struct queue_env env; /* with recipient states from the log */
+	size_t log_valid; /* bytes of whole log frames; more = torn */
 };
 
 /*
@@ -30,8 +30,8 @@ struct queue_image {
  * file is shorter than its sections, the envelope checksum or records
  * are bad, or a whole log frame is malformed.
  */
-int queue_image_parse_sections(const struct queue_hdr *hdr,
-    uint64_t file_size, const void *env, const void *log, size_t log_len,
+int queue_image_parse_sections(const struct queue_hdr *hdr, uint64_t file_size,
+    const void *env, const void *log, size_t log_len,
     const struct queue_limits *lim, struct queue_image *out,
     struct arena *arena, struct err *err);
 

@@ -15,42 +15,46 @@
 
 #include "queue/queue_commit.h"
 
-enum queue_layout_who { QUEUE_LAYOUT_ROOT, QUEUE_LAYOUT_MAIL,
-	QUEUE_LAYOUT_POSTDROP };
+enum queue_layout_who {
+	QUEUE_LAYOUT_ROOT,
+	QUEUE_LAYOUT_MAIL,
+	QUEUE_LAYOUT_POSTDROP
+};
 
 static const struct queue_layout_entry {
-	const char *name;	/* "" is the queue root */
+	const char *name; /* "" is the queue root */
 	mode_t mode;
 	enum queue_layout_who user, group;
 } queue_layout_table[] = {
-	{ "", 0755, QUEUE_LAYOUT_ROOT, QUEUE_LAYOUT_ROOT },
-	{ "maildrop", 0730, QUEUE_LAYOUT_MAIL, QUEUE_LAYOUT_POSTDROP },
-	{ "public", 0710, QUEUE_LAYOUT_MAIL, QUEUE_LAYOUT_POSTDROP },
-	{ "incoming", 0700, QUEUE_LAYOUT_MAIL, QUEUE_LAYOUT_MAIL },
-	{ "active", 0700, QUEUE_LAYOUT_MAIL, QUEUE_LAYOUT_MAIL },
-	{ "deferred", 0700, QUEUE_LAYOUT_MAIL, QUEUE_LAYOUT_MAIL },
-	{ "hold", 0700, QUEUE_LAYOUT_MAIL, QUEUE_LAYOUT_MAIL },
-	{ "corrupt", 0700, QUEUE_LAYOUT_MAIL, QUEUE_LAYOUT_MAIL },
-	{ "private", 0700, QUEUE_LAYOUT_MAIL, QUEUE_LAYOUT_MAIL },
-	{ "pid", 0755, QUEUE_LAYOUT_ROOT, QUEUE_LAYOUT_ROOT },
+    {"", 0755, QUEUE_LAYOUT_ROOT, QUEUE_LAYOUT_ROOT},
+    {"maildrop", 0730, QUEUE_LAYOUT_MAIL, QUEUE_LAYOUT_POSTDROP},
+    {"public", 0710, QUEUE_LAYOUT_MAIL, QUEUE_LAYOUT_POSTDROP},
+    {"incoming", 0700, QUEUE_LAYOUT_MAIL, QUEUE_LAYOUT_MAIL},
+    {"active", 0700, QUEUE_LAYOUT_MAIL, QUEUE_LAYOUT_MAIL},
+    {"deferred", 0700, QUEUE_LAYOUT_MAIL, QUEUE_LAYOUT_MAIL},
+    {"hold", 0700, QUEUE_LAYOUT_MAIL, QUEUE_LAYOUT_MAIL},
+    {"corrupt", 0700, QUEUE_LAYOUT_MAIL, QUEUE_LAYOUT_MAIL},
+    {"private", 0700, QUEUE_LAYOUT_MAIL, QUEUE_LAYOUT_MAIL},
+    {"pid", 0755, QUEUE_LAYOUT_ROOT, QUEUE_LAYOUT_ROOT},
 };
-#define QUEUE_LAYOUT_N (sizeof(queue_layout_table) / sizeof(queue_layout_table[0]))
+#define QUEUE_LAYOUT_N                                                         \
+	(sizeof(queue_layout_table) / sizeof(queue_layout_table[0]))
 
 static uid_t
-queue_layout_uid(const struct queue_layout_owner *own,
-    enum queue_layout_who who)
+queue_layout_uid(
+    const struct queue_layout_owner *own, enum queue_layout_who who)
 {
 	return who == QUEUE_LAYOUT_ROOT ? 0 : own->owner_uid;
 }
 
 static gid_t
-queue_layout_gid(const struct queue_layout_owner *own,
-    enum queue_layout_who who)
+queue_layout_gid(
+    const struct queue_layout_owner *own, enum queue_layout_who who)
 {
 	if (who == QUEUE_LAYOUT_ROOT)
 		return 0;
-	return who == QUEUE_LAYOUT_POSTDROP ? own->postdrop_gid :
-	    own->owner_gid;
+	return who == QUEUE_LAYOUT_POSTDROP ? own->postdrop_gid
+	                                    : own->owner_gid;
 }
 
 /* mkdir if absent, then make sure it is a real directory we may fix. */
@@ -67,8 +71,8 @@ queue_layout_make(int root_fd, const struct queue_layout_entry *e,
 		return err_set(err, ERR_TEMP, "4.3.0", "stat %s: %s", name,
 		    strerror(errno));
 	if (!S_ISDIR(st->st_mode))
-		return err_set(err, ERR_PERM, "4.3.0",
-		    "%s is not a directory", name);
+		return err_set(
+		    err, ERR_PERM, "4.3.0", "%s is not a directory", name);
 	return 0;
 }
 
@@ -81,9 +85,9 @@ queue_layout_fix(int root_fd, const struct queue_layout_entry *e,
 
 	if (queue_layout_make(root_fd, e, &st, err) < 0)
 		return -1;
-	if (own->set_owner && fchownat(root_fd, name,
-	    queue_layout_uid(own, e->user), queue_layout_gid(own, e->group),
-	    AT_SYMLINK_NOFOLLOW) < 0)
+	if (own->set_owner &&
+	    fchownat(root_fd, name, queue_layout_uid(own, e->user),
+	        queue_layout_gid(own, e->group), AT_SYMLINK_NOFOLLOW) < 0)
 		return err_set(err, ERR_TEMP, "4.3.0", "chown %s: %s", name,
 		    strerror(errno));
 	/* Explicitly: mkdir's mode was filtered by the umask. */
@@ -94,14 +98,14 @@ queue_layout_fix(int root_fd, const struct queue_layout_entry *e,
 }
 
 static int
-queue_layout_commit_file(int root_fd, const struct queue_layout_owner *own,
-    struct err *err)
+queue_layout_commit_file(
+    int root_fd, const struct queue_layout_owner *own, struct err *err)
 {
 	struct queue_commit *c;
 	int fd;
 
-	fd = openat(root_fd, "incoming", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
+	fd = openat(root_fd, "incoming",
+	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return err_set(err, ERR_TEMP, "4.3.0", "open incoming: %s",
 		    strerror(errno));
@@ -110,8 +114,9 @@ queue_layout_commit_file(int root_fd, const struct queue_layout_owner *own,
 		return -1;
 	}
 	queue_commit_close(&c);
-	if (own->set_owner && fchownat(fd, QUEUE_COMMIT_FILE, own->owner_uid,
-	    own->owner_gid, AT_SYMLINK_NOFOLLOW) < 0) {
+	if (own->set_owner &&
+	    fchownat(fd, QUEUE_COMMIT_FILE, own->owner_uid, own->owner_gid,
+	        AT_SYMLINK_NOFOLLOW) < 0) {
 		err_set(err, ERR_TEMP, "4.3.0", "chown %s: %s",
 		    QUEUE_COMMIT_FILE, strerror(errno));
 		close(fd);
@@ -122,8 +127,8 @@ queue_layout_commit_file(int root_fd, const struct queue_layout_owner *own,
 }
 
 int
-queue_layout_create(const char *root, const struct queue_layout_owner *own,
-    struct err *err)
+queue_layout_create(
+    const char *root, const struct queue_layout_owner *own, struct err *err)
 {
 	size_t i;
 	int fd, rc = 0;
@@ -166,10 +171,11 @@ queue_layout_check_one(int root_fd, const struct queue_layout_entry *e,
 		    (unsigned)(st.st_mode & 07777), (unsigned)e->mode);
 		problems++;
 	}
-	if (own->set_owner && (st.st_uid != queue_layout_uid(own, e->user) ||
-	    st.st_gid != queue_layout_gid(own, e->group))) {
-		buf_printf(report, "queue: %s: owner %u:%u, want %u:%u\n",
-		    name, (unsigned)st.st_uid, (unsigned)st.st_gid,
+	if (own->set_owner &&
+	    (st.st_uid != queue_layout_uid(own, e->user) ||
+	        st.st_gid != queue_layout_gid(own, e->group))) {
+		buf_printf(report, "queue: %s: owner %u:%u, want %u:%u\n", name,
+		    (unsigned)st.st_uid, (unsigned)st.st_gid,
 		    (unsigned)queue_layout_uid(own, e->user),
 		    (unsigned)queue_layout_gid(own, e->group));
 		problems++;
@@ -178,8 +184,8 @@ queue_layout_check_one(int root_fd, const struct queue_layout_entry *e,
 }
 
 int
-queue_layout_check(const char *root, const struct queue_layout_owner *own,
-    struct buf *report)
+queue_layout_check(
+    const char *root, const struct queue_layout_owner *own, struct buf *report)
 {
 	int fd, problems = 0;
 	size_t i;
@@ -190,8 +196,8 @@ queue_layout_check(const char *root, const struct queue_layout_owner *own,
 		return 1;
 	}
 	for (i = 0; i < QUEUE_LAYOUT_N; i++)
-		problems += queue_layout_check_one(fd, &queue_layout_table[i],
-		    own, report);
+		problems += queue_layout_check_one(
+		    fd, &queue_layout_table[i], own, report);
 	close(fd);
 	return problems;
 }

@@ -23,10 +23,10 @@
 #include "core/err.h"
 
 struct queue_layout_owner {
-	uid_t owner_uid;	/* mail_owner */
-	gid_t owner_gid;	/* its primary group */
-	gid_t postdrop_gid;	/* group of sendmail's setgid helper */
-	bool set_owner;		/* chown/check owners: only when root */
+	uid_t owner_uid; /* mail_owner */
+	gid_t owner_gid; /* its primary group */
+	gid_t postdrop_gid; /* group of sendmail's setgid helper */
+	bool set_owner; /* chown/check owners: only when root */
 };
 
 /*
@@ -37,8 +37,8 @@ struct queue_layout_owner {
  * or to treat a non-directory as one. 0, or -1 with err (ERR_TEMP for
  * system call failures, ERR_PERM for a wrong file type).
  */
-int queue_layout_create(const char *root, const struct queue_layout_owner *own,
-    struct err *err);
+int queue_layout_create(
+    const char *root, const struct queue_layout_owner *own, struct err *err);
 
 /*
  * Compare the tree under root with the table above and append one line
@@ -47,7 +47,7 @@ int queue_layout_create(const char *root, const struct queue_layout_owner *own,
  * problems (0 = all well); a missing root counts as one. Never changes
  * anything.
  */
-int queue_layout_check(const char *root, const struct queue_layout_owner *own,
-    struct buf *report);
+int queue_layout_check(
+    const char *root, const struct queue_layout_owner *own, struct buf *report);
 
 #endif

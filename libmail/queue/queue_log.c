@@ -11,34 +11,34 @@
 #include "core/log.h"
 #include "queue/queue_rec.h"
 
-#define QUEUE_LOG_IDX		'i'
-#define QUEUE_LOG_STATE		's'
-#define QUEUE_LOG_TIME		't'
-#define QUEUE_LOG_DSN		'c'
-#define QUEUE_LOG_REASON	'r'
+#define QUEUE_LOG_IDX 'i'
+#define QUEUE_LOG_STATE 's'
+#define QUEUE_LOG_TIME 't'
+#define QUEUE_LOG_DSN 'c'
+#define QUEUE_LOG_REASON 'r'
 
 /* Frames larger than this are not ours: treat them as a torn tail. */
-#define QUEUE_LOG_PAYLOAD_MAX	4096
+#define QUEUE_LOG_PAYLOAD_MAX 4096
 
-static const char queue_log_states[] = "pfdb";	/* enum queue_rcpt_state */
+static const char queue_log_states[] = "pfdb"; /* enum queue_rcpt_state */
 
 void
 queue_log_encode(struct buf *out, size_t idx, enum queue_rcpt_state state,
     uint64_t now, const char *dsn, const char *reason)
 {
-	unsigned char word[4] = { 0 };
+	unsigned char word[4] = {0};
 	size_t start = out->len, rlen;
 	uint32_t crc;
 
 	if (state == QUEUE_RCPT_PENDING || (unsigned)state > 3)
 		PANIC("%s: bad state %d", __func__, (int)state);
-	buf_append(out, word, sizeof(word));	/* length, filled below */
+	buf_append(out, word, sizeof(word)); /* length, filled below */
 	queue_rec_put_num(out, QUEUE_LOG_IDX, idx);
 	queue_rec_put(out, QUEUE_LOG_STATE, &queue_log_states[state], 1);
 	queue_rec_put_num(out, QUEUE_LOG_TIME, now);
 	if (dsn != NULL)
-		queue_rec_put(out, QUEUE_LOG_DSN, dsn,
-		    strnlen(dsn, QUEUE_LOG_DSN_MAX));
+		queue_rec_put(
+		    out, QUEUE_LOG_DSN, dsn, strnlen(dsn, QUEUE_LOG_DSN_MAX));
 	if (reason != NULL) {
 		rlen = strcspn(reason, "\r\n");
 		if (rlen > QUEUE_LOG_REASON_MAX)
@@ -55,8 +55,8 @@ queue_log_encode(struct buf *out, size_t idx, enum queue_rcpt_state state,
 static int
 queue_log_corrupt(struct err *err, const char *what)
 {
-	return err_set(err, ERR_PERM, "4.3.0",
-	    "corrupt queue file: result log: %s", what);
+	return err_set(
+	    err, ERR_PERM, "4.3.0", "corrupt queue file: result log: %s", what);
 }
 
 struct queue_log_entry {
@@ -67,8 +67,8 @@ struct queue_log_entry {
 };
 
 static int
-queue_log_parse_payload(const char *p, size_t len,
-    struct queue_log_entry *e, struct err *err)
+queue_log_parse_payload(
+    const char *p, size_t len, struct queue_log_entry *e, struct err *err)
 {
 	size_t off = 0, vlen;
 	const char *v, *s;
@@ -77,14 +77,15 @@ queue_log_parse_payload(const char *p, size_t len,
 
 	memset(e, 0, sizeof(*e));
 	while ((rc = queue_rec_next(p, len, &off, &type, &v, &vlen)) > 0) {
-		if (type == QUEUE_LOG_IDX && queue_rec_num(v, vlen,
-		    &e->idx) == 0)
+		if (type == QUEUE_LOG_IDX &&
+		    queue_rec_num(v, vlen, &e->idx) == 0)
 			have |= 1;
-		else if (type == QUEUE_LOG_TIME && queue_rec_num(v, vlen,
-		    &e->time) == 0)
+		else if (type == QUEUE_LOG_TIME &&
+		    queue_rec_num(v, vlen, &e->time) == 0)
 			have |= 2;
 		else if (type == QUEUE_LOG_STATE && vlen == 1 && v[0] != '\0' &&
-		    v[0] != 'p' && (s = strchr(queue_log_states, v[0])) != NULL) {
+		    v[0] != 'p' &&
+		    (s = strchr(queue_log_states, v[0])) != NULL) {
 			e->state = (int)(s - queue_log_states);
 			have |= 4;
 		} else if (type == QUEUE_LOG_DSN && vlen <= QUEUE_LOG_DSN_MAX &&
@@ -125,8 +126,8 @@ queue_log_apply(const void *in, size_t len, struct queue_env *env,
 		if (queue_rec_crc32(0, p + off, 4 + (size_t)plen) !=
 		    queue_rec_be32_get(p + off + 4 + plen))
 			return 0;
-		if (queue_log_parse_payload((const char *)p + off + 4, plen,
-		    &e, err) < 0)
+		if (queue_log_parse_payload(
+		        (const char *)p + off + 4, plen, &e, err) < 0)
 			return -1;
 		if (e.idx >= env->nrcpt)
 			return queue_log_corrupt(err, "no such recipient");
@@ -134,8 +135,9 @@ queue_log_apply(const void *in, size_t len, struct queue_env *env,
 		r->state = (enum queue_rcpt_state)e.state;
 		r->state_time = e.time;
 		r->dsn = e.dsn ? arena_strndup(arena, e.dsn, e.dsn_len) : NULL;
-		r->reason = e.reason ?
-		    arena_strndup(arena, e.reason, e.reason_len) : NULL;
+		r->reason = e.reason
+		    ? arena_strndup(arena, e.reason, e.reason_len)
+		    : NULL;
 		if (r->attempts < UINT32_MAX)
 			r->attempts++;
 		off += QUEUE_LOG_OVERHEAD + plen;

@@ -20,10 +20,10 @@
 #include "queue/queue_env.h"
 
 /* Length prefix and CRC around each frame's payload. */
-#define QUEUE_LOG_OVERHEAD	8
+#define QUEUE_LOG_OVERHEAD 8
 /* A reason longer than this is cut (remote replies can be long). */
-#define QUEUE_LOG_REASON_MAX	1000
-#define QUEUE_LOG_DSN_MAX	15
+#define QUEUE_LOG_REASON_MAX 1000
+#define QUEUE_LOG_DSN_MAX 15
 
 /*
  * Append one frame to out: recipient number idx (its position in the
@@ -31,9 +31,8 @@
  * reason (either may be NULL; reason is cut at QUEUE_LOG_REASON_MAX
  * bytes and stops at the first CR or LF). state must not be PENDING.
  */
-void queue_log_encode(struct buf *out, size_t idx,
-    enum queue_rcpt_state state, uint64_t now, const char *dsn,
-    const char *reason);
+void queue_log_encode(struct buf *out, size_t idx, enum queue_rcpt_state state,
+    uint64_t now, const char *dsn, const char *reason);
 
 /*
  * Apply the frames in in[0..len) in order to env->rcpts (state, dsn,

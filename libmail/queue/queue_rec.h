@@ -15,11 +15,10 @@
 
 #include "core/buf.h"
 
-#define QUEUE_REC_HDR_LEN	5	/* type + length */
+#define QUEUE_REC_HDR_LEN 5 /* type + length */
 
 /* Append one record to out. */
-void queue_rec_put(struct buf *out, char type, const void *value,
-    size_t len);
+void queue_rec_put(struct buf *out, char type, const void *value, size_t len);
 /* A NUL-terminated string value; NULL is written as nothing at all. */
 void queue_rec_put_str(struct buf *out, char type, const char *value);
 /* A decimal number value. */

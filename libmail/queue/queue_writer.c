@@ -26,28 +26,28 @@
 #include "queue/queue_id.h"
 #include "queue/queue_rec.h"
 
-#define QUEUE_WRITER_FLUSH	(64 * 1024)
+#define QUEUE_WRITER_FLUSH (64 * 1024)
 
 enum queue_writer_state {
-	QUEUE_WRITER_OPEN,	/* waiting for the envelope */
-	QUEUE_WRITER_CONTENT,	/* envelope written, content flowing */
+	QUEUE_WRITER_OPEN, /* waiting for the envelope */
+	QUEUE_WRITER_CONTENT, /* envelope written, content flowing */
 	QUEUE_WRITER_FAILED,
-	QUEUE_WRITER_RENAMED,	/* visible under its id, not yet synced */
+	QUEUE_WRITER_RENAMED, /* visible under its id, not yet synced */
 	QUEUE_WRITER_COMMITTED,
 };
 
 /* Where the header/body boundary search stands. */
 enum queue_writer_scan {
-	QUEUE_WRITER_SCAN_BOL,	/* at the start of a line */
-	QUEUE_WRITER_SCAN_CR,	/* a CR at the start of a line */
-	QUEUE_WRITER_SCAN_MID,	/* inside a line */
+	QUEUE_WRITER_SCAN_BOL, /* at the start of a line */
+	QUEUE_WRITER_SCAN_CR, /* a CR at the start of a line */
+	QUEUE_WRITER_SCAN_MID, /* inside a line */
 	QUEUE_WRITER_SCAN_DONE,
 };
 
 struct queue_writer {
-	struct queue_dir *qd;	/* borrowed */
+	struct queue_dir *qd; /* borrowed */
 	enum queue_sub sub;
-	int dir_fd;		/* borrowed from qd */
+	int dir_fd; /* borrowed from qd */
 	int fd;
 	enum queue_writer_state state;
 	enum queue_writer_scan scan;
@@ -57,7 +57,7 @@ struct queue_writer {
 	uint32_t usec;
 	struct queue_hdr hdr;
 	uint64_t body_offset;
-	struct buf out;		/* bytes not yet written */
+	struct buf out; /* bytes not yet written */
 };
 
 static int
@@ -75,8 +75,8 @@ queue_writer_create(struct queue_writer *w, struct err *err)
 		    rnd);
 		if (n < 0 || (size_t)n >= sizeof(w->tmp_name))
 			PANIC("%s: temporary name", __func__);
-		w->fd = openat(w->dir_fd, w->tmp_name, O_WRONLY | O_CREAT |
-		    O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+		w->fd = openat(w->dir_fd, w->tmp_name,
+		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 		if (w->fd >= 0)
 			return 0;
 		if (errno != EEXIST)
@@ -132,8 +132,8 @@ queue_writer_id(const struct queue_writer *w)
 }
 
 void
-queue_writer_arrival(const struct queue_writer *w, uint64_t *sec_out,
-    uint32_t *usec_out)
+queue_writer_arrival(
+    const struct queue_writer *w, uint64_t *sec_out, uint32_t *usec_out)
 {
 	*sec_out = w->sec;
 	*usec_out = w->usec;
@@ -167,8 +167,8 @@ queue_writer_flush(struct queue_writer *w, struct err *err)
 }
 
 int
-queue_writer_envelope(struct queue_writer *w, const struct queue_env *env,
-    struct err *err)
+queue_writer_envelope(
+    struct queue_writer *w, const struct queue_env *env, struct err *err)
 {
 	static const unsigned char zero_hdr[QUEUE_HDR_LEN];
 	struct queue_env copy = *env;
@@ -192,8 +192,8 @@ queue_writer_envelope(struct queue_writer *w, const struct queue_env *env,
 		return err_set(err, ERR_PERM, "5.3.4", "envelope too large");
 	}
 	w->hdr.env_len = (uint32_t)(w->out.len - start);
-	w->hdr.env_crc = queue_rec_crc32(0, w->out.data + start,
-	    w->hdr.env_len);
+	w->hdr.env_crc =
+	    queue_rec_crc32(0, w->out.data + start, w->hdr.env_len);
 	w->state = QUEUE_WRITER_CONTENT;
 	return queue_writer_flush(w, err);
 }
@@ -218,8 +218,8 @@ queue_writer_scan(struct queue_writer *w, const unsigned char *p, size_t len)
 }
 
 int
-queue_writer_write(struct queue_writer *w, const void *data, size_t len,
-    struct err *err)
+queue_writer_write(
+    struct queue_writer *w, const void *data, size_t len, struct err *err)
 {
 	if (w->state != QUEUE_WRITER_CONTENT)
 		PANIC("%s: called in state %d", __func__, (int)w->state);
@@ -240,27 +240,28 @@ queue_writer_finish_file(struct queue_writer *w, struct err *err)
 
 	if (queue_writer_flush(w, err) < 0)
 		return -1;
-	w->hdr.body_offset = w->scan == QUEUE_WRITER_SCAN_DONE ?
-	    w->body_offset : w->hdr.content_len;
+	w->hdr.body_offset = w->scan == QUEUE_WRITER_SCAN_DONE
+	    ? w->body_offset
+	    : w->hdr.content_len;
 	queue_hdr_encode(&w->hdr, hdr);
 	do
 		n = pwrite(w->fd, hdr, sizeof(hdr), 0);
 	while (n < 0 && errno == EINTR);
 	if (n != (ssize_t)sizeof(hdr))
-		return queue_dir_io_error(err, n < 0 ? errno : EIO,
-		    "write header");
+		return queue_dir_io_error(
+		    err, n < 0 ? errno : EIO, "write header");
 	if (fsync(w->fd) < 0)
 		return queue_dir_io_error(err, errno, "fsync");
-	if (queue_dir_rename_noreplace(w->dir_fd, w->tmp_name, w->dir_fd,
-	    w->id) < 0)
+	if (queue_dir_rename_noreplace(
+	        w->dir_fd, w->tmp_name, w->dir_fd, w->id) < 0)
 		return queue_dir_io_error(err, errno, "rename");
 	w->state = QUEUE_WRITER_RENAMED;
 	return 0;
 }
 
 int
-queue_writer_commit(struct queue_writer *w, struct queue_commit *gc,
-    struct err *err)
+queue_writer_commit(
+    struct queue_writer *w, struct queue_commit *gc, struct err *err)
 {
 	if (w->state != QUEUE_WRITER_CONTENT)
 		PANIC("%s: called in state %d", __func__, (int)w->state);

@@ -37,8 +37,8 @@ int queue_writer_open(struct queue_dir *qd, enum queue_sub sub,
 const char *queue_writer_id(const struct queue_writer *w);
 
 /* Arrival time (from the id) for log lines and the envelope. */
-void queue_writer_arrival(const struct queue_writer *w, uint64_t *sec_out,
-    uint32_t *usec_out);
+void queue_writer_arrival(
+    const struct queue_writer *w, uint64_t *sec_out, uint32_t *usec_out);
 
 /*
  * Write the envelope; exactly once, before any content. env is copied
@@ -46,8 +46,8 @@ void queue_writer_arrival(const struct queue_writer *w, uint64_t *sec_out,
  * arrival time of the id is recorded. 0, or -1 with err (ERR_PERM for a
  * bad envelope, ERR_TEMP for I/O).
  */
-int queue_writer_envelope(struct queue_writer *w, const struct queue_env *env,
-    struct err *err);
+int queue_writer_envelope(
+    struct queue_writer *w, const struct queue_env *env, struct err *err);
 
 /*
  * Append message content (dot-unstuffed, byte for byte as it will be
@@ -55,8 +55,8 @@ int queue_writer_envelope(struct queue_writer *w, const struct queue_env *env,
  * empty line, with LF or CRLF endings. 0, or -1 with err (ERR_TEMP; disk
  * full is 4.3.1); after a failure only queue_writer_free is allowed.
  */
-int queue_writer_write(struct queue_writer *w, const void *data, size_t len,
-    struct err *err);
+int queue_writer_write(
+    struct queue_writer *w, const void *data, size_t len, struct err *err);
 
 /* Content bytes accepted so far (for message_size_limit). */
 uint64_t queue_writer_size(const struct queue_writer *w);
@@ -68,8 +68,8 @@ uint64_t queue_writer_size(const struct queue_writer *w);
  * when all of that is on disk; -1 with err (ERR_TEMP) otherwise, and the
  * file is removed (best effort) by queue_writer_free.
  */
-int queue_writer_commit(struct queue_writer *w, struct queue_commit *gc,
-    struct err *err);
+int queue_writer_commit(
+    struct queue_writer *w, struct queue_commit *gc, struct err *err);
 
 /* Release the writer; removes the file unless it was committed. */
 void queue_writer_free(struct queue_writer **wp);

@@ -21,8 +21,8 @@
 #include "core/xmalloc.h"
 
 struct maildir_msg {
-	struct maildir_name_uniq *u;	/* borrowed */
-	struct buf base;		/* unique name of the tmp/ file */
+	struct maildir_name_uniq *u; /* borrowed */
+	struct buf base; /* unique name of the tmp/ file */
 	struct buf tmp_path;
 	int fd;
 	uint64_t size;
@@ -30,18 +30,18 @@ struct maildir_msg {
 };
 
 static int
-maildir_io_error(struct err *err, int errnum, const char *what,
-    const char *path)
+maildir_io_error(
+    struct err *err, int errnum, const char *what, const char *path)
 {
 	if (errnum == ENOSPC)
 		return err_set(err, ERR_TEMP, "4.3.1",
 		    "mail system full: %s %s: %s", what, path,
 		    strerror(errnum));
 	if (errnum == EDQUOT)
-		return err_set(err, ERR_TEMP, "4.2.2", "mailbox full: %s %s: %s",
-		    what, path, strerror(errnum));
-	return err_set(err, ERR_TEMP, "4.3.0", "%s %s: %s", what, path,
-	    strerror(errnum));
+		return err_set(err, ERR_TEMP, "4.2.2",
+		    "mailbox full: %s %s: %s", what, path, strerror(errnum));
+	return err_set(
+	    err, ERR_TEMP, "4.3.0", "%s %s: %s", what, path, strerror(errnum));
 }
 
 static int
@@ -75,8 +75,8 @@ maildir_mkdir(const char *path, bool *made_out, struct err *err)
 	if (errno != EEXIST)
 		return maildir_io_error(err, errno, "mkdir", path);
 	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
-		return err_set(err, ERR_TEMP, "4.3.0", "%s: not a directory",
-		    path);
+		return err_set(
+		    err, ERR_TEMP, "4.3.0", "%s: not a directory", path);
 	return 0;
 }
 
@@ -119,7 +119,7 @@ maildir_mkdir_parents(const char *path, struct err *err)
 int
 maildir_create(const char *path, struct err *err)
 {
-	static const char *const subs[] = { "tmp", "new", "cur" };
+	static const char *const subs[] = {"tmp", "new", "cur"};
 	bool made, any = false;
 	struct buf p;
 	size_t i;
@@ -141,8 +141,8 @@ maildir_create(const char *path, struct err *err)
 }
 
 int
-maildir_folder_path(const char *root, const char *folder, struct buf *out,
-    struct err *err)
+maildir_folder_path(
+    const char *root, const char *folder, struct buf *out, struct err *err)
 {
 	size_t i, len;
 
@@ -178,8 +178,8 @@ maildir_folder_create(const char *root, const char *folder, struct err *err)
 	if (rc == 0 && strcmp(path.data, root) != 0 &&
 	    (rc = maildir_create(path.data, err)) == 0) {
 		buf_puts(&path, "/maildirfolder");
-		fd = open(path.data, O_WRONLY | O_CREAT | O_NOFOLLOW |
-		    O_CLOEXEC, 0600);
+		fd = open(path.data,
+		    O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0)
 			rc = maildir_io_error(err, errno, "create", path.data);
 		else
@@ -204,15 +204,15 @@ maildir_tmp_create(const char *dir, struct maildir_name_uniq *u,
 		    (uint32_t)(ts.tv_nsec / 1000), base_out);
 		buf_reset(path_out);
 		buf_printf(path_out, "%s/tmp/%s", dir, base_out->data);
-		fd = open(path_out->data, O_RDWR | O_CREAT | O_EXCL |
-		    O_NOFOLLOW | O_CLOEXEC, 0600);
+		fd = open(path_out->data,
+		    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd >= 0)
 			return fd;
 		if (errno != EEXIST)
 			break;
 	}
 	maildir_io_error(err, errno, "create", path_out->data);
-	buf_reset(path_out);	/* not ours: nobody may unlink it */
+	buf_reset(path_out); /* not ours: nobody may unlink it */
 	return -1;
 }
 
@@ -238,8 +238,8 @@ maildir_msg_open(const char *root, struct maildir_name_uniq *u,
 }
 
 static int
-maildir_write_all(int fd, const void *data, size_t len, const char *path,
-    struct err *err)
+maildir_write_all(
+    int fd, const void *data, size_t len, const char *path, struct err *err)
 {
 	size_t off = 0;
 	ssize_t n;
@@ -256,8 +256,8 @@ maildir_write_all(int fd, const void *data, size_t len, const char *path,
 }
 
 int
-maildir_msg_write(struct maildir_msg *m, const void *data, size_t len,
-    struct err *err)
+maildir_msg_write(
+    struct maildir_msg *m, const void *data, size_t len, struct err *err)
 {
 	if (m->finished)
 		PANIC("%s: write after finish", __func__);
@@ -284,8 +284,8 @@ maildir_msg_finish(struct maildir_msg *m, struct err *err)
 
 /* For a mailbox on another file system: copy into its tmp/, fsync. */
 static int
-maildir_msg_copy(struct maildir_msg *m, const char *dir,
-    struct buf *base_out, struct buf *path_out, struct err *err)
+maildir_msg_copy(struct maildir_msg *m, const char *dir, struct buf *base_out,
+    struct buf *path_out, struct err *err)
 {
 	char chunk[65536];
 	uint64_t off = 0;
@@ -299,12 +299,12 @@ maildir_msg_copy(struct maildir_msg *m, const char *dir,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			maildir_io_error(err, n < 0 ? errno : EIO, "read",
-			    m->tmp_path.data);
+			maildir_io_error(
+			    err, n < 0 ? errno : EIO, "read", m->tmp_path.data);
 			goto fail;
 		}
-		if (maildir_write_all(fd, chunk, (size_t)n, path_out->data,
-		    err) < 0)
+		if (maildir_write_all(
+		        fd, chunk, (size_t)n, path_out->data, err) < 0)
 			goto fail;
 		off += (uint64_t)n;
 	}
@@ -322,8 +322,8 @@ fail:
 
 /* "<base>,S=<size>" plus the info suffix when there are flags. */
 static void
-maildir_final_name(const struct buf *base, uint64_t size, uint64_t flags,
-    struct buf *out)
+maildir_final_name(
+    const struct buf *base, uint64_t size, uint64_t flags, struct buf *out)
 {
 	struct buf plain;
 
@@ -340,8 +340,7 @@ maildir_final_name(const struct buf *base, uint64_t size, uint64_t flags,
 /* link(2) src into dir/<sub>/, renaming on a clash; the copy on EXDEV. */
 static int
 maildir_msg_link(struct maildir_msg *m, const char *dir, uint64_t flags,
-    struct buf *name, struct buf *dst, struct buf *copy_path,
-    struct err *err)
+    struct buf *name, struct buf *dst, struct buf *copy_path, struct err *err)
 {
 	const char *sub = flags != 0 ? "cur" : "new";
 	struct buf base;
@@ -360,8 +359,7 @@ maildir_msg_link(struct maildir_msg *m, const char *dir, uint64_t flags,
 			break;
 		}
 		if (errno == EXDEV && copy_path->len == 0) {
-			if (maildir_msg_copy(m, dir, &base, copy_path,
-			    err) < 0)
+			if (maildir_msg_copy(m, dir, &base, copy_path, err) < 0)
 				break;
 			src = copy_path->data;
 		} else if (errno == EEXIST) {
@@ -382,9 +380,8 @@ maildir_msg_link(struct maildir_msg *m, const char *dir, uint64_t flags,
 }
 
 int
-maildir_msg_deliver(struct maildir_msg *m, const char *root,
-    const char *folder, uint64_t flags, struct buf *name_out,
-    struct err *err)
+maildir_msg_deliver(struct maildir_msg *m, const char *root, const char *folder,
+    uint64_t flags, struct buf *name_out, struct err *err)
 {
 	struct buf dir, name, dst, copy_path;
 	int rc;
@@ -399,8 +396,8 @@ maildir_msg_deliver(struct maildir_msg *m, const char *root,
 	if (rc == 0)
 		rc = maildir_folder_create(root, folder, err);
 	if (rc == 0)
-		rc = maildir_msg_link(m, dir.data, flags, &name, &dst,
-		    &copy_path, err);
+		rc = maildir_msg_link(
+		    m, dir.data, flags, &name, &dst, &copy_path, err);
 	if (rc == 0) {
 		/* Sync the directory that got the name. */
 		char *slash = strrchr(dst.data, '/');
@@ -409,7 +406,7 @@ maildir_msg_deliver(struct maildir_msg *m, const char *root,
 		rc = maildir_fsync_dir(dst.data, err);
 		*slash = '/';
 		if (rc < 0)
-			unlink(dst.data);	/* not durable: not delivered */
+			unlink(dst.data); /* not durable: not delivered */
 	}
 	if (copy_path.len > 0)
 		unlink(copy_path.data);

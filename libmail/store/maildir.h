@@ -37,15 +37,15 @@ int maildir_create(const char *path, struct err *err);
  * it). Refuses names with '/', empty components (leading, trailing or
  * doubled '.'), or control characters: 0, or -1 with err (ERR_PERM).
  */
-int maildir_folder_path(const char *root, const char *folder, struct buf *out,
-    struct err *err);
+int maildir_folder_path(
+    const char *root, const char *folder, struct buf *out, struct err *err);
 
 /*
  * maildir_create for a folder of root, plus the empty "maildirfolder"
  * file Maildir++ puts in every subfolder. Creates root too. 0 or -1.
  */
-int maildir_folder_create(const char *root, const char *folder,
-    struct err *err);
+int maildir_folder_create(
+    const char *root, const char *folder, struct err *err);
 
 struct maildir_msg;
 
@@ -57,8 +57,8 @@ int maildir_msg_open(const char *root, struct maildir_name_uniq *u,
     struct maildir_msg **m_out, struct err *err);
 
 /* Append message bytes (as they should appear in the file). 0 or -1. */
-int maildir_msg_write(struct maildir_msg *m, const void *data, size_t len,
-    struct err *err);
+int maildir_msg_write(
+    struct maildir_msg *m, const void *data, size_t len, struct err *err);
 
 /* Bytes written so far. */
 uint64_t maildir_msg_size(const struct maildir_msg *m);
@@ -76,8 +76,7 @@ int maildir_msg_finish(struct maildir_msg *m, struct err *err);
  * on failure nothing is left in that mailbox.
  */
 int maildir_msg_deliver(struct maildir_msg *m, const char *root,
-    const char *folder, uint64_t flags, struct buf *name_out,
-    struct err *err);
+    const char *folder, uint64_t flags, struct buf *name_out, struct err *err);
 
 /* Remove the tmp/ file and release m; NULL is a no-op. */
 void maildir_msg_free(struct maildir_msg **mp);

@@ -39,16 +39,16 @@ maildir_name_uniq_init(struct maildir_name_uniq *u, const char *host)
 }
 
 void
-maildir_name_uniq_next(struct maildir_name_uniq *u, uint64_t sec,
-    uint32_t usec, struct buf *out)
+maildir_name_uniq_next(
+    struct maildir_name_uniq *u, uint64_t sec, uint32_t usec, struct buf *out)
 {
 	buf_printf(out, "%" PRIu64 ".M%" PRIu32 "P%ldQ%lu.%s", sec, usec,
 	    (long)u->pid, u->counter++, u->host);
 }
 
 int
-maildir_name_info_parse(const char *name, size_t len, size_t *base_len_out,
-    uint64_t *flags_out)
+maildir_name_info_parse(
+    const char *name, size_t len, size_t *base_len_out, uint64_t *flags_out)
 {
 	const char *colon = memchr(name, ':', len);
 	uint64_t flags = 0, bit;
@@ -73,8 +73,8 @@ maildir_name_info_parse(const char *name, size_t len, size_t *base_len_out,
 }
 
 void
-maildir_name_info_format(const char *base, size_t base_len, uint64_t flags,
-    struct buf *out)
+maildir_name_info_format(
+    const char *base, size_t base_len, uint64_t flags, struct buf *out)
 {
 	char c;
 

@@ -21,22 +21,23 @@
  * bits 0..25 and 'a'..'z' (Dovecot keywords) bits 26..51, so ascending
  * bit order is the ASCII order the convention asks for.
  */
-#define MAILDIR_NAME_FLAG(c) \
-	((c) >= 'A' && (c) <= 'Z' ? UINT64_C(1) << ((c) - 'A') : \
-	 (c) >= 'a' && (c) <= 'z' ? UINT64_C(1) << ((c) - 'a' + 26) : 0)
+#define MAILDIR_NAME_FLAG(c)                                                   \
+	((c) >= 'A' && (c) <= 'Z'          ? UINT64_C(1) << ((c) - 'A')        \
+	        : (c) >= 'a' && (c) <= 'z' ? UINT64_C(1) << ((c) - 'a' + 26)   \
+	                                   : 0)
 /* The standard flags; the macro argument is evaluated more than once. */
-#define MAILDIR_NAME_DRAFT	MAILDIR_NAME_FLAG('D')
-#define MAILDIR_NAME_FLAGGED	MAILDIR_NAME_FLAG('F')
-#define MAILDIR_NAME_PASSED	MAILDIR_NAME_FLAG('P')
-#define MAILDIR_NAME_REPLIED	MAILDIR_NAME_FLAG('R')
-#define MAILDIR_NAME_SEEN	MAILDIR_NAME_FLAG('S')
-#define MAILDIR_NAME_TRASHED	MAILDIR_NAME_FLAG('T')
+#define MAILDIR_NAME_DRAFT MAILDIR_NAME_FLAG('D')
+#define MAILDIR_NAME_FLAGGED MAILDIR_NAME_FLAG('F')
+#define MAILDIR_NAME_PASSED MAILDIR_NAME_FLAG('P')
+#define MAILDIR_NAME_REPLIED MAILDIR_NAME_FLAG('R')
+#define MAILDIR_NAME_SEEN MAILDIR_NAME_FLAG('S')
+#define MAILDIR_NAME_TRASHED MAILDIR_NAME_FLAG('T')
 
 /* Source of unique names; caller storage, one per process. */
 struct maildir_name_uniq {
-	char host[256];		/* host name with '/', ':' and ',' escaped */
+	char host[256]; /* host name with '/', ':' and ',' escaped */
 	pid_t pid;
-	unsigned long counter;	/* Q<n>: names made by this process */
+	unsigned long counter; /* Q<n>: names made by this process */
 };
 
 /*
@@ -51,8 +52,8 @@ void maildir_name_uniq_init(struct maildir_name_uniq *u, const char *host);
  * sec.usec: "<sec>.M<usec>P<pid>Q<n>.<host>". Never the same twice in
  * one process; across processes the pid and microseconds differ.
  */
-void maildir_name_uniq_next(struct maildir_name_uniq *u, uint64_t sec,
-    uint32_t usec, struct buf *out);
+void maildir_name_uniq_next(
+    struct maildir_name_uniq *u, uint64_t sec, uint32_t usec, struct buf *out);
 
 /*
  * Split name[0..len) at its info suffix. *base_len_out gets the length
@@ -61,12 +62,12 @@ void maildir_name_uniq_next(struct maildir_name_uniq *u, uint64_t sec,
  * -1 when there is a suffix this code does not understand (another
  * version, or a non-letter flag), flags 0.
  */
-int maildir_name_info_parse(const char *name, size_t len,
-    size_t *base_len_out, uint64_t *flags_out);
+int maildir_name_info_parse(
+    const char *name, size_t len, size_t *base_len_out, uint64_t *flags_out);
 
 /* Append base[0..base_len) + ":2," + the flags in ASCII order to out. */
-void maildir_name_info_format(const char *base, size_t base_len,
-    uint64_t flags, struct buf *out);
+void maildir_name_info_format(
+    const char *base, size_t base_len, uint64_t flags, struct buf *out);
 
 /*
  * Find the Maildir++ ",S=<size>" field in the base part of name[0..len).

@@ -111,8 +111,10 @@ name_unique_in_process(void)
 	buf_init(&a);
 	buf_init(&b);
 	maildir_name_uniq_next(&u, 1700000000, 42, &a);
-	snprintf(want, sizeof(want), "1700000000.M42P%ldQ0.mx\\057a\\072b"
-	    "\\054c", (long)getpid());
+	snprintf(want, sizeof(want),
+	    "1700000000.M42P%ldQ0.mx\\057a\\072b"
+	    "\\054c",
+	    (long)getpid());
 	T_EQ_STR(a.data, want);
 	/* Same microsecond, many names: the counter tells them apart. */
 	for (i = 0; i < 100; i++) {
@@ -136,17 +138,19 @@ name_info_and_size(void)
 		size_t base_len;
 		uint64_t flags;
 	} cases[] = {
-		{ "1.M1P2Q3.h,S=10:2,FRS", 1, 15, MAILDIR_NAME_FLAGGED |
-		    MAILDIR_NAME_REPLIED | MAILDIR_NAME_SEEN },
-		{ "1.M1P2Q3.h:2,", 1, 10, 0 },
-		{ "1.M1P2Q3.h", 0, 10, 0 },
-		{ "1.h:2,SRF", 1, 3, MAILDIR_NAME_FLAGGED |
-		    MAILDIR_NAME_REPLIED | MAILDIR_NAME_SEEN },
-		{ "1.h:2,Sa", 1, 3, MAILDIR_NAME_SEEN | MAILDIR_NAME_FLAG('a') },
-		{ "1.h:1,abc", -1, 3, 0 },
-		{ "1.h:2,S1", -1, 3, 0 },
-		{ "1.h:2", -1, 3, 0 },
-		{ "1.h:", -1, 3, 0 },
+	    {"1.M1P2Q3.h,S=10:2,FRS", 1, 15,
+	        MAILDIR_NAME_FLAGGED | MAILDIR_NAME_REPLIED |
+	            MAILDIR_NAME_SEEN},
+	    {"1.M1P2Q3.h:2,", 1, 10, 0},
+	    {"1.M1P2Q3.h", 0, 10, 0},
+	    {"1.h:2,SRF", 1, 3,
+	        MAILDIR_NAME_FLAGGED | MAILDIR_NAME_REPLIED |
+	            MAILDIR_NAME_SEEN},
+	    {"1.h:2,Sa", 1, 3, MAILDIR_NAME_SEEN | MAILDIR_NAME_FLAG('a')},
+	    {"1.h:1,abc", -1, 3, 0},
+	    {"1.h:2,S1", -1, 3, 0},
+	    {"1.h:2", -1, 3, 0},
+	    {"1.h:", -1, 3, 0},
 	};
 	struct buf out;
 	uint64_t flags, size;
@@ -156,14 +160,16 @@ name_info_and_size(void)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *n = cases[i].name;
 
-		T_EQ_INT(maildir_name_info_parse(n, strlen(n), &base_len,
-		    &flags), cases[i].rc);
+		T_EQ_INT(
+		    maildir_name_info_parse(n, strlen(n), &base_len, &flags),
+		    cases[i].rc);
 		T_EQ_INT(base_len, cases[i].base_len);
 		T_CHECK(flags == cases[i].flags);
 	}
-	maildir_name_info_format("1.h", 3, MAILDIR_NAME_SEEN |
-	    MAILDIR_NAME_DRAFT | MAILDIR_NAME_FLAG('b') |
-	    MAILDIR_NAME_FLAG('a') | MAILDIR_NAME_TRASHED, &out);
+	maildir_name_info_format("1.h", 3,
+	    MAILDIR_NAME_SEEN | MAILDIR_NAME_DRAFT | MAILDIR_NAME_FLAG('b') |
+	        MAILDIR_NAME_FLAG('a') | MAILDIR_NAME_TRASHED,
+	    &out);
 	T_EQ_STR(out.data, "1.h:2,DSTab");
 	buf_reset(&out);
 	maildir_name_info_format("1.h", 3, 0, &out);
@@ -176,8 +182,7 @@ name_info_and_size(void)
 	T_EQ_INT(maildir_name_size("1.h,S=12x", 9, &size), 0);
 	T_EQ_INT(maildir_name_size("1.h", 3, &size), 0);
 	T_EQ_INT(maildir_name_size("1.h:2,S=5", 9, &size), 0);
-	T_EQ_INT(maildir_name_size("1.h,S=99999999999999999999", 26, &size),
-	    0);
+	T_EQ_INT(maildir_name_size("1.h,S=99999999999999999999", 26, &size), 0);
 	buf_deinit(&out);
 }
 
@@ -212,8 +217,9 @@ deliver_creates_maildir_and_folder(void)
 	buf_init(&content);
 	/* Parents of the maildir do not exist yet either. */
 	snprintf(root, sizeof(root), "%s/example.org/user/Maildir", tmp);
-	T_EQ_INT(deliver_one(root, "Work.Reports", &u, msg, sizeof(msg) - 1,
-	    0, &name, &err), 0);
+	T_EQ_INT(deliver_one(root, "Work.Reports", &u, msg, sizeof(msg) - 1, 0,
+	             &name, &err),
+	    0);
 	snprintf(folder, sizeof(folder), "%s/.Work.Reports", root);
 	T_EQ_INT(list_dir(root, "new", NULL), 0);
 	T_EQ_INT(list_dir(root, "cur", NULL), 0);
@@ -245,8 +251,8 @@ deliver_creates_maildir_and_folder(void)
 static void
 deliver_refuses_bad_folders(void)
 {
-	static const char *const bad[] = { "../x", ".a", "a.", "a..b",
-		"a/b", "a\nb", "." };
+	static const char *const bad[] = {
+	    "../x", ".a", "a.", "a..b", "a/b", "a\nb", "."};
 	char *tmp = make_tmp();
 	struct maildir_name_uniq u;
 	struct buf out;
@@ -258,8 +264,8 @@ deliver_refuses_bad_folders(void)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		T_EQ_INT(maildir_folder_path(tmp, bad[i], &out, &err), -1);
 		T_EQ_INT(err.kind, ERR_PERM);
-		T_EQ_INT(deliver_one(tmp, bad[i], &u, msg, 3, 0, NULL, &err),
-		    -1);
+		T_EQ_INT(
+		    deliver_one(tmp, bad[i], &u, msg, 3, 0, NULL, &err), -1);
 	}
 	T_EQ_INT(list_dir(tmp, "new", NULL), 0);
 	T_EQ_INT(list_dir(tmp, "tmp", NULL), 0);
@@ -295,9 +301,10 @@ deliver_hard_links_into_several(void)
 	T_EQ_INT(maildir_msg_finish(m, &err), 0);
 	T_EQ_INT(maildir_msg_deliver(m, a, NULL, 0, &n1, &err), 0);
 	T_EQ_INT(maildir_msg_deliver(m, b, NULL, 0, &n2, &err), 0);
-	T_EQ_INT(maildir_msg_deliver(m, b, "Archive", MAILDIR_NAME_SEEN, &n3,
-	    &err), 0);
-	T_EQ_INT(list_dir(a, "tmp", NULL), 1);	/* until free */
+	T_EQ_INT(
+	    maildir_msg_deliver(m, b, "Archive", MAILDIR_NAME_SEEN, &n3, &err),
+	    0);
+	T_EQ_INT(list_dir(a, "tmp", NULL), 1); /* until free */
 	maildir_msg_free(&m);
 	T_CHECK(m == NULL);
 	T_EQ_INT(list_dir(a, "tmp", NULL), 0);
@@ -325,8 +332,8 @@ deliver_hard_links_into_several(void)
 	drop_tmp(tmp);
 }
 
-#define DELIVERERS	4
-#define DELIVERIES	30
+#define DELIVERERS 4
+#define DELIVERIES 30
 
 /* Processes delivering into one maildir at once never clash. */
 static void
@@ -343,7 +350,7 @@ deliver_unique_across_processes(void)
 		maildir_name_uniq_init(&u, "h");
 		for (i = 0; i < DELIVERIES; i++)
 			if (deliver_one(tmp, NULL, &u, msg, sizeof(msg) - 1, 0,
-			    NULL, &err) < 0)
+			        NULL, &err) < 0)
 				_exit(1);
 		_exit(0);
 	}
@@ -384,8 +391,9 @@ fill_and_check(const char *root, const char *dsn)
 	    list_dir(root, "tmp", NULL) != 0)
 		return 12;
 	/* Space is back once the failed file is gone. */
-	if (deliver_one(root, NULL, &u, msg, sizeof(msg) - 1, 0, NULL,
-	    &err) < 0 || list_dir(root, "new", NULL) != 1)
+	if (deliver_one(root, NULL, &u, msg, sizeof(msg) - 1, 0, NULL, &err) <
+	        0 ||
+	    list_dir(root, "new", NULL) != 1)
 		return 13;
 	return 0;
 }

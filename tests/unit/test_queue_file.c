@@ -57,20 +57,22 @@ marks_survive_reopen(void)
 	struct err err;
 
 	T_EQ_INT(write_message(qd, NULL, msg, sizeof(msg) - 1, 64, id), 0);
-	T_EQ_INT(queue_file_open(qd, QUEUE_INCOMING, id, true, &lim, &qf,
-	    &err), 1);
+	T_EQ_INT(
+	    queue_file_open(qd, QUEUE_INCOMING, id, true, &lim, &qf, &err), 1);
 	T_EQ_INT(queue_file_mark(qf, 0, QUEUE_RCPT_DONE, "2.0.0",
-	    "delivered to maildir", &err), 0);
+	             "delivered to maildir", &err),
+	    0);
 	T_EQ_INT(queue_file_mark(qf, 1, QUEUE_RCPT_DEFERRED, "4.4.1",
-	    "connection refused", &err), 0);
+	             "connection refused", &err),
+	    0);
 	env = queue_file_env(qf);
 	T_EQ_INT(env->rcpts[0].state, QUEUE_RCPT_DONE);
 	T_EQ_INT(env->rcpts[1].state, QUEUE_RCPT_DEFERRED);
 	T_CHECK(!queue_file_finished(qf));
 	queue_file_close(&qf);
 
-	T_EQ_INT(queue_file_open(qd, QUEUE_INCOMING, id, true, &lim, &qf,
-	    &err), 1);
+	T_EQ_INT(
+	    queue_file_open(qd, QUEUE_INCOMING, id, true, &lim, &qf, &err), 1);
 	env = queue_file_env(qf);
 	T_EQ_INT(env->rcpts[0].state, QUEUE_RCPT_DONE);
 	T_EQ_STR(env->rcpts[0].reason, "delivered to maildir");
@@ -78,13 +80,14 @@ marks_survive_reopen(void)
 	T_EQ_STR(env->rcpts[1].dsn, "4.4.1");
 	T_EQ_STR(env->rcpts[1].reason, "connection refused");
 	T_CHECK(env->rcpts[1].state_time > 0);
-	T_EQ_INT(queue_file_mark(qf, 1, QUEUE_RCPT_BOUNCED, "5.1.1",
-	    "no such user", &err), 0);
+	T_EQ_INT(queue_file_mark(
+	             qf, 1, QUEUE_RCPT_BOUNCED, "5.1.1", "no such user", &err),
+	    0);
 	T_CHECK(queue_file_finished(qf));
 	queue_file_close(&qf);
 
-	T_EQ_INT(queue_file_open(qd, QUEUE_INCOMING, id, false, &lim, &qf,
-	    &err), 1);
+	T_EQ_INT(
+	    queue_file_open(qd, QUEUE_INCOMING, id, false, &lim, &qf, &err), 1);
 	env = queue_file_env(qf);
 	T_EQ_INT(env->rcpts[1].state, QUEUE_RCPT_BOUNCED);
 	T_EQ_INT(env->rcpts[1].attempts, 2);
@@ -93,15 +96,14 @@ marks_survive_reopen(void)
 	drop_queue(dir, &qd);
 }
 
-#define MANY_RCPTS	24
-#define MARKERS		4
+#define MANY_RCPTS 24
+#define MARKERS 4
 
 static int
 write_many(struct queue_dir *qd, char id[QUEUE_ID_SIZE])
 {
 	struct queue_rcpt r[MANY_RCPTS];
-	struct queue_env env = { .sender = "", .rcpts = r,
-		.nrcpt = MANY_RCPTS };
+	struct queue_env env = {.sender = "", .rcpts = r, .nrcpt = MANY_RCPTS};
 	char addr[MANY_RCPTS][32];
 	struct queue_writer *w;
 	struct err err;
@@ -116,8 +118,10 @@ write_many(struct queue_dir *qd, char id[QUEUE_ID_SIZE])
 		return -1;
 	snprintf(id, QUEUE_ID_SIZE, "%s", queue_writer_id(w));
 	rc = queue_writer_envelope(w, &env, &err) < 0 ||
-	    queue_writer_write(w, msg, sizeof(msg) - 1, &err) < 0 ||
-	    queue_writer_commit(w, NULL, &err) < 0 ? -1 : 0;
+	        queue_writer_write(w, msg, sizeof(msg) - 1, &err) < 0 ||
+	        queue_writer_commit(w, NULL, &err) < 0
+	    ? -1
+	    : 0;
 	queue_writer_free(&w);
 	return rc;
 }
@@ -134,17 +138,18 @@ marks_from_several_processes(void)
 	int c, i, status;
 
 	T_EQ_INT(write_many(qd, id), 0);
-	T_EQ_INT(queue_file_open(qd, QUEUE_INCOMING, id, false, &lim, &old,
-	    &err), 1);
+	T_EQ_INT(
+	    queue_file_open(qd, QUEUE_INCOMING, id, false, &lim, &old, &err),
+	    1);
 	for (c = 0; c < MARKERS; c++) {
 		if (fork() != 0)
 			continue;
-		if (queue_file_open(qd, QUEUE_INCOMING, id, true, &lim, &qf,
-		    &err) != 1)
+		if (queue_file_open(
+		        qd, QUEUE_INCOMING, id, true, &lim, &qf, &err) != 1)
 			_exit(1);
 		for (i = c; i < MANY_RCPTS; i += MARKERS)
 			if (queue_file_mark(qf, (size_t)i, QUEUE_RCPT_DONE,
-			    "2.0.0", "ok", &err) < 0)
+			        "2.0.0", "ok", &err) < 0)
 				_exit(1);
 		queue_file_close(&qf);
 		_exit(0);
@@ -153,8 +158,8 @@ marks_from_several_processes(void)
 		T_CHECK(wait(&status) > 0);
 		T_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	}
-	T_EQ_INT(queue_file_open(qd, QUEUE_INCOMING, id, false, &lim, &qf,
-	    &err), 1);
+	T_EQ_INT(
+	    queue_file_open(qd, QUEUE_INCOMING, id, false, &lim, &qf, &err), 1);
 	env = queue_file_env(qf);
 	for (i = 0; i < MANY_RCPTS; i++) {
 		T_EQ_INT(env->rcpts[i].state, QUEUE_RCPT_DONE);
@@ -202,30 +207,31 @@ torn_tail_is_ignored_then_cut(void)
 	T_EQ_INT(write_message(qd, NULL, msg, sizeof(msg) - 1, 64, id), 0);
 	path_of(path, dir, "incoming", id);
 	clean = file_size(path);
-	T_EQ_INT(queue_file_open(qd, QUEUE_INCOMING, id, true, &lim, &qf,
-	    &err), 1);
-	T_EQ_INT(queue_file_mark(qf, 0, QUEUE_RCPT_DONE, "2.0.0", NULL,
-	    &err), 0);
+	T_EQ_INT(
+	    queue_file_open(qd, QUEUE_INCOMING, id, true, &lim, &qf, &err), 1);
+	T_EQ_INT(
+	    queue_file_mark(qf, 0, QUEUE_RCPT_DONE, "2.0.0", NULL, &err), 0);
 	queue_file_close(&qf);
 	one_frame = file_size(path) - clean;
 	T_CHECK(one_frame > 8);
 	/* The first 9 bytes of a frame marking recipient 1 done. */
 	T_EQ_INT(append_bytes(path, "\0\0\0\x20\x69\0\0\0\x01", 9), 0);
-	T_EQ_INT(queue_file_open(qd, QUEUE_INCOMING, id, true, &lim, &qf,
-	    &err), 1);
+	T_EQ_INT(
+	    queue_file_open(qd, QUEUE_INCOMING, id, true, &lim, &qf, &err), 1);
 	env = queue_file_env(qf);
 	T_EQ_INT(env->rcpts[0].state, QUEUE_RCPT_DONE);
 	T_EQ_INT(env->rcpts[1].state, QUEUE_RCPT_PENDING);
-	T_EQ_INT(queue_file_mark(qf, 1, QUEUE_RCPT_DEFERRED, "4.2.0", "later",
-	    &err), 0);
+	T_EQ_INT(
+	    queue_file_mark(qf, 1, QUEUE_RCPT_DEFERRED, "4.2.0", "later", &err),
+	    0);
 	queue_file_close(&qf);
 	/* The torn bytes are gone: exactly two whole frames follow. */
 	queue_log_encode(&frame, 1, QUEUE_RCPT_DEFERRED, (uint64_t)time(NULL),
 	    "4.2.0", "later");
 	T_EQ_INT(file_size(path), clean + one_frame + (off_t)frame.len);
 	buf_deinit(&frame);
-	T_EQ_INT(queue_file_open(qd, QUEUE_INCOMING, id, false, &lim, &qf,
-	    &err), 1);
+	T_EQ_INT(
+	    queue_file_open(qd, QUEUE_INCOMING, id, false, &lim, &qf, &err), 1);
 	env = queue_file_env(qf);
 	T_EQ_INT(env->rcpts[0].state, QUEUE_RCPT_DONE);
 	T_EQ_INT(env->rcpts[1].state, QUEUE_RCPT_DEFERRED);
@@ -265,10 +271,10 @@ cut_file_is_corrupt_never_a_crash(void)
 
 	buf_init(&whole);
 	T_EQ_INT(write_message(qd, NULL, msg, sizeof(msg) - 1, 64, id), 0);
-	T_EQ_INT(queue_file_open(qd, QUEUE_INCOMING, id, true, &lim, &qf,
-	    &err), 1);
-	T_EQ_INT(queue_file_mark(qf, 1, QUEUE_RCPT_DONE, "2.0.0", "x", &err),
-	    0);
+	T_EQ_INT(
+	    queue_file_open(qd, QUEUE_INCOMING, id, true, &lim, &qf, &err), 1);
+	T_EQ_INT(
+	    queue_file_mark(qf, 1, QUEUE_RCPT_DONE, "2.0.0", "x", &err), 0);
 	queue_file_close(&qf);
 	T_EQ_INT(read_whole(path_of(path, dir, "incoming", id), &whole), 0);
 	T_EQ_INT(queue_hdr_parse(whole.data, whole.len, &hdr, &err), 0);
@@ -281,16 +287,16 @@ cut_file_is_corrupt_never_a_crash(void)
 		close(fd);
 		err_clear(&err);
 		qf = NULL;
-		rc = queue_file_open(qd, QUEUE_DEFERRED, cut_id, false, &lim,
-		    &qf, &err);
+		rc = queue_file_open(
+		    qd, QUEUE_DEFERRED, cut_id, false, &lim, &qf, &err);
 		if (cut < log_at) {
 			if (!T_EQ_INT(rc, -1) || !T_EQ_INT(err.kind, ERR_PERM))
 				fprintf(stderr, "  cut at %zu\n", cut);
 		} else if (T_EQ_INT(rc, 1))
 			/* Inside the log: the torn frame is simply absent. */
 			T_EQ_INT(queue_file_env(qf)->rcpts[1].state,
-			    cut == whole.len ? QUEUE_RCPT_DONE :
-			    QUEUE_RCPT_PENDING);
+			    cut == whole.len ? QUEUE_RCPT_DONE
+			                     : QUEUE_RCPT_PENDING);
 		queue_file_close(&qf);
 	}
 	buf_deinit(&whole);
@@ -317,30 +323,32 @@ move_scan_and_remove(void)
 
 	buf_init(&seen);
 	T_EQ_INT(write_message(qd, NULL, msg, sizeof(msg) - 1, 64, id), 0);
-	T_EQ_INT(queue_dir_move(qd, id, QUEUE_INCOMING, QUEUE_ACTIVE, true,
-	    &err), 1);
-	T_EQ_INT(queue_dir_move(qd, id, QUEUE_INCOMING, QUEUE_ACTIVE, true,
-	    &err), 0);
-	T_EQ_INT(queue_file_open(qd, QUEUE_INCOMING, id, false, &lim, &qf,
-	    &err), 0);
-	T_EQ_INT(queue_file_open(qd, QUEUE_ACTIVE, id, true, &lim, &qf, &err),
+	T_EQ_INT(
+	    queue_dir_move(qd, id, QUEUE_INCOMING, QUEUE_ACTIVE, true, &err),
 	    1);
-	/* An open file stays usable while qmgr moves it. */
-	T_EQ_INT(queue_dir_move(qd, id, QUEUE_ACTIVE, QUEUE_DEFERRED, false,
-	    &err), 1);
-	T_EQ_INT(queue_dir_sync(qd, QUEUE_DEFERRED, &err), 0);
-	T_EQ_INT(queue_file_mark(qf, 0, QUEUE_RCPT_DONE, NULL, NULL, &err),
+	T_EQ_INT(
+	    queue_dir_move(qd, id, QUEUE_INCOMING, QUEUE_ACTIVE, true, &err),
 	    0);
+	T_EQ_INT(
+	    queue_file_open(qd, QUEUE_INCOMING, id, false, &lim, &qf, &err), 0);
+	T_EQ_INT(
+	    queue_file_open(qd, QUEUE_ACTIVE, id, true, &lim, &qf, &err), 1);
+	/* An open file stays usable while qmgr moves it. */
+	T_EQ_INT(
+	    queue_dir_move(qd, id, QUEUE_ACTIVE, QUEUE_DEFERRED, false, &err),
+	    1);
+	T_EQ_INT(queue_dir_sync(qd, QUEUE_DEFERRED, &err), 0);
+	T_EQ_INT(queue_file_mark(qf, 0, QUEUE_RCPT_DONE, NULL, NULL, &err), 0);
 	queue_file_close(&qf);
-	T_EQ_INT(queue_dir_scan(qd, QUEUE_DEFERRED, scan_collect, &seen,
-	    &err), 0);
+	T_EQ_INT(
+	    queue_dir_scan(qd, QUEUE_DEFERRED, scan_collect, &seen, &err), 0);
 	T_CHECK(strncmp(seen.data, id, strlen(id)) == 0);
 	T_EQ_INT(seen.len, strlen(id) + 1);
 	/* A move never replaces a file of the same name. */
 	fd = open(path_of(path, dir, "hold", id), O_WRONLY | O_CREAT, 0600);
 	close(fd);
-	T_EQ_INT(queue_dir_move(qd, id, QUEUE_DEFERRED, QUEUE_HOLD, true,
-	    &err), -1);
+	T_EQ_INT(
+	    queue_dir_move(qd, id, QUEUE_DEFERRED, QUEUE_HOLD, true, &err), -1);
 	T_EQ_INT(err.kind, ERR_TEMP);
 	T_EQ_INT(count_entries(dir, "deferred"), 1);
 	T_EQ_INT(queue_dir_remove(qd, QUEUE_DEFERRED, id, &err), 1);
@@ -363,23 +371,24 @@ odd_files_are_corrupt_or_absent(void)
 	struct err err;
 
 	queue_id_make(1, 0, 1, id);
-	T_EQ_INT(queue_file_open(qd, QUEUE_ACTIVE, id, false, &lim, &qf,
-	    &err), 0);
+	T_EQ_INT(
+	    queue_file_open(qd, QUEUE_ACTIVE, id, false, &lim, &qf, &err), 0);
 	T_EQ_INT(queue_file_open(qd, QUEUE_ACTIVE, "../../etc/passwd", false,
-	    &lim, &qf, &err), 0);
+	             &lim, &qf, &err),
+	    0);
 	T_EQ_INT(mkfifo(path_of(path, dir, "active", id), 0600), 0);
-	T_EQ_INT(queue_file_open(qd, QUEUE_ACTIVE, id, false, &lim, &qf,
-	    &err), -1);
+	T_EQ_INT(
+	    queue_file_open(qd, QUEUE_ACTIVE, id, false, &lim, &qf, &err), -1);
 	T_EQ_INT(err.kind, ERR_PERM);
 	queue_id_make(1, 0, 2, id);
 	T_EQ_INT(symlink("/etc/passwd", path_of(path, dir, "active", id)), 0);
-	T_EQ_INT(queue_file_open(qd, QUEUE_ACTIVE, id, false, &lim, &qf,
-	    &err), -1);
+	T_EQ_INT(
+	    queue_file_open(qd, QUEUE_ACTIVE, id, false, &lim, &qf, &err), -1);
 	T_EQ_INT(err.kind, ERR_PERM);
 	drop_queue(dir, &qd);
 }
 
 T_MAIN(T_CASE(marks_survive_reopen), T_CASE(marks_from_several_processes),
     T_CASE(torn_tail_is_ignored_then_cut),
-    T_CASE(cut_file_is_corrupt_never_a_crash),
-    T_CASE(move_scan_and_remove), T_CASE(odd_files_are_corrupt_or_absent))
+    T_CASE(cut_file_is_corrupt_never_a_crash), T_CASE(move_scan_and_remove),
+    T_CASE(odd_files_are_corrupt_or_absent))

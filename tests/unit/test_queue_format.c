@@ -57,23 +57,31 @@ queue_rec_bounds(void)
 }
 
 static struct queue_rcpt sample_rcpts[] = {
-	{ .address = "alice@example.org", .orcpt = "rfc822;Alice@Example.ORG",
-	    .notify = QUEUE_NOTIFY_SUCCESS | QUEUE_NOTIFY_FAILURE },
-	{ .address = "bob@example.net" },
-	{ .address = "carol@example.com", .notify = QUEUE_NOTIFY_NEVER },
+    {.address = "alice@example.org",
+        .orcpt = "rfc822;Alice@Example.ORG",
+        .notify = QUEUE_NOTIFY_SUCCESS | QUEUE_NOTIFY_FAILURE},
+    {.address = "bob@example.net"},
+    {.address = "carol@example.com", .notify = QUEUE_NOTIFY_NEVER},
 };
 
 static struct queue_env
 sample_env(void)
 {
 	struct queue_env env = {
-		.arrival_sec = 1700000000, .arrival_usec = 654321,
-		.sender = "sender@example.com", .envid = "QQ+2B314",
-		.ret = QUEUE_RET_HDRS, .body = QUEUE_BODY_8BITMIME,
-		.smtputf8 = true, .client_name = "mx.example.com",
-		.client_addr = "127.0.0.1", .helo = "mx.example.com",
-		.protocol = "ESMTPSA", .sasl_user = "sender",
-		.rcpts = sample_rcpts, .nrcpt = 3,
+	    .arrival_sec = 1700000000,
+	    .arrival_usec = 654321,
+	    .sender = "sender@example.com",
+	    .envid = "QQ+2B314",
+	    .ret = QUEUE_RET_HDRS,
+	    .body = QUEUE_BODY_8BITMIME,
+	    .smtputf8 = true,
+	    .client_name = "mx.example.com",
+	    .client_addr = "127.0.0.1",
+	    .helo = "mx.example.com",
+	    .protocol = "ESMTPSA",
+	    .sasl_user = "sender",
+	    .rcpts = sample_rcpts,
+	    .nrcpt = 3,
 	};
 
 	return env;
@@ -84,10 +92,9 @@ static const char sample_content[] =
 
 /* header | envelope | content | log */
 static void
-build_image(struct buf *img, const struct queue_env *env,
-    const struct buf *log)
+build_image(struct buf *img, const struct queue_env *env, const struct buf *log)
 {
-	struct queue_hdr h = { 0 };
+	struct queue_hdr h = {0};
 	unsigned char hdr[QUEUE_HDR_LEN];
 	struct buf e;
 
@@ -96,8 +103,7 @@ build_image(struct buf *img, const struct queue_env *env,
 	h.env_len = (uint32_t)e.len;
 	h.env_crc = queue_rec_crc32(0, e.data, e.len);
 	h.content_len = sizeof(sample_content) - 1;
-	h.body_offset = strstr(sample_content, "\r\n\r\n") + 4 -
-	    sample_content;
+	h.body_offset = strstr(sample_content, "\r\n\r\n") + 4 - sample_content;
 	queue_hdr_encode(&h, hdr);
 	buf_reset(img);
 	buf_append(img, hdr, sizeof(hdr));
@@ -136,8 +142,8 @@ queue_env_round_trip(void)
 	T_EQ_INT(got->nrcpt, 3);
 	T_EQ_STR(got->rcpts[0].address, "alice@example.org");
 	T_EQ_STR(got->rcpts[0].orcpt, "rfc822;Alice@Example.ORG");
-	T_EQ_INT(got->rcpts[0].notify,
-	    QUEUE_NOTIFY_SUCCESS | QUEUE_NOTIFY_FAILURE);
+	T_EQ_INT(
+	    got->rcpts[0].notify, QUEUE_NOTIFY_SUCCESS | QUEUE_NOTIFY_FAILURE);
 	T_EQ_STR(got->rcpts[1].address, "bob@example.net");
 	T_EQ_STR(got->rcpts[1].orcpt, NULL);
 	T_EQ_INT(got->rcpts[1].notify, 0);
@@ -153,8 +159,8 @@ queue_env_round_trip(void)
 static void
 queue_env_minimal_and_null_sender(void)
 {
-	struct queue_rcpt r = { .address = "x@y" };
-	struct queue_env env = { .sender = "", .rcpts = &r, .nrcpt = 1 };
+	struct queue_rcpt r = {.address = "x@y"};
+	struct queue_env env = {.sender = "", .rcpts = &r, .nrcpt = 1};
 	struct arena *a = arena_new();
 	struct queue_env got;
 	struct buf b;
@@ -183,23 +189,23 @@ static void
 queue_env_rejects(void)
 {
 	static const struct {
-		const char *recs;	/* type,value pairs: "Tv|Tv|..." */
+		const char *recs; /* type,value pairs: "Tv|Tv|..." */
 		int want;
 	} cases[] = {
-		{ "T1|M0|S|Ra", 0 },
-		{ "T1|M0|S|Ra|Qunknown", 0 },
-		{ "T1|M0|Sa|Sb|Ra", -1 },		/* duplicate sender */
-		{ "T1|M0|Ra", -1 },			/* no sender */
-		{ "M0|S|Ra", -1 },			/* no time */
-		{ "T1|M0|S", -1 },			/* no recipient */
-		{ "T01|M0|S|Ra", -1 },
-		{ "T1|M1000000|S|Ra", -1 },
-		{ "T1|M0|S|NFULLX|Ra", -1 },
-		{ "T1|M0|S|B8BITMIME|Ra", 0 },
-		{ "T1|M0|S|Bbinarymime|Ra", -1 },
-		{ "T1|M0|S|Y0|Ra", -1 },
-		{ "T1|M0|S|R", -1 },			/* no address */
-		{ "T1|M0|S|Rn", -1 },
+	    {"T1|M0|S|Ra", 0},
+	    {"T1|M0|S|Ra|Qunknown", 0},
+	    {"T1|M0|Sa|Sb|Ra", -1}, /* duplicate sender */
+	    {"T1|M0|Ra", -1}, /* no sender */
+	    {"M0|S|Ra", -1}, /* no time */
+	    {"T1|M0|S", -1}, /* no recipient */
+	    {"T01|M0|S|Ra", -1},
+	    {"T1|M1000000|S|Ra", -1},
+	    {"T1|M0|S|NFULLX|Ra", -1},
+	    {"T1|M0|S|B8BITMIME|Ra", 0},
+	    {"T1|M0|S|Bbinarymime|Ra", -1},
+	    {"T1|M0|S|Y0|Ra", -1},
+	    {"T1|M0|S|R", -1}, /* no address */
+	    {"T1|M0|S|Rn", -1},
 	};
 	struct arena *a = arena_new();
 	struct queue_env got;
@@ -215,7 +221,7 @@ queue_env_rejects(void)
 		snprintf(copy, sizeof(copy), "%s", cases[i].recs);
 		buf_reset(&b);
 		for (tok = strtok_r(copy, "|", &save); tok != NULL;
-		    tok = strtok_r(NULL, "|", &save)) {
+		     tok = strtok_r(NULL, "|", &save)) {
 			if (tok[0] != 'R') {
 				queue_rec_put_str(&b, tok[0], tok + 1);
 				continue;
@@ -227,8 +233,9 @@ queue_env_rejects(void)
 				queue_rec_put_str(&sub, 'n', "1");
 			queue_rec_put(&b, 'R', sub.data, sub.len);
 		}
-		if (!T_EQ_INT(queue_env_parse(b.data, b.len, &lim, &got, a,
-		    &err), cases[i].want))
+		if (!T_EQ_INT(
+		        queue_env_parse(b.data, b.len, &lim, &got, a, &err),
+		        cases[i].want))
 			fprintf(stderr, "  case %s\n", cases[i].recs);
 	}
 	/* A NUL inside a text field, and a field over the limit. */
@@ -263,10 +270,10 @@ queue_log_last_result_wins(void)
 	queue_log_encode(&log, 1, QUEUE_RCPT_DEFERRED, 100, "4.4.1",
 	    "connect to mx: refused\r\nsecond line");
 	queue_log_encode(&log, 0, QUEUE_RCPT_DONE, 101, "2.0.0", NULL);
-	queue_log_encode(&log, 1, QUEUE_RCPT_DEFERRED, 200, "4.4.2",
-	    longreason);
-	queue_log_encode(&log, 2, QUEUE_RCPT_BOUNCED, 300, "5.1.1",
-	    "user unknown");
+	queue_log_encode(
+	    &log, 1, QUEUE_RCPT_DEFERRED, 200, "4.4.2", longreason);
+	queue_log_encode(
+	    &log, 2, QUEUE_RCPT_BOUNCED, 300, "5.1.1", "user unknown");
 	build_image(&img, &env, &log);
 	T_EQ_INT(queue_image_parse(img.data, img.len, &lim, &im, a, &err), 0);
 	T_EQ_INT(im.log_valid, log.len);
@@ -288,8 +295,7 @@ queue_log_last_result_wins(void)
 	buf_reset(&log);
 	queue_log_encode(&log, 3, QUEUE_RCPT_DONE, 1, NULL, NULL);
 	build_image(&img, &env, &log);
-	T_EQ_INT(queue_image_parse(img.data, img.len, &lim, &im, a, &err),
-	    -1);
+	T_EQ_INT(queue_image_parse(img.data, img.len, &lim, &im, a, &err), -1);
 	T_EQ_INT(err.kind, ERR_PERM);
 	buf_deinit(&log);
 	buf_deinit(&img);
@@ -330,12 +336,15 @@ queue_image_cut_everywhere(void)
 			continue;
 		}
 		T_EQ_INT(rc, 0);
-		T_EQ_INT(im.env.rcpts[0].state, cut - log_at >= first ?
-		    QUEUE_RCPT_DONE : QUEUE_RCPT_PENDING);
-		T_EQ_INT(im.env.rcpts[2].state, cut == img.len ?
-		    QUEUE_RCPT_BOUNCED : QUEUE_RCPT_PENDING);
-		T_EQ_INT(im.log_valid, cut == img.len ? log.len :
-		    cut - log_at >= first ? first : 0);
+		T_EQ_INT(im.env.rcpts[0].state,
+		    cut - log_at >= first ? QUEUE_RCPT_DONE
+		                          : QUEUE_RCPT_PENDING);
+		T_EQ_INT(im.env.rcpts[2].state,
+		    cut == img.len ? QUEUE_RCPT_BOUNCED : QUEUE_RCPT_PENDING);
+		T_EQ_INT(im.log_valid,
+		    cut == img.len              ? log.len
+		        : cut - log_at >= first ? first
+		                                : 0);
 	}
 	buf_append(&img, "\0\0\0\0\0\0\0\0\0\0\0\0", 12);
 	T_EQ_INT(queue_image_parse(img.data, img.len, &lim, &im, a, &err), 0);
@@ -362,8 +371,9 @@ queue_image_flipped_bytes(void)
 	for (i = 0; i < env_end; i++) {
 		arena_reset(a);
 		img.data[i] ^= 0x20;
-		if (!T_EQ_INT(queue_image_parse(img.data, img.len, &lim, &im,
-		    a, &err), -1))
+		if (!T_EQ_INT(queue_image_parse(
+		                  img.data, img.len, &lim, &im, a, &err),
+		        -1))
 			fprintf(stderr, "  flipped byte %zu\n", i);
 		img.data[i] ^= 0x20;
 	}
@@ -375,8 +385,8 @@ queue_image_flipped_bytes(void)
 static void
 queue_hdr_rejects_version(void)
 {
-	struct queue_hdr h = { .env_len = 0, .content_len = 10,
-		.body_offset = 11 };
+	struct queue_hdr h = {
+	    .env_len = 0, .content_len = 10, .body_offset = 11};
 	unsigned char raw[QUEUE_HDR_LEN];
 	struct err err;
 
@@ -385,7 +395,7 @@ queue_hdr_rejects_version(void)
 	h.body_offset = 10;
 	queue_hdr_encode(&h, raw);
 	T_EQ_INT(queue_hdr_parse(raw, sizeof(raw), &h, &err), 0);
-	raw[11] = 2;	/* version 2, checksum recomputed */
+	raw[11] = 2; /* version 2, checksum recomputed */
 	queue_rec_be32_put(raw + 36, queue_rec_crc32(0, raw, 36));
 	T_EQ_INT(queue_hdr_parse(raw, sizeof(raw), &h, &err), -1);
 	T_CHECK(strstr(err.text, "version 2") != NULL);
@@ -443,8 +453,8 @@ queue_image_golden_files(void)
 	arena_free(&a);
 }
 
-T_MAIN(T_CASE(queue_rec_bounds),
-    T_CASE(queue_env_round_trip), T_CASE(queue_env_minimal_and_null_sender),
-    T_CASE(queue_env_rejects), T_CASE(queue_log_last_result_wins),
-    T_CASE(queue_image_cut_everywhere), T_CASE(queue_image_flipped_bytes),
-    T_CASE(queue_hdr_rejects_version), T_CASE(queue_image_golden_files))
+T_MAIN(T_CASE(queue_rec_bounds), T_CASE(queue_env_round_trip),
+    T_CASE(queue_env_minimal_and_null_sender), T_CASE(queue_env_rejects),
+    T_CASE(queue_log_last_result_wins), T_CASE(queue_image_cut_everywhere),
+    T_CASE(queue_image_flipped_bytes), T_CASE(queue_hdr_rejects_version),
+    T_CASE(queue_image_golden_files))

@@ -19,10 +19,10 @@ queue_id_round_trip(void)
 		uint32_t usec;
 		uint64_t ino;
 	} cases[] = {
-		{ 0, 0, 0 },
-		{ 1700000000, 123456, 42 },
-		{ 1700000000, 999999, UINT64_MAX },
-		{ (1ull << 35) - 1, 0, 1ull << 63 },
+	    {0, 0, 0},
+	    {1700000000, 123456, 42},
+	    {1700000000, 999999, UINT64_MAX},
+	    {(1ull << 35) - 1, 0, 1ull << 63},
 	};
 	char id[QUEUE_ID_SIZE];
 	uint64_t sec, ino;
@@ -30,8 +30,9 @@ queue_id_round_trip(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		T_EQ_INT(queue_id_make(cases[i].sec, cases[i].usec,
-		    cases[i].ino, id), 0);
+		T_EQ_INT(queue_id_make(
+		             cases[i].sec, cases[i].usec, cases[i].ino, id),
+		    0);
 		T_CHECK(strlen(id) >= QUEUE_ID_MIN_LEN);
 		T_CHECK(strlen(id) <= QUEUE_ID_MAX_LEN);
 		T_CHECK(queue_id_parse(id, strlen(id), &sec, &usec, &ino));
@@ -42,23 +43,36 @@ queue_id_round_trip(void)
 	T_EQ_INT(queue_id_make(1ull << 35, 0, 1, id), -1);
 	T_EQ_INT(queue_id_make(0, 1000000, 1, id), -1);
 	T_EQ_INT(queue_id_make(1700000000, 5, 42, id), 0);
-	T_EQ_STR(id, "1JN7W80" "0005" "1A");
+	T_EQ_STR(id,
+	    "1JN7W80"
+	    "0005"
+	    "1A");
 }
 
 static void
 queue_id_rejects(void)
 {
 	static const char *const bad[] = {
-		"", "1KMBWG00005", "1KMBWG000051a", "1KMBWG00005-1",
-		"1KMBWG0000501", "1KMBWG0000I1", "1KMBWGZZZZZ1",
-		"1KMBWG00005" "GZZZZZZZZZZZZ", "1KMBWG00005" "ZZZZZZZZZZZZZZ",
-		".tmp.abcdef", "1KMBWG00005 1",
+	    "",
+	    "1KMBWG00005",
+	    "1KMBWG000051a",
+	    "1KMBWG00005-1",
+	    "1KMBWG0000501",
+	    "1KMBWG0000I1",
+	    "1KMBWGZZZZZ1",
+	    "1KMBWG00005"
+	    "GZZZZZZZZZZZZ",
+	    "1KMBWG00005"
+	    "ZZZZZZZZZZZZZZ",
+	    ".tmp.abcdef",
+	    "1KMBWG00005 1",
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		T_CHECK(!queue_id_valid(bad[i]));
-	T_CHECK(queue_id_valid("1KMBWG00005" "FZZZZZZZZZZZZ"));
+	T_CHECK(queue_id_valid("1KMBWG00005"
+	                       "FZZZZZZZZZZZZ"));
 	T_CHECK(queue_id_valid("1KMBWG000050"));
 	/* Not NUL-terminated input: only len bytes are looked at. */
 	T_CHECK(queue_id_parse("1KMBWG000051Axyz", 13, NULL, NULL, NULL));

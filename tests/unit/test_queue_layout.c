@@ -45,14 +45,22 @@ layout_create_and_check(void)
 		const char *sub;
 		mode_t mode;
 	} want[] = {
-		{ "maildrop", 0730 }, { "public", 0710 }, { "private", 0700 },
-		{ "incoming", 0700 }, { "active", 0700 }, { "deferred", 0700 },
-		{ "hold", 0700 }, { "corrupt", 0700 }, { "pid", 0755 },
-		{ ".", 0755 }, { "incoming/" QUEUE_COMMIT_FILE, 0600 },
+	    {"maildrop", 0730},
+	    {"public", 0710},
+	    {"private", 0700},
+	    {"incoming", 0700},
+	    {"active", 0700},
+	    {"deferred", 0700},
+	    {"hold", 0700},
+	    {"corrupt", 0700},
+	    {"pid", 0755},
+	    {".", 0755},
+	    {"incoming/" QUEUE_COMMIT_FILE, 0600},
 	};
-	struct queue_layout_owner own = { .owner_uid = getuid(),
-		.owner_gid = getgid(), .postdrop_gid = getgid(),
-		.set_owner = getuid() == 0 };
+	struct queue_layout_owner own = {.owner_uid = getuid(),
+	    .owner_gid = getgid(),
+	    .postdrop_gid = getgid(),
+	    .set_owner = getuid() == 0};
 	char base[] = "/tmp/test_queue_layout.XXXXXX", root[512];
 	struct queue_dir *qd = NULL;
 	struct buf report;
@@ -97,8 +105,9 @@ layout_create_and_check(void)
 static void
 layout_refuses_non_directories(void)
 {
-	struct queue_layout_owner own = { .owner_uid = getuid(),
-		.owner_gid = getgid(), .postdrop_gid = getgid() };
+	struct queue_layout_owner own = {.owner_uid = getuid(),
+	    .owner_gid = getgid(),
+	    .postdrop_gid = getgid()};
 	char base[] = "/tmp/test_queue_layout.XXXXXX", path[600];
 	struct queue_dir *qd = NULL;
 	struct buf report;

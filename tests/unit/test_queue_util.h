@@ -38,8 +38,9 @@ rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 static inline char *
 make_queue(struct queue_dir **qd_out)
 {
-	struct queue_layout_owner own = { .owner_uid = getuid(),
-		.owner_gid = getgid(), .postdrop_gid = getgid() };
+	struct queue_layout_owner own = {.owner_uid = getuid(),
+	    .owner_gid = getgid(),
+	    .postdrop_gid = getgid()};
 	char tmpl[] = "/tmp/test_queue.XXXXXX", *dir;
 	struct err err;
 
@@ -94,23 +95,25 @@ count_temp(const char *dir, const char *sub)
 		return (size_t)-1;
 	while ((de = readdir(d)) != NULL)
 		if (strncmp(de->d_name, QUEUE_DIR_TEMP_PREFIX,
-		    strlen(QUEUE_DIR_TEMP_PREFIX)) == 0)
+		        strlen(QUEUE_DIR_TEMP_PREFIX)) == 0)
 			n++;
 	closedir(d);
 	return n;
 }
 
 static struct queue_rcpt rcpts[] = {
-	{ .address = "one@example.org", .notify = QUEUE_NOTIFY_DELAY },
-	{ .address = "two@example.org", .orcpt = "rfc822;two@example.org" },
+    {.address = "one@example.org", .notify = QUEUE_NOTIFY_DELAY},
+    {.address = "two@example.org", .orcpt = "rfc822;two@example.org"},
 };
 
 static inline struct queue_env
 test_env(void)
 {
-	struct queue_env env = { .sender = "from@example.com",
-		.protocol = "ESMTP", .client_addr = "127.0.0.1",
-		.rcpts = rcpts, .nrcpt = 2 };
+	struct queue_env env = {.sender = "from@example.com",
+	    .protocol = "ESMTP",
+	    .client_addr = "127.0.0.1",
+	    .rcpts = rcpts,
+	    .nrcpt = 2};
 
 	return env;
 }
@@ -132,10 +135,9 @@ write_message(struct queue_dir *qd, struct queue_commit *gc, const char *msg,
 		goto fail;
 	for (off = 0; off < len; off += chunk)
 		if (queue_writer_write(w, msg + off,
-		    len - off < chunk ? len - off : chunk, &err) < 0)
+		        len - off < chunk ? len - off : chunk, &err) < 0)
 			goto fail;
-	if (queue_writer_size(w) != len ||
-	    queue_writer_commit(w, gc, &err) < 0)
+	if (queue_writer_size(w) != len || queue_writer_commit(w, gc, &err) < 0)
 		goto fail;
 	queue_writer_free(&w);
 	return 0;

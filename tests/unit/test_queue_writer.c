@@ -32,7 +32,7 @@ static void
 writer_round_trip(void)
 {
 	static const char msg[] = "Subject: test\r\nX: y\r\n\r\nline 1\r\n"
-	    "line 2\r\n";
+	                          "line 2\r\n";
 	struct queue_dir *qd;
 	char *dir = make_queue(&qd), id[QUEUE_ID_SIZE], got[64];
 	const struct queue_env *env;
@@ -46,8 +46,8 @@ writer_round_trip(void)
 	T_CHECK(queue_id_valid(id));
 	T_EQ_INT(count_entries(dir, "incoming"), 1);
 	T_EQ_INT(count_temp(dir, "incoming"), 0);
-	T_EQ_INT(queue_file_open(qd, QUEUE_INCOMING, id, false, &lim, &qf,
-	    &err), 1);
+	T_EQ_INT(
+	    queue_file_open(qd, QUEUE_INCOMING, id, false, &lim, &qf, &err), 1);
 	env = queue_file_env(qf);
 	T_EQ_STR(queue_file_id(qf), id);
 	T_EQ_STR(env->sender, "from@example.com");
@@ -69,8 +69,8 @@ writer_round_trip(void)
 	T_EQ_INT(n, 11);
 	got[16] = '\0';
 	T_EQ_STR(got, "line 1\r\nline 2\r\n");
-	T_EQ_INT(queue_file_read(qf, queue_file_content_size(qf), got, 5,
-	    &err), 0);
+	T_EQ_INT(
+	    queue_file_read(qf, queue_file_content_size(qf), got, 5, &err), 0);
 	T_CHECK(!queue_file_finished(qf));
 	queue_file_close(&qf);
 	T_CHECK(qf == NULL);
@@ -84,15 +84,15 @@ writer_body_offset_every_split(void)
 		const char *msg;
 		uint64_t body;
 	} cases[] = {
-		{ "A: b\r\n\r\nbody", 8 },
-		{ "A: b\n\nbody", 6 },
-		{ "A: b\r\nC: d\r\n\r\n", 14 },
-		{ "no body at all", 14 },
-		{ "A: b\r\n", 6 },
-		{ "\r\nbody first", 2 },
-		{ "\nx", 1 },
-		{ "A\r\r\nB\r\n\r\nC", 9 },
-		{ "A\r\nB\r\rC\n\nD", 9 },
+	    {"A: b\r\n\r\nbody", 8},
+	    {"A: b\n\nbody", 6},
+	    {"A: b\r\nC: d\r\n\r\n", 14},
+	    {"no body at all", 14},
+	    {"A: b\r\n", 6},
+	    {"\r\nbody first", 2},
+	    {"\nx", 1},
+	    {"A\r\r\nB\r\n\r\nC", 9},
+	    {"A\r\nB\r\rC\n\nD", 9},
 	};
 	struct queue_dir *qd;
 	char *dir = make_queue(&qd), id[QUEUE_ID_SIZE];
@@ -103,14 +103,16 @@ writer_body_offset_every_split(void)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		len = strlen(cases[i].msg);
 		for (chunk = 1; chunk <= len; chunk++) {
-			if (write_message(qd, NULL, cases[i].msg, len, chunk,
-			    id) < 0 || !T_EQ_INT(queue_file_open(qd,
-			    QUEUE_INCOMING, id, false, &lim, &qf, &err), 1))
+			if (write_message(
+			        qd, NULL, cases[i].msg, len, chunk, id) < 0 ||
+			    !T_EQ_INT(queue_file_open(qd, QUEUE_INCOMING, id,
+			                  false, &lim, &qf, &err),
+			        1))
 				continue;
-			if (!T_EQ_INT(queue_file_body_offset(qf),
-			    cases[i].body))
-				fprintf(stderr, "  case %zu chunk %zu\n", i,
-				    chunk);
+			if (!T_EQ_INT(
+			        queue_file_body_offset(qf), cases[i].body))
+				fprintf(
+				    stderr, "  case %zu chunk %zu\n", i, chunk);
 			queue_file_close(&qf);
 			queue_dir_remove(qd, QUEUE_INCOMING, id, &err);
 		}
@@ -148,8 +150,8 @@ writer_abandoned_leaves_nothing(void)
 	drop_queue(dir, &qd);
 }
 
-#define FORK_CHILDREN	4
-#define FORK_MESSAGES	25
+#define FORK_CHILDREN 4
+#define FORK_MESSAGES 25
 
 static void
 writer_child(struct queue_dir *qd, struct queue_commit *gc, int out_fd)
@@ -175,8 +177,8 @@ cmp_str(const void *a, const void *b)
 
 /* Children write at the same time (through the committer when group). */
 static void
-run_writers(struct queue_dir *qd, bool group,
-    char *ids[FORK_CHILDREN][FORK_MESSAGES])
+run_writers(
+    struct queue_dir *qd, bool group, char *ids[FORK_CHILDREN][FORK_MESSAGES])
 {
 	struct queue_commit *gc = NULL;
 	int p[FORK_CHILDREN][2], c, m, status;
@@ -188,8 +190,10 @@ run_writers(struct queue_dir *qd, bool group,
 		T_EQ_INT(pipe(p[c]), 0);
 		if (fork() == 0) {
 			close(p[c][0]);
-			if (group && queue_commit_open(queue_dir_fd(qd,
-			    QUEUE_INCOMING, &err), &gc, &err) < 0)
+			if (group &&
+			    queue_commit_open(
+			        queue_dir_fd(qd, QUEUE_INCOMING, &err), &gc,
+			        &err) < 0)
 				_exit(1);
 			writer_child(qd, gc, p[c][1]);
 		}
@@ -232,9 +236,10 @@ check_ids(struct queue_dir *qd, char *ids[FORK_CHILDREN][FORK_MESSAGES])
 			/* One process's ids are in arrival order. */
 			if (m > 0 && ids[c][m - 1] != NULL)
 				T_CHECK(memcmp(ids[c][m - 1], ids[c][m],
-				    QUEUE_ID_TIME_LEN) <= 0);
+				            QUEUE_ID_TIME_LEN) <= 0);
 			if (T_EQ_INT(queue_file_open(qd, QUEUE_INCOMING,
-			    ids[c][m], false, &lim, &qf, &err), 1))
+			                 ids[c][m], false, &lim, &qf, &err),
+			        1))
 				queue_file_close(&qf);
 		}
 	T_EQ_INT(n, FORK_CHILDREN * FORK_MESSAGES);
@@ -254,8 +259,7 @@ writer_ids_unique_across_processes(void)
 
 	run_writers(qd, false, ids);
 	check_ids(qd, ids);
-	T_EQ_INT(count_entries(dir, "incoming"),
-	    FORK_CHILDREN * FORK_MESSAGES);
+	T_EQ_INT(count_entries(dir, "incoming"), FORK_CHILDREN * FORK_MESSAGES);
 	T_EQ_INT(count_temp(dir, "incoming"), 0);
 	drop_queue(dir, &qd);
 }
@@ -269,8 +273,7 @@ writer_group_commit_concurrent(void)
 
 	run_writers(qd, true, ids);
 	check_ids(qd, ids);
-	T_EQ_INT(count_entries(dir, "incoming"),
-	    FORK_CHILDREN * FORK_MESSAGES);
+	T_EQ_INT(count_entries(dir, "incoming"), FORK_CHILDREN * FORK_MESSAGES);
 	drop_queue(dir, &qd);
 }
 
@@ -294,8 +297,7 @@ commit_waits_for_a_later_sync(void)
 	T_EQ_INT(queue_commit_open(dfd, &a, &err), 0);
 	T_EQ_INT(queue_commit_open(dfd, &b, &err), 0);
 	T_CHECK(queue_commit_is_for(a, dfd));
-	T_CHECK(!queue_commit_is_for(a, queue_dir_fd(qd, QUEUE_ACTIVE,
-	    &err)));
+	T_CHECK(!queue_commit_is_for(a, queue_dir_fd(qd, QUEUE_ACTIVE, &err)));
 	/* First caller ever: nobody synced after its ticket, so it leads. */
 	T_EQ_INT(queue_commit_sync(a, &led, &err), 0);
 	T_CHECK(led);
@@ -332,7 +334,7 @@ commit_waits_for_a_later_sync(void)
 static void
 clean_temp_removes_only_old_temp_files(void)
 {
-	struct timespec old[2] = { { .tv_sec = 1000 }, { .tv_sec = 1000 } };
+	struct timespec old[2] = {{.tv_sec = 1000}, {.tv_sec = 1000}};
 	struct queue_dir *qd;
 	char *dir = make_queue(&qd), id[QUEUE_ID_SIZE], path[512];
 	struct queue_writer *w;
@@ -342,8 +344,8 @@ clean_temp_removes_only_old_temp_files(void)
 
 	T_EQ_INT(write_message(qd, NULL, "x", 1, 1, id), 0);
 	T_EQ_INT(queue_writer_open(qd, QUEUE_INCOMING, &w, &err), 0);
-	snprintf(path, sizeof(path), "%s/incoming/" QUEUE_DIR_TEMP_PREFIX
-	    "crashed", dir);
+	snprintf(path, sizeof(path),
+	    "%s/incoming/" QUEUE_DIR_TEMP_PREFIX "crashed", dir);
 	fd = open(path, O_WRONLY | O_CREAT, 0600);
 	T_CHECK(fd >= 0);
 	close(fd);
@@ -351,10 +353,10 @@ clean_temp_removes_only_old_temp_files(void)
 	/* The id file is old too, but it is not a temporary file. */
 	snprintf(path, sizeof(path), "%s/incoming/%s", dir, id);
 	T_EQ_INT(utimensat(AT_FDCWD, path, old, 0), 0);
-	T_EQ_INT(queue_dir_clean_temp(qd, QUEUE_INCOMING, 2000, &removed,
-	    &err), 0);
+	T_EQ_INT(
+	    queue_dir_clean_temp(qd, QUEUE_INCOMING, 2000, &removed, &err), 0);
 	T_EQ_INT(removed, 1);
-	T_EQ_INT(count_temp(dir, "incoming"), 1);	/* the live writer */
+	T_EQ_INT(count_temp(dir, "incoming"), 1); /* the live writer */
 	T_EQ_INT(count_entries(dir, "incoming"), 1);
 	queue_writer_free(&w);
 	T_EQ_INT(count_temp(dir, "incoming"), 0);
