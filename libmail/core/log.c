@@ -161,6 +161,9 @@ log_write_all(int fd, const char *p, size_t n)
 	}
 }
 
+static void log_emit(enum log_level, const char *, int, const char *,
+    va_list) __attribute__((format(printf, 4, 0)));
+
 static void
 log_emit(enum log_level level, const char *label, int errnum,
     const char *fmt, va_list ap)
