@@ -27,7 +27,8 @@ main(int argc, char **argv)
 		else if (c == 'v')
 			opts.verbose = true;
 		else {
-			fprintf(stderr, "usage: master [-c config_dir] [-f] "
+			fprintf(stderr,
+			    "usage: master [-c config_dir] [-f] "
 			    "[-t] [-v]\n");
 			return 2;
 		}

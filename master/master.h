@@ -27,9 +27,9 @@ struct event_loop;
 /* Command-line options (main.c). */
 struct master_opts {
 	const char *config_dir;
-	bool foreground;	/* -f: stay attached, log to stderr */
-	bool verbose;		/* -v */
-	bool check;		/* -t: validate the configuration and exit */
+	bool foreground; /* -f: stay attached, log to stderr */
+	bool verbose; /* -v */
+	bool check; /* -t: validate the configuration and exit */
 };
 
 /* main.cf and master.cf, read together and replaced together. */
@@ -37,15 +37,15 @@ struct master_config {
 	struct conf *conf;
 	struct mastercf mcf;
 	bool have_mcf;
-	uid_t owner_uid;	/* mail_owner, when the master is root */
+	uid_t owner_uid; /* mail_owner, when the master is root */
 	gid_t owner_gid;
 };
 
 /* One address a service listens on: an inet sockaddr or a path. */
 struct master_addr {
-	char *text;		/* "127.0.0.1:2525", "[::1]:2525", a path */
+	char *text; /* "127.0.0.1:2525", "[::1]:2525", a path */
 	struct sockaddr_storage sa;
-	socklen_t salen;	/* 0 for unix sockets and fifos */
+	socklen_t salen; /* 0 for unix sockets and fifos */
 };
 
 /*
@@ -57,14 +57,14 @@ struct master_svcdef {
 	struct arena *arena;
 	const char *name;
 	enum mastercf_type type;
-	const char *path;	/* daemon_directory/command */
-	const char *cmdline;	/* command and arguments, for status */
-	char **argv;		/* exec arguments, NULL-terminated */
+	const char *path; /* daemon_directory/command */
+	const char *cmdline; /* command and arguments, for status */
+	char **argv; /* exec arguments, NULL-terminated */
 	bool private_svc;
 	bool chroot;
-	int wakeup;		/* seconds; 0 = none */
+	int wakeup; /* seconds; 0 = none */
 	bool wakeup_if_used;
-	int maxproc;		/* 0 = no limit */
+	int maxproc; /* 0 = no limit */
 	struct master_addr *addrs;
 	size_t naddrs;
 	struct master_svcdef *next;
@@ -76,18 +76,18 @@ struct master_svcdef {
  */
 struct master_listener {
 	struct master_service *svc;
-	struct master_addr addr;	/* text is heap-owned */
+	struct master_addr addr; /* text is heap-owned */
 	int fd;
-	int avail;		/* current-generation processes not busy */
-	bool registered;	/* fd is in the event loop */
-	bool watching;		/* the master polls fd to spawn on demand */
-	bool claimed;		/* scratch flag during a reload */
+	int avail; /* current-generation processes not busy */
+	bool registered; /* fd is in the event loop */
+	bool watching; /* the master polls fd to spawn on demand */
+	bool claimed; /* scratch flag during a reload */
 };
 
 struct master_proc {
 	pid_t pid;
 	struct master_service *svc;
-	struct master_listener *lst;	/* NULL once retired */
+	struct master_listener *lst; /* NULL once retired */
 	unsigned gen;
 	bool busy;
 	time_t started;
@@ -99,16 +99,16 @@ struct master_service {
 	struct master_svcdef *def;
 	struct master_listener **lst;
 	size_t nlst;
-	int status_fd[2];	/* children write [1]; the master reads [0] */
-	struct buf status_in;	/* partial status record */
+	int status_fd[2]; /* children write [1]; the master reads [0] */
+	struct buf status_in; /* partial status record */
 	struct master_proc *procs;
 	int nprocs;
 	int nbusy;
 	time_t started;
 	unsigned long long connections;
-	bool used;		/* a process was started at least once */
-	bool draining;		/* removed by a reload; freed when empty */
-	bool mark;		/* scratch flag during a reload */
+	bool used; /* a process was started at least once */
+	bool draining; /* removed by a reload; freed when empty */
+	bool mark; /* scratch flag during a reload */
 	bool throttled;
 	uint64_t throttle_timer;
 	long long backoff_ms;
@@ -126,13 +126,13 @@ struct master {
 	struct master_service *services;
 	bool root;
 	unsigned gen;
-	int lifeline[2];	/* current generation: children get [0] */
+	int lifeline[2]; /* current generation: children get [0] */
 	int devnull;
 	int lock_fd;
 	int stat_fd;
 	char *pid_path;
 	char *sock_path;
-	char **env;		/* children's environment */
+	char **env; /* children's environment */
 	struct arena *env_arena;
 	time_t started;
 	bool stopping;
@@ -166,8 +166,8 @@ void master_daemon_ready(int *ready_fd, int devnull);
  * itself needs (mail_owner exists when root). The caller owns cfg_out
  * (master_config_deinit). 0 or -1 with err filled (file:line where known).
  */
-int master_config_load(const char *dir, bool root,
-    struct master_config *cfg_out, struct err *err);
+int master_config_load(
+    const char *dir, bool root, struct master_config *cfg_out, struct err *err);
 void master_config_deinit(struct master_config *cfg);
 /* Apply log_level, maillog_file and syslog_enable of cfg. */
 void master_config_logging(const struct master_config *cfg, bool verbose);
@@ -188,11 +188,11 @@ int master_service_build(const struct master *m,
 void master_service_free_defs(struct master_svcdef **listp);
 void master_service_free_def(struct master_svcdef **defp);
 /* The active (not draining) service name/type, or NULL. */
-struct master_service *master_service_find(const struct master *m,
-    const char *name, enum mastercf_type type);
+struct master_service *master_service_find(
+    const struct master *m, const char *name, enum mastercf_type type);
 /* A new service from def (takes def); opens its status pipe. */
-struct master_service *master_service_new(struct master *m,
-    struct master_svcdef *def);
+struct master_service *master_service_new(
+    struct master *m, struct master_svcdef *def);
 /* Unlink svc from m->services and free it; it must have no processes. */
 void master_service_free(struct master_service *svc);
 
@@ -224,8 +224,8 @@ void master_listen_retire(struct master *m, struct master_listener *lst);
  */
 void master_listen_shutdown(struct master *m, struct master_listener **lstp);
 /* Create queue_directory/private and public when missing. 0 or -1. */
-int master_listen_dirs(const struct master *m,
-    const struct master_config *cfg, struct err *err);
+int master_listen_dirs(
+    const struct master *m, const struct master_config *cfg, struct err *err);
 
 /* master_spawn.c */
 /* Build def->argv per master_proto.h. */
@@ -271,8 +271,8 @@ void master_reap_throttle(struct master_service *svc);
 /* Drop any throttle of svc (reload, removal). */
 void master_reap_unthrottle(struct master_service *svc);
 /* svc's process pid (borrowed until it is reaped), or NULL. */
-struct master_proc *master_reap_find(const struct master_service *svc,
-    pid_t pid);
+struct master_proc *master_reap_find(
+    const struct master_service *svc, pid_t pid);
 
 /* master_wakeup.c */
 /* (Re)arm the wakeup timer of svc from its definition; none when 0. */
@@ -287,8 +287,8 @@ void master_wakeup_stop(struct master_service *svc);
  * change. Every new listener is opened before anything changes, so a
  * failure leaves the running table untouched. Takes cfg on success.
  */
-int master_reload_apply(struct master *m, struct master_config *cfg,
-    struct err *err);
+int master_reload_apply(
+    struct master *m, struct master_config *cfg, struct err *err);
 /*
  * Re-read both files and apply them. 0, or -1 with err filled and the
  * running configuration kept; either way the outcome is logged.
@@ -303,8 +303,8 @@ int master_reload_init(struct master *m);
  * -1 with err "the Postern master is already running (pid N)" when
  * another master holds it.
  */
-int master_lock_acquire(struct master *m, const char *queue_dir,
-    struct err *err);
+int master_lock_acquire(
+    struct master *m, const char *queue_dir, struct err *err);
 /* Unlink and close the pid file; a no-op when not held. */
 void master_lock_release(struct master *m);
 
@@ -313,8 +313,8 @@ void master_lock_release(struct master *m);
  * Listen on queue_directory/pid/master.sock (0600) and serve it from the
  * loop (protocol in docs/master.md). 0 or -1 with err.
  */
-int master_statsock_open(struct master *m, const char *queue_dir,
-    struct err *err);
+int master_statsock_open(
+    struct master *m, const char *queue_dir, struct err *err);
 /* Close every client, the socket, and remove its path; idempotent. */
 void master_statsock_close(struct master *m);
 
@@ -329,9 +329,9 @@ void master_stop_begin(struct master *m, const char *why);
 /* All children are gone (or killed): clean up and leave the loop. */
 void master_stop_finish(struct master *m);
 
-#define MASTER_STOP_MS		5000
-#define MASTER_IPC_SERVICE	"master"
-#define MASTER_IPC_MAJOR	1
-#define MASTER_IPC_MINOR	0
+#define MASTER_STOP_MS 5000
+#define MASTER_IPC_SERVICE "master"
+#define MASTER_IPC_MAJOR 1
+#define MASTER_IPC_MINOR 0
 
 #endif

@@ -38,8 +38,8 @@ master_config_owner(struct master_config *cfg, struct err *err)
 }
 
 int
-master_config_load(const char *dir, bool root, struct master_config *cfg_out,
-    struct err *err)
+master_config_load(
+    const char *dir, bool root, struct master_config *cfg_out, struct err *err)
 {
 	char *path;
 	int rc;
@@ -81,14 +81,14 @@ master_config_logging(const struct master_config *cfg, bool verbose)
 	enum log_level level;
 
 	if (log_level_parse(conf->log_level, &level) < 0) {
-		log_warning("log_level %s: unknown level, using info",
-		    conf->log_level);
+		log_warning(
+		    "log_level %s: unknown level, using info", conf->log_level);
 		level = LOG_LEVEL_INFO;
 	}
 	log_set_level(verbose ? LOG_LEVEL_DEBUG : level);
 	log_to_syslog(conf->syslog_enable);
 	if (conf->maillog_file[0] != '\0' &&
 	    log_open_file(conf->maillog_file) < 0)
-		log_warning_errno(errno, "open maillog_file %s",
-		    conf->maillog_file);
+		log_warning_errno(
+		    errno, "open maillog_file %s", conf->maillog_file);
 }

@@ -24,8 +24,8 @@
 #include "core/log.h"
 #include "core/xmalloc.h"
 
-#define MASTER_LISTEN_BACKLOG	SOMAXCONN
-#define MASTER_LISTEN_MAXADDR	64
+#define MASTER_LISTEN_BACKLOG SOMAXCONN
+#define MASTER_LISTEN_MAXADDR 64
 
 /* Which families inet_protocols allows: bit 0 IPv4, bit 1 IPv6. */
 static int
@@ -44,8 +44,10 @@ master_listen_families(const struct conf *conf, struct err *err)
 		else if (strcasecmp(item.data, "ipv6") == 0)
 			fam |= 2;
 		else {
-			err_set(err, ERR_PERM, "", "inet_protocols: unknown "
-			    "protocol \"%s\"", item.data);
+			err_set(err, ERR_PERM, "",
+			    "inet_protocols: unknown "
+			    "protocol \"%s\"",
+			    item.data);
 			buf_deinit(&item);
 			return -1;
 		}
@@ -66,11 +68,11 @@ master_listen_add(struct master_svcdef *def, const struct addrinfo *ai)
 	size_t i;
 
 	if (getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof(host), serv,
-	    sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+	        sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) != 0)
 		return;
-	text = ai->ai_family == AF_INET6 ?
-	    arena_printf(def->arena, "[%s]:%s", host, serv) :
-	    arena_printf(def->arena, "%s:%s", host, serv);
+	text = ai->ai_family == AF_INET6
+	    ? arena_printf(def->arena, "[%s]:%s", host, serv)
+	    : arena_printf(def->arena, "%s:%s", host, serv);
 	for (i = 0; i < def->naddrs; i++) {
 		if (strcmp(def->addrs[i].text, text) == 0)
 			return;
@@ -119,8 +121,8 @@ master_listen_lookup(struct master_svcdef *def, const char *host,
 
 /* inet_interfaces: all, loopback-only, or a list of addresses/names. */
 static int
-master_listen_interfaces(const struct conf *conf, const char *port,
-    int fam, struct master_svcdef *def, struct err *err)
+master_listen_interfaces(const struct conf *conf, const char *port, int fam,
+    struct master_svcdef *def, struct err *err)
 {
 	struct buf item;
 	const char *cur = conf->inet_interfaces;
@@ -132,19 +134,20 @@ master_listen_interfaces(const struct conf *conf, const char *port,
 			rc = master_listen_lookup(def, NULL, port, fam, err);
 		} else if (strcasecmp(item.data, "loopback-only") == 0) {
 			if (fam & 1)
-				rc = master_listen_lookup(def, "127.0.0.1",
-				    port, fam, err);
+				rc = master_listen_lookup(
+				    def, "127.0.0.1", port, fam, err);
 			if (rc == 0 && (fam & 2))
-				rc = master_listen_lookup(def, "::1", port,
-				    fam, err);
+				rc = master_listen_lookup(
+				    def, "::1", port, fam, err);
 		} else {
-			rc = master_listen_lookup(def, item.data, port, fam,
-			    err);
+			rc = master_listen_lookup(
+			    def, item.data, port, fam, err);
 		}
 	}
 	buf_deinit(&item);
 	if (rc == 0 && def->naddrs == 0)
-		return err_set(err, ERR_PERM, "", "inet_interfaces and "
+		return err_set(err, ERR_PERM, "",
+		    "inet_interfaces and "
 		    "inet_protocols leave no address to listen on");
 	return rc;
 }
@@ -158,15 +161,17 @@ master_listen_resolve(const struct conf *conf,
 	const char *path;
 	int fam;
 
-	def->addrs = arena_zalloc(def->arena,
-	    MASTER_LISTEN_MAXADDR * sizeof(*def->addrs));
+	def->addrs = arena_zalloc(
+	    def->arena, MASTER_LISTEN_MAXADDR * sizeof(*def->addrs));
 	if (ent->type != MASTERCF_INET) {
-		path = arena_printf(def->arena, "%s/%s/%s",
-		    conf->queue_directory,
-		    ent->private_svc ? "private" : "public", ent->name);
+		path =
+		    arena_printf(def->arena, "%s/%s/%s", conf->queue_directory,
+		        ent->private_svc ? "private" : "public", ent->name);
 		if (strlen(path) >= sizeof(sun.sun_path))
-			return err_set(err, ERR_PERM, "", "socket path %s is "
-			    "too long", path);
+			return err_set(err, ERR_PERM, "",
+			    "socket path %s is "
+			    "too long",
+			    path);
 		def->addrs[0].text = (char *)path;
 		def->naddrs = 1;
 		return 0;
@@ -175,8 +180,8 @@ master_listen_resolve(const struct conf *conf,
 	if (fam < 0)
 		return -1;
 	if (ent->host != NULL && ent->host[0] != '\0')
-		return master_listen_lookup(def, ent->host, ent->port, fam,
-		    err);
+		return master_listen_lookup(
+		    def, ent->host, ent->port, fam, err);
 	return master_listen_interfaces(conf, ent->port, fam, def, err);
 }
 
@@ -185,8 +190,8 @@ master_listen_inet(const struct master_addr *addr, struct err *err)
 {
 	int fd, on = 1;
 
-	fd = socket(addr->sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC |
-	    SOCK_NONBLOCK, 0);
+	fd = socket(
+	    addr->sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return err_set(err, ERR_TEMP, "", "socket %s: %s", addr->text,
 		    strerror(errno));
@@ -194,8 +199,8 @@ master_listen_inet(const struct master_addr *addr, struct err *err)
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 	/* "::" must not also take the IPv4 wildcard that 0.0.0.0 binds. */
 	if (addr->sa.ss_family == AF_INET6)
-		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
-		    sizeof(on));
+		(void)setsockopt(
+		    fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
 	if (bind(fd, (const struct sockaddr *)&addr->sa, addr->salen) < 0 ||
 	    listen(fd, MASTER_LISTEN_BACKLOG) < 0) {
 		err_set(err, ERR_TEMP, "", "bind %s: %s", addr->text,
@@ -213,12 +218,12 @@ master_listen_own(const struct master *m, const struct master_config *cfg,
     struct err *err)
 {
 	if (chmod(path, mode) < 0)
-		return err_set(err, ERR_TEMP, "", "chmod %s: %s", path,
-		    strerror(errno));
+		return err_set(
+		    err, ERR_TEMP, "", "chmod %s: %s", path, strerror(errno));
 	if (m->root && def->private_svc &&
 	    chown(path, cfg->owner_uid, cfg->owner_gid) < 0)
-		return err_set(err, ERR_TEMP, "", "chown %s: %s", path,
-		    strerror(errno));
+		return err_set(
+		    err, ERR_TEMP, "", "chown %s: %s", path, strerror(errno));
 	return 0;
 }
 
@@ -235,8 +240,8 @@ master_listen_unix(const struct master *m, const struct master_config *cfg,
 	memcpy(sun.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
-		return err_set(err, ERR_TEMP, "", "socket %s: %s", path,
-		    strerror(errno));
+		return err_set(
+		    err, ERR_TEMP, "", "socket %s: %s", path, strerror(errno));
 	if (unlink(path) < 0 && errno != ENOENT)
 		log_warning_errno(errno, "remove %s", path);
 	/* Nobody may connect between bind() and the chmod() below. */
@@ -244,13 +249,13 @@ master_listen_unix(const struct master *m, const struct master_config *cfg,
 	rc = bind(fd, (const struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
 	if (rc < 0 || listen(fd, MASTER_LISTEN_BACKLOG) < 0) {
-		err_set(err, ERR_TEMP, "", "bind %s: %s", path,
-		    strerror(errno));
+		err_set(
+		    err, ERR_TEMP, "", "bind %s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
-	if (master_listen_own(m, cfg, def, path,
-	    def->private_svc ? 0600 : 0666, err) < 0) {
+	if (master_listen_own(
+	        m, cfg, def, path, def->private_svc ? 0600 : 0666, err) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -271,16 +276,16 @@ master_listen_fifo(const struct master *m, const struct master_config *cfg,
 	rc = mkfifo(path, 0600);
 	umask(old);
 	if (rc < 0)
-		return err_set(err, ERR_TEMP, "", "mkfifo %s: %s", path,
-		    strerror(errno));
-	if (master_listen_own(m, cfg, def, path,
-	    def->private_svc ? 0600 : 0622, err) < 0)
+		return err_set(
+		    err, ERR_TEMP, "", "mkfifo %s: %s", path, strerror(errno));
+	if (master_listen_own(
+	        m, cfg, def, path, def->private_svc ? 0600 : 0622, err) < 0)
 		return -1;
 	/* Read-write, so the fifo never reports EOF when writers go away. */
 	fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
-		return err_set(err, ERR_TEMP, "", "open %s: %s", path,
-		    strerror(errno));
+		return err_set(
+		    err, ERR_TEMP, "", "open %s: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode)) {
 		close(fd);
 		return err_set(err, ERR_TEMP, "", "%s: not a fifo", path);
@@ -307,8 +312,8 @@ master_listen_open(const struct master *m, const struct master_config *cfg,
 		fd = master_listen_fifo(m, cfg, def, addr->text, err);
 		break;
 	default:
-		return (void)err_set(err, ERR_PERM, "", "%s: unsupported type",
-		    def->name), NULL;
+		err_set(err, ERR_PERM, "", "%s: unsupported type", def->name);
+		return NULL;
 	}
 	if (fd < 0)
 		return NULL;
@@ -342,8 +347,8 @@ master_listen_retire(struct master *m, struct master_listener *lst)
 	lst->registered = false;
 	lst->watching = false;
 	lst->svc = NULL;
-	m->retired = xreallocarray(m->retired, m->nretired + 1,
-	    sizeof(*m->retired));
+	m->retired =
+	    xreallocarray(m->retired, m->nretired + 1, sizeof(*m->retired));
 	m->retired[m->nretired++] = lst;
 }
 
@@ -371,8 +376,9 @@ master_listen_shutdown(struct master *m, struct master_listener **lstp)
 		return;
 	/* Fifos cannot be shut down; without a path no new writer finds it. */
 	(void)shutdown(lst->fd, SHUT_RDWR);
-	if (lst->addr.salen == 0 && !master_listen_path_used(m,
-	    lst->addr.text) && unlink(lst->addr.text) < 0 && errno != ENOENT)
+	if (lst->addr.salen == 0 &&
+	    !master_listen_path_used(m, lst->addr.text) &&
+	    unlink(lst->addr.text) < 0 && errno != ENOENT)
 		log_warning_errno(errno, "remove %s", lst->addr.text);
 	master_listen_close(m, lstp);
 }
@@ -384,18 +390,18 @@ master_listen_mkdir(const struct master *m, const char *path, mode_t mode,
 	if (mkdir(path, mode) < 0) {
 		if (errno == EEXIST)
 			return 0;
-		return err_set(err, ERR_TEMP, "", "mkdir %s: %s", path,
-		    strerror(errno));
+		return err_set(
+		    err, ERR_TEMP, "", "mkdir %s: %s", path, strerror(errno));
 	}
 	if (m->root && chown(path, uid, gid) < 0)
-		return err_set(err, ERR_TEMP, "", "chown %s: %s", path,
-		    strerror(errno));
+		return err_set(
+		    err, ERR_TEMP, "", "chown %s: %s", path, strerror(errno));
 	return 0;
 }
 
 int
-master_listen_dirs(const struct master *m, const struct master_config *cfg,
-    struct err *err)
+master_listen_dirs(
+    const struct master *m, const struct master_config *cfg, struct err *err)
 {
 	const char *q = cfg->conf->queue_directory;
 	char path[4096];
@@ -405,10 +411,10 @@ master_listen_dirs(const struct master *m, const struct master_config *cfg,
 	n = snprintf(path, sizeof(path), "%s/private", q);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return err_set(err, ERR_PERM, "", "queue_directory too long");
-	if (master_listen_mkdir(m, path, 0700, cfg->owner_uid,
-	    cfg->owner_gid, err) < 0)
+	if (master_listen_mkdir(
+	        m, path, 0700, cfg->owner_uid, cfg->owner_gid, err) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/public", q);
-	return master_listen_mkdir(m, path, 0755, cfg->owner_uid,
-	    cfg->owner_gid, err);
+	return master_listen_mkdir(
+	    m, path, 0755, cfg->owner_uid, cfg->owner_gid, err);
 }

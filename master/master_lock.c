@@ -37,8 +37,7 @@ master_lock_holder(int fd)
 }
 
 int
-master_lock_acquire(struct master *m, const char *queue_dir,
-    struct err *err)
+master_lock_acquire(struct master *m, const char *queue_dir, struct err *err)
 {
 	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
 	char *dir, text[32];
@@ -46,23 +45,23 @@ master_lock_acquire(struct master *m, const char *queue_dir,
 
 	dir = xasprintf("%s/pid", queue_dir);
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		err_set(err, ERR_TEMP, "", "mkdir %s: %s", dir,
-		    strerror(errno));
+		err_set(
+		    err, ERR_TEMP, "", "mkdir %s: %s", dir, strerror(errno));
 		free(dir);
 		return -1;
 	}
 	free(dir);
-	m->pid_path = xasprintf("%s/%s", queue_dir,
-	    MASTER_PID_FILE);
-	fd = open(m->pid_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    0644);
+	m->pid_path = xasprintf("%s/%s", queue_dir, MASTER_PID_FILE);
+	fd = open(m->pid_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return err_set(err, ERR_TEMP, "", "open %s: %s", m->pid_path,
 		    strerror(errno));
 	if (fcntl(fd, F_SETLK, &fl) < 0) {
 		if (errno == EAGAIN || errno == EACCES)
-			err_set(err, ERR_TEMP, "", "the Postern master is "
-			    "already running (pid %ld)", master_lock_holder(fd));
+			err_set(err, ERR_TEMP, "",
+			    "the Postern master is "
+			    "already running (pid %ld)",
+			    master_lock_holder(fd));
 		else
 			err_set(err, ERR_TEMP, "", "lock %s: %s", m->pid_path,
 			    strerror(errno));

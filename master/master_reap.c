@@ -94,8 +94,8 @@ master_reap_unthrottle(struct master_service *svc)
 
 /* Log like Postfix; returns true when the exit was abnormal. */
 static bool
-master_reap_log(const struct master *m, const struct master_proc *proc,
-    int status)
+master_reap_log(
+    const struct master *m, const struct master_proc *proc, int status)
 {
 	const char *path = proc->svc->def->path;
 	long pid = (long)proc->pid;

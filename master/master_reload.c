@@ -35,8 +35,7 @@ struct master_reload_plan {
 
 /* An open listener of the running table with the same type and address. */
 static struct master_listener *
-master_reload_claim(struct master *m, enum mastercf_type type,
-    const char *text)
+master_reload_claim(struct master *m, enum mastercf_type type, const char *text)
 {
 	struct master_service *svc;
 	size_t i;
@@ -57,8 +56,8 @@ master_reload_claim(struct master *m, enum mastercf_type type,
 
 /* Undo a partial prepare: close what it opened, release what it claimed. */
 static void
-master_reload_rollback(struct master *m, struct master_reload_plan *plan,
-    size_t nplan)
+master_reload_rollback(
+    struct master *m, struct master_reload_plan *plan, size_t nplan)
 {
 	size_t i, j;
 
@@ -90,11 +89,11 @@ master_reload_prepare(struct master *m, const struct master_config *cfg,
 		plan[i].def = def;
 		plan[i].lst = xcalloc(def->naddrs + 1, sizeof(*plan[i].lst));
 		for (j = 0; j < def->naddrs; j++) {
-			lst = master_reload_claim(m, def->type,
-			    def->addrs[j].text);
+			lst = master_reload_claim(
+			    m, def->type, def->addrs[j].text);
 			if (lst == NULL)
-				lst = master_listen_open(m, cfg, def,
-				    &def->addrs[j], err);
+				lst = master_listen_open(
+				    m, cfg, def, &def->addrs[j], err);
 			if (lst == NULL) {
 				err_prefix(err, "service %s/%s", def->name,
 				    mastercf_type_name(def->type));
@@ -177,8 +176,8 @@ master_reload_generation(struct master *m)
 }
 
 static void
-master_reload_commit(struct master *m, struct master_reload_plan *plan,
-    size_t nplan)
+master_reload_commit(
+    struct master *m, struct master_reload_plan *plan, size_t nplan)
 {
 	struct master_service *svc, *next;
 	size_t i;
@@ -206,8 +205,8 @@ master_reload_commit(struct master *m, struct master_reload_plan *plan,
 }
 
 int
-master_reload_apply(struct master *m, struct master_config *cfg,
-    struct err *err)
+master_reload_apply(
+    struct master *m, struct master_config *cfg, struct err *err)
 {
 	struct master_reload_plan *plan;
 	struct master_svcdef *defs;
@@ -242,7 +241,8 @@ master_reload(struct master *m, struct err *err)
 	    master_reload_apply(m, &cfg, err) < 0) {
 		master_config_deinit(&cfg);
 		log_error("reload failed, keeping the running configuration: "
-		    "%s", err->text);
+		          "%s",
+		    err->text);
 		return -1;
 	}
 	master_config_logging(&m->cfg, m->opts.verbose);

@@ -31,8 +31,8 @@ master_init(struct master *m, const struct master_opts *opts)
 	m->opts = *opts;
 	/* Children start elsewhere (we chdir), so the path must be absolute. */
 	if (realpath(opts->config_dir, real) == NULL) {
-		log_error_errno(errno, "configuration directory %s",
-		    opts->config_dir);
+		log_error_errno(
+		    errno, "configuration directory %s", opts->config_dir);
 		return -1;
 	}
 	/* Like postern(1), also accept an instance directory holding etc/. */
@@ -145,7 +145,7 @@ master_run(const struct master_opts *opts)
 	signal(SIGPIPE, SIG_IGN);
 	if (!m.root)
 		log_info("not running as root: privilege drop and chroot "
-		    "skipped; services run as %s",
+		         "skipped; services run as %s",
 		    getpwuid(geteuid()) ? getpwuid(geteuid())->pw_name : "?");
 	if (master_start(&m, &cfg) < 0) {
 		master_config_deinit(&cfg);

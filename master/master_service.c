@@ -19,8 +19,8 @@
 
 /* The program path: absolute commands are taken as they are. */
 static const char *
-master_service_path(const struct conf *conf,
-    const struct mastercf_service *ent, struct arena *a)
+master_service_path(const struct conf *conf, const struct mastercf_service *ent,
+    struct arena *a)
 {
 	if (ent->command[0] == '/')
 		return arena_strdup(a, ent->command);
@@ -53,7 +53,8 @@ master_service_runnable(const struct mastercf_service *ent, const char *path)
 
 	if (ent->type == MASTERCF_PASS) {
 		log_warning("service %s/%s: pass services are not supported; "
-		    "service disabled", ent->name, mastercf_type_name(ent->type));
+		            "service disabled",
+		    ent->name, mastercf_type_name(ent->type));
 		return false;
 	}
 	if (access(path, X_OK) == 0)
@@ -61,12 +62,13 @@ master_service_runnable(const struct mastercf_service *ent, const char *path)
 	saved = errno;
 	if (saved == ENOENT)
 		log_warning("service %s/%s: program %s not found; "
-		    "service disabled", ent->name,
-		    mastercf_type_name(ent->type), path);
+		            "service disabled",
+		    ent->name, mastercf_type_name(ent->type), path);
 	else
-		log_warning_errno(saved, "service %s/%s: program %s; "
-		    "service disabled", ent->name,
-		    mastercf_type_name(ent->type), path);
+		log_warning_errno(saved,
+		    "service %s/%s: program %s; "
+		    "service disabled",
+		    ent->name, mastercf_type_name(ent->type), path);
 	return false;
 }
 
@@ -90,8 +92,8 @@ master_service_def(const struct master *m, const struct conf *conf,
 	def->chroot = ent->chroot;
 	def->wakeup = ent->wakeup;
 	def->wakeup_if_used = ent->wakeup_if_used;
-	def->maxproc = ent->maxproc < 0 ? (int)conf->default_process_limit :
-	    ent->maxproc;
+	def->maxproc =
+	    ent->maxproc < 0 ? (int)conf->default_process_limit : ent->maxproc;
 	if (master_listen_resolve(conf, ent, def, err) < 0) {
 		err_prefix(err, "%s:%d: service %s/%s", ent->file, ent->line,
 		    ent->name, mastercf_type_name(ent->type));
@@ -101,7 +103,8 @@ master_service_def(const struct master *m, const struct conf *conf,
 	}
 	if (def->wakeup > 0 && def->type == MASTERCF_INET) {
 		log_warning("%s:%d: service %s/inet: wakeup ignored for inet "
-		    "services", ent->file, ent->line, ent->name);
+		            "services",
+		    ent->file, ent->line, ent->name);
 		def->wakeup = 0;
 	}
 	master_spawn_argv(m, ent, def);
@@ -117,8 +120,8 @@ master_service_build(const struct master *m, const struct master_config *cfg,
 
 	err_clear(err);
 	for (i = 0; i < cfg->mcf.nservices; i++) {
-		def = master_service_def(m, cfg->conf, &cfg->mcf.services[i],
-		    err);
+		def = master_service_def(
+		    m, cfg->conf, &cfg->mcf.services[i], err);
 		if (def == NULL) {
 			if (err->kind != ERR_NONE) {
 				master_service_free_defs(&head);
@@ -159,8 +162,8 @@ master_service_free_defs(struct master_svcdef **listp)
 }
 
 struct master_service *
-master_service_find(const struct master *m, const char *name,
-    enum mastercf_type type)
+master_service_find(
+    const struct master *m, const char *name, enum mastercf_type type)
 {
 	struct master_service *svc;
 

@@ -21,7 +21,7 @@
 #include "server/master_proto.h"
 
 /* Room for the fixed options: -n -t -c -S -r -f -v and their values. */
-#define MASTER_SPAWN_FIXED_ARGS	16
+#define MASTER_SPAWN_FIXED_ARGS 16
 
 void
 master_spawn_argv(const struct master *m, const struct mastercf_service *ent,
@@ -107,8 +107,8 @@ master_spawn_close_rest(void)
  * numbers so that no dup2() overwrites a source still needed.
  */
 static _Noreturn void
-master_spawn_child(struct master *m, struct master_service *svc,
-    struct master_listener *lst)
+master_spawn_child(
+    struct master *m, struct master_service *svc, struct master_listener *lst)
 {
 	int src[3] = {svc->status_fd[1], m->lifeline[0], lst->fd};
 	int dst[3] = {MASTER_STATUS_FD, MASTER_LIFELINE_FD, MASTER_LISTEN_FD};
@@ -147,8 +147,7 @@ master_spawn(struct master *m, struct master_listener *lst)
 
 	pid = fork();
 	if (pid < 0) {
-		log_warning_errno(errno, "fork for service %s",
-		    svc->def->name);
+		log_warning_errno(errno, "fork for service %s", svc->def->name);
 		return -1;
 	}
 	if (pid == 0)

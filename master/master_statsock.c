@@ -25,8 +25,8 @@
 #include "server/master_proto.h"
 
 /* Each step runs when the socket is readable: a whole frame is near. */
-#define MASTER_STATSOCK_IO_MS	1000
-#define MASTER_STATSOCK_IDLE_MS	30000
+#define MASTER_STATSOCK_IO_MS 1000
+#define MASTER_STATSOCK_IDLE_MS 30000
 
 struct master_statconn {
 	struct master *m;
@@ -64,38 +64,52 @@ master_statsock_state(const struct master_service *svc)
 	return "running";
 }
 
+/* The attribute name svc<i>_<field>, in name (IPC_NAME_MAX + 1 bytes). */
+static const char *
+master_statsock_attr(char *name, size_t i, const char *field)
+{
+	int n = snprintf(name, IPC_NAME_MAX + 1, "svc%zu_%s", i, field);
+
+	if (n < 0 || n > IPC_NAME_MAX)
+		PANIC(
+		    "%s: attribute name for service %zu too long", __func__, i);
+	return name;
+}
+
 /* One service as attributes svc<i>_<field>. */
 static void
-master_statsock_service(struct ipc_msg *msg, size_t i,
-    const struct master_service *svc)
+master_statsock_service(
+    struct ipc_msg *msg, size_t i, const struct master_service *svc)
 {
 	const struct master_proc *proc;
-	char name[IPC_NAME_MAX + 1];
+	char n[IPC_NAME_MAX + 1];
 	struct buf b;
 	size_t j;
 
-#define SVC_ATTR(field) (snprintf(name, sizeof(name), "svc%zu_%s", i, \
-	field), name)
 	buf_init(&b);
-	ipc_msg_add_str(msg, SVC_ATTR("name"), svc->def->name);
-	ipc_msg_add_str(msg, SVC_ATTR("type"),
+	ipc_msg_add_str(
+	    msg, master_statsock_attr(n, i, "name"), svc->def->name);
+	ipc_msg_add_str(msg, master_statsock_attr(n, i, "type"),
 	    mastercf_type_name(svc->def->type));
 	for (j = 0; j < svc->nlst; j++)
 		buf_printf(&b, "%s%s", j ? " " : "", svc->lst[j]->addr.text);
-	ipc_msg_add_str(msg, SVC_ATTR("listen"), b.data);
-	ipc_msg_add_str(msg, SVC_ATTR("command"), svc->def->cmdline);
-	ipc_msg_add_num(msg, SVC_ATTR("maxproc"), svc->def->maxproc);
-	ipc_msg_add_num(msg, SVC_ATTR("procs"), svc->nprocs);
-	ipc_msg_add_num(msg, SVC_ATTR("busy"), svc->nbusy);
+	ipc_msg_add_str(msg, master_statsock_attr(n, i, "listen"), b.data);
+	ipc_msg_add_str(
+	    msg, master_statsock_attr(n, i, "command"), svc->def->cmdline);
+	ipc_msg_add_num(
+	    msg, master_statsock_attr(n, i, "maxproc"), svc->def->maxproc);
+	ipc_msg_add_num(msg, master_statsock_attr(n, i, "procs"), svc->nprocs);
+	ipc_msg_add_num(msg, master_statsock_attr(n, i, "busy"), svc->nbusy);
 	buf_reset(&b);
 	for (proc = svc->procs; proc != NULL; proc = proc->next)
 		buf_printf(&b, "%s%ld", b.len ? " " : "", (long)proc->pid);
-	ipc_msg_add_str(msg, SVC_ATTR("pids"), b.data);
-	ipc_msg_add_num(msg, SVC_ATTR("started"), (long long)svc->started);
-	ipc_msg_add_num(msg, SVC_ATTR("connections"),
+	ipc_msg_add_str(msg, master_statsock_attr(n, i, "pids"), b.data);
+	ipc_msg_add_num(msg, master_statsock_attr(n, i, "started"),
+	    (long long)svc->started);
+	ipc_msg_add_num(msg, master_statsock_attr(n, i, "connections"),
 	    (long long)svc->connections);
-	ipc_msg_add_str(msg, SVC_ATTR("state"), master_statsock_state(svc));
-#undef SVC_ATTR
+	ipc_msg_add_str(msg, master_statsock_attr(n, i, "state"),
+	    master_statsock_state(svc));
 	buf_deinit(&b);
 }
 
@@ -129,8 +143,7 @@ master_statsock_error(struct ipc_msg *msg, const char *reason)
 
 /* Answer one request; returns true when the master should stop. */
 static bool
-master_statsock_answer(struct master *m, const char *verb,
-    struct ipc_msg *msg)
+master_statsock_answer(struct master *m, const char *verb, struct ipc_msg *msg)
 {
 	struct err err;
 
@@ -165,8 +178,8 @@ master_statsock_request(struct master_statconn *c)
 	err_clear(&err);
 	ipc_reader_init(&rd);
 	ipc_msg_init(&msg);
-	rc = ipc_sock_recv(c->fd, &rd, IPC_FRAME_MAX_DEFAULT,
-	    MASTER_STATSOCK_IO_MS, &err);
+	rc = ipc_sock_recv(
+	    c->fd, &rd, IPC_FRAME_MAX_DEFAULT, MASTER_STATSOCK_IO_MS, &err);
 	if (rc == 0)
 		rc = ipc_get_str(&rd, "req", true, &verb, &err) < 0 ? -1 : 0;
 	if (rc == 0) {
@@ -189,8 +202,8 @@ master_statsock_request(struct master_statconn *c)
 }
 
 static void
-master_statsock_conn_event(struct event_loop *loop, int fd, unsigned events,
-    void *ctx)
+master_statsock_conn_event(
+    struct event_loop *loop, int fd, unsigned events, void *ctx)
 {
 	struct master_statconn *c = ctx;
 	struct err err;
@@ -204,7 +217,7 @@ master_statsock_conn_event(struct event_loop *loop, int fd, unsigned events,
 	}
 	err_clear(&err);
 	if (ipc_sock_hello_server(c->fd, MASTER_IPC_SERVICE, MASTER_IPC_MAJOR,
-	    MASTER_STATSOCK_IO_MS, &err) < 0) {
+	        MASTER_STATSOCK_IO_MS, &err) < 0) {
 		log_warning("status socket: handshake: %s", err.text);
 		master_statsock_drop(c);
 		return;
@@ -223,8 +236,8 @@ master_statsock_idle(struct event_loop *loop, void *ctx)
 }
 
 static void
-master_statsock_accept(struct event_loop *loop, int fd, unsigned events,
-    void *ctx)
+master_statsock_accept(
+    struct event_loop *loop, int fd, unsigned events, void *ctx)
 {
 	struct master *m = ctx;
 	struct master_statconn *c;
@@ -240,30 +253,28 @@ master_statsock_accept(struct event_loop *loop, int fd, unsigned events,
 	c = xcalloc(1, sizeof(*c));
 	c->m = m;
 	c->fd = cfd;
-	if (event_fd_add(loop, cfd, EVENT_READ, master_statsock_conn_event,
-	    c) < 0) {
+	if (event_fd_add(loop, cfd, EVENT_READ, master_statsock_conn_event, c) <
+	    0) {
 		log_warning_errno(errno, "status socket: watch");
 		close(cfd);
 		free(c);
 		return;
 	}
-	c->timer = event_timer_add(loop, MASTER_STATSOCK_IDLE_MS,
-	    master_statsock_idle, c);
+	c->timer = event_timer_add(
+	    loop, MASTER_STATSOCK_IDLE_MS, master_statsock_idle, c);
 	c->next = m->conns;
 	m->conns = c;
 }
 
 int
-master_statsock_open(struct master *m, const char *queue_dir,
-    struct err *err)
+master_statsock_open(struct master *m, const char *queue_dir, struct err *err)
 {
-	m->sock_path = xasprintf("%s/%s", queue_dir,
-	    MASTER_STATUS_SOCKET);
+	m->sock_path = xasprintf("%s/%s", queue_dir, MASTER_STATUS_SOCKET);
 	m->stat_fd = ipc_sock_listen(m->sock_path, 0600, 16, err);
 	if (m->stat_fd < 0)
 		return -1;
 	if (event_fd_add(m->loop, m->stat_fd, EVENT_READ,
-	    master_statsock_accept, m) < 0) {
+	        master_statsock_accept, m) < 0) {
 		err_set(err, ERR_TEMP, "", "watch %s: %s", m->sock_path,
 		    strerror(errno));
 		master_statsock_close(m);

@@ -19,7 +19,7 @@
 #include "server/master_proto.h"
 
 /* Bound the bytes kept while resynchronising after garbage. */
-#define MASTER_STATUS_BUFMAX	(MASTER_STATUS_LEN * 256)
+#define MASTER_STATUS_BUFMAX (MASTER_STATUS_LEN * 256)
 
 /* "B 0000012345\n": kind, pid. 0, or -1 when malformed. */
 static int
@@ -86,14 +86,13 @@ master_status_drain(struct master_service *svc)
 		log_warning("service %s: malformed status record ignored",
 		    svc->def->name);
 		nl = memchr(in->data, '\n', in->len);
-		buf_consume(in, nl != NULL ? (size_t)(nl - in->data) + 1 :
-		    in->len);
+		buf_consume(
+		    in, nl != NULL ? (size_t)(nl - in->data) + 1 : in->len);
 	}
 }
 
 static void
-master_status_event(struct event_loop *loop, int fd, unsigned events,
-    void *ctx)
+master_status_event(struct event_loop *loop, int fd, unsigned events, void *ctx)
 {
 	struct master_service *svc = ctx;
 	char chunk[MASTER_STATUS_LEN * 64];
@@ -113,8 +112,8 @@ master_status_event(struct event_loop *loop, int fd, unsigned events,
 			buf_reset(&svc->status_in);
 	}
 	if (n < 0 && errno != EAGAIN)
-		log_warning_errno(errno, "service %s: read status",
-		    svc->def->name);
+		log_warning_errno(
+		    errno, "service %s: read status", svc->def->name);
 	master_status_listen(svc);
 	master_status_sweep(svc->m, false);
 }
@@ -123,9 +122,9 @@ void
 master_status_attach(struct master_service *svc)
 {
 	if (event_fd_add(svc->m->loop, svc->status_fd[0], EVENT_READ,
-	    master_status_event, svc) < 0)
-		log_fatal_errno(errno, "service %s: watch status pipe",
-		    svc->def->name);
+	        master_status_event, svc) < 0)
+		log_fatal_errno(
+		    errno, "service %s: watch status pipe", svc->def->name);
 }
 
 void
@@ -136,8 +135,8 @@ master_status_detach(struct master_service *svc)
 
 /* A client or trigger waits and nobody takes it: start a process. */
 static void
-master_status_listener_event(struct event_loop *loop, int fd,
-    unsigned events, void *ctx)
+master_status_listener_event(
+    struct event_loop *loop, int fd, unsigned events, void *ctx)
 {
 	struct master_listener *lst = ctx;
 	struct master_service *svc = lst->svc;
@@ -154,8 +153,8 @@ master_status_listener_event(struct event_loop *loop, int fd,
 void
 master_status_listener_add(struct master *m, struct master_listener *lst)
 {
-	if (event_fd_add(m->loop, lst->fd, 0, master_status_listener_event,
-	    lst) < 0)
+	if (event_fd_add(
+	        m->loop, lst->fd, 0, master_status_listener_event, lst) < 0)
 		log_fatal_errno(errno, "watch listener %s", lst->addr.text);
 	lst->registered = true;
 	lst->watching = false;
@@ -177,10 +176,10 @@ master_status_listen(struct master_service *svc)
 		want = room && lst->avail <= 0;
 		if (want == lst->watching || !lst->registered)
 			continue;
-		if (event_fd_modify(m->loop, lst->fd, want ? EVENT_READ : 0)
-		    < 0)
-			log_fatal_errno(errno, "watch listener %s",
-			    lst->addr.text);
+		if (event_fd_modify(m->loop, lst->fd, want ? EVENT_READ : 0) <
+		    0)
+			log_fatal_errno(
+			    errno, "watch listener %s", lst->addr.text);
 		lst->watching = want;
 	}
 }
@@ -217,8 +216,8 @@ master_status_sweep(struct master *m, bool all)
 		}
 	}
 	for (i = 0; i < m->nretired; i++) {
-		log_debug("closing retired listener %s",
-		    m->retired[i]->addr.text);
+		log_debug(
+		    "closing retired listener %s", m->retired[i]->addr.text);
 		master_listen_shutdown(m, &m->retired[i]);
 	}
 	free(m->retired);

@@ -68,8 +68,8 @@ master_stop_begin(struct master *m, const char *why)
 		master_stop_finish(m);
 		return;
 	}
-	m->stop_timer = event_timer_add(m->loop, MASTER_STOP_MS,
-	    master_stop_timeout, m);
+	m->stop_timer =
+	    event_timer_add(m->loop, MASTER_STOP_MS, master_stop_timeout, m);
 }
 
 void

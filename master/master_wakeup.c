@@ -17,7 +17,7 @@
 #include "core/log.h"
 
 /* The byte Postfix uses for a wakeup request. */
-#define MASTER_WAKEUP_BYTE	"W"
+#define MASTER_WAKEUP_BYTE "W"
 
 /* Through a new connection; the service accepts it like any client. */
 static void
@@ -53,8 +53,8 @@ master_wakeup_send(struct master_service *svc)
 	if (svc->nlst == 0)
 		return;
 	lst = svc->lst[0];
-	log_debug("wakeup %s/%s", svc->def->name,
-	    mastercf_type_name(svc->def->type));
+	log_debug(
+	    "wakeup %s/%s", svc->def->name, mastercf_type_name(svc->def->type));
 	if (svc->def->type == MASTERCF_FIFO) {
 		/* We hold the fifo open read-write, so a write cannot block. */
 		if (write(lst->fd, MASTER_WAKEUP_BYTE, 1) < 0 &&
@@ -73,8 +73,8 @@ master_wakeup_event(struct event_loop *loop, void *ctx)
 	svc->wakeup_timer = 0;
 	if (!svc->def->wakeup_if_used || svc->used)
 		master_wakeup_send(svc);
-	svc->wakeup_timer = event_timer_add(loop,
-	    (uint64_t)svc->def->wakeup * 1000, master_wakeup_event, svc);
+	svc->wakeup_timer = event_timer_add(
+	    loop, (uint64_t)svc->def->wakeup * 1000, master_wakeup_event, svc);
 }
 
 void
