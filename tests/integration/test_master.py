@@ -330,6 +330,11 @@ class MasterTest(InstanceTestCase):
         inst.write_config(services=[
             "%d inet n - n - - %s" % (inst.port("echo"), ECHOD)])
         inst.start()
+        listen = inst.status()["services"][0]["listen"].split()
+        expected = ["127.0.0.1:%d" % inst.port("echo")]
+        if protocols == "all":
+            expected.append("[::1]:%d" % inst.port("echo"))
+        self.assertEqual(sorted(listen), sorted(expected))
         c = LineClient.tcp(inst.port("echo"))
         pid = echo_pid(c.ask("hello"))
         listening = listening_inodes()
