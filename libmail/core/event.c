@@ -20,9 +20,9 @@
 #include "core/log.h"
 #include "core/xmalloc.h"
 
-#define EVENT_BATCH		64
+#define EVENT_BATCH 64
 /* epoll data of the signalfd; fd watches carry (generation << 32 | fd). */
-#define EVENT_SIGNAL_TAG	UINT64_MAX
+#define EVENT_SIGNAL_TAG UINT64_MAX
 
 struct event_loop *
 event_loop_new(void)
@@ -75,13 +75,13 @@ event_epoll_bits(unsigned mask)
 static int
 event_epoll_sync(struct event_loop *loop, int fd, struct event_watch *w)
 {
-	struct epoll_event ev = { 0 };
+	struct epoll_event ev = {0};
 	int op;
 
 	/* epoll always reports HUP and ERR, so a paused watch must leave it. */
 	if (w->mask == 0) {
-		if (w->in_epoll && epoll_ctl(loop->epfd, EPOLL_CTL_DEL, fd,
-		    NULL) != 0)
+		if (w->in_epoll &&
+		    epoll_ctl(loop->epfd, EPOLL_CTL_DEL, fd, NULL) != 0)
 			return -1;
 		w->in_epoll = false;
 		return 0;
@@ -96,8 +96,8 @@ event_epoll_sync(struct event_loop *loop, int fd, struct event_watch *w)
 }
 
 int
-event_fd_add(struct event_loop *loop, int fd, unsigned mask,
-    event_fd_fn *fn, void *ctx)
+event_fd_add(
+    struct event_loop *loop, int fd, unsigned mask, event_fd_fn *fn, void *ctx)
 {
 	struct event_watch *w;
 
@@ -110,8 +110,8 @@ event_fd_add(struct event_loop *loop, int fd, unsigned mask,
 
 		while (n <= (size_t)fd)
 			n *= 2;
-		loop->watches = xreallocarray(loop->watches, n,
-		    sizeof(*loop->watches));
+		loop->watches =
+		    xreallocarray(loop->watches, n, sizeof(*loop->watches));
 		memset(loop->watches + loop->nwatches, 0,
 		    (n - loop->nwatches) * sizeof(*loop->watches));
 		loop->nwatches = n;
@@ -152,8 +152,7 @@ event_fd_remove(struct event_loop *loop, int fd)
 {
 	struct event_watch *w;
 
-	if (fd < 0 || (size_t)fd >= loop->nwatches ||
-	    !loop->watches[fd].active)
+	if (fd < 0 || (size_t)fd >= loop->nwatches || !loop->watches[fd].active)
 		return;
 	w = &loop->watches[fd];
 	if (w->in_epoll)
@@ -167,8 +166,8 @@ event_fd_remove(struct event_loop *loop, int fd)
 /* ---- signals ---- */
 
 int
-event_signal_add(struct event_loop *loop, int signo, event_signal_fn *fn,
-    void *ctx)
+event_signal_add(
+    struct event_loop *loop, int signo, event_signal_fn *fn, void *ctx)
 {
 	sigset_t one, old;
 	int fd;
@@ -191,8 +190,8 @@ event_signal_add(struct event_loop *loop, int signo, event_signal_fn *fn,
 	if (fd < 0)
 		return -1;
 	if (loop->sigfd < 0) {
-		struct epoll_event ev = { .events = EPOLLIN,
-		    .data.u64 = EVENT_SIGNAL_TAG };
+		struct epoll_event ev = {
+		    .events = EPOLLIN, .data.u64 = EVENT_SIGNAL_TAG};
 
 		if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
 			close(fd);

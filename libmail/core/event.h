@@ -17,9 +17,10 @@ enum event_mask {
 	EVENT_WRITE = 1 << 1,
 };
 
-/* events: EVENT_READ/EVENT_WRITE that fired; hang-up and error count as READ. */
-typedef void event_fd_fn(struct event_loop *loop, int fd, unsigned events,
-    void *ctx);
+/* events: EVENT_READ/EVENT_WRITE that fired; hang-up and error count as READ.
+ */
+typedef void event_fd_fn(
+    struct event_loop *loop, int fd, unsigned events, void *ctx);
 typedef void event_timer_fn(struct event_loop *loop, void *ctx);
 typedef void event_signal_fn(struct event_loop *loop, int signo, void *ctx);
 
@@ -32,8 +33,8 @@ void event_loop_free(struct event_loop **loopp);
  * per fd. event_fd_modify changes the mask (0 pauses the watch).
  * event_fd_remove must be called before the fd is closed. 0 or -1.
  */
-int event_fd_add(struct event_loop *loop, int fd, unsigned mask,
-    event_fd_fn *fn, void *ctx);
+int event_fd_add(
+    struct event_loop *loop, int fd, unsigned mask, event_fd_fn *fn, void *ctx);
 int event_fd_modify(struct event_loop *loop, int fd, unsigned mask);
 void event_fd_remove(struct event_loop *loop, int fd);
 
@@ -41,8 +42,8 @@ void event_fd_remove(struct event_loop *loop, int fd);
  * Call fn once after ms milliseconds. Returns a non-zero id for
  * event_timer_cancel(); cancelling a fired or unknown id is a no-op.
  */
-uint64_t event_timer_add(struct event_loop *loop, uint64_t ms,
-    event_timer_fn *fn, void *ctx);
+uint64_t event_timer_add(
+    struct event_loop *loop, uint64_t ms, event_timer_fn *fn, void *ctx);
 void event_timer_cancel(struct event_loop *loop, uint64_t id);
 
 /*
@@ -51,8 +52,8 @@ void event_timer_cancel(struct event_loop *loop, uint64_t id);
  * event_loop_free(), and a blocked mask survives execve(): a process
  * that execs a command must unblock signals in the child first.
  */
-int event_signal_add(struct event_loop *loop, int signo, event_signal_fn *fn,
-    void *ctx);
+int event_signal_add(
+    struct event_loop *loop, int signo, event_signal_fn *fn, void *ctx);
 
 /* Run until event_loop_stop(); 0, or -1 if epoll itself fails. */
 int event_loop_run(struct event_loop *loop);

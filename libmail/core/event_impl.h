@@ -17,9 +17,9 @@ struct event_watch {
 	event_fd_fn *fn;
 	void *ctx;
 	unsigned mask;
-	uint32_t gen;		/* bumped on add and remove */
+	uint32_t gen; /* bumped on add and remove */
 	bool active;
-	bool in_epoll;		/* a paused watch (mask 0) leaves epoll */
+	bool in_epoll; /* a paused watch (mask 0) leaves epoll */
 };
 
 /* Timers live in a slab; the heap orders slot numbers by (when, seq). */
@@ -29,7 +29,7 @@ struct event_timer {
 	event_timer_fn *fn;
 	void *ctx;
 	size_t heap_idx;
-	uint32_t gen;		/* ids are (gen << 32 | slot + 1) */
+	uint32_t gen; /* ids are (gen << 32 | slot + 1) */
 	bool active;
 	uint32_t next_free;
 };
@@ -49,9 +49,9 @@ struct event_loop {
 	struct event_watch *watches;
 	size_t nwatches;
 	struct event_timer *timers;
-	size_t ntimers;		/* slab slots in use or free */
+	size_t ntimers; /* slab slots in use or free */
 	size_t timers_cap;
-	uint32_t free_timer;	/* head of the free list, UINT32_MAX: none */
+	uint32_t free_timer; /* head of the free list, UINT32_MAX: none */
 	uint32_t *heap;
 	size_t heap_len;
 	uint64_t next_seq;

@@ -30,8 +30,8 @@ event_timer_before(const struct event_loop *loop, uint32_t a, uint32_t b)
 {
 	const struct event_timer *ta = &loop->timers[a], *tb = &loop->timers[b];
 
-	return ta->when < tb->when || (ta->when == tb->when &&
-	    ta->seq < tb->seq);
+	return ta->when < tb->when ||
+	    (ta->when == tb->when && ta->seq < tb->seq);
 }
 
 static void
@@ -104,10 +104,10 @@ event_timer_slot(struct event_loop *loop)
 		PANIC("%s: too many timers", __func__);
 	if (loop->ntimers == loop->timers_cap) {
 		loop->timers_cap = loop->timers_cap ? loop->timers_cap * 2 : 16;
-		loop->timers = xreallocarray(loop->timers, loop->timers_cap,
-		    sizeof(*loop->timers));
-		loop->heap = xreallocarray(loop->heap, loop->timers_cap,
-		    sizeof(*loop->heap));
+		loop->timers = xreallocarray(
+		    loop->timers, loop->timers_cap, sizeof(*loop->timers));
+		loop->heap = xreallocarray(
+		    loop->heap, loop->timers_cap, sizeof(*loop->heap));
 	}
 	memset(&loop->timers[loop->ntimers], 0, sizeof(*loop->timers));
 	return (uint32_t)loop->ntimers++;
@@ -125,8 +125,8 @@ event_timer_release(struct event_loop *loop, uint32_t slot)
 }
 
 uint64_t
-event_timer_add(struct event_loop *loop, uint64_t ms, event_timer_fn *fn,
-    void *ctx)
+event_timer_add(
+    struct event_loop *loop, uint64_t ms, event_timer_fn *fn, void *ctx)
 {
 	uint32_t slot = event_timer_slot(loop);
 	struct event_timer *t = &loop->timers[slot];

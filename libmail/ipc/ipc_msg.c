@@ -19,9 +19,9 @@
 #include "core/log.h"
 #include "core/xmalloc.h"
 
-#define IPC_LEN_BYTES	4
+#define IPC_LEN_BYTES 4
 /* Smallest attribute: one-byte name length, one name byte, value length. */
-#define IPC_ATTR_MIN	(1 + 1 + IPC_LEN_BYTES)
+#define IPC_ATTR_MIN (1 + 1 + IPC_LEN_BYTES)
 
 static void
 ipc_put_u32(char *p, uint32_t v)
@@ -50,7 +50,7 @@ ipc_name_valid(const char *name, size_t len)
 		char c = name[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '_'))
+		        c == '_'))
 			return false;
 	}
 	return true;
@@ -81,8 +81,8 @@ ipc_msg_reset(struct ipc_msg *msg)
 }
 
 void
-ipc_msg_add(struct ipc_msg *msg, const char *name, const void *value,
-    size_t len)
+ipc_msg_add(
+    struct ipc_msg *msg, const char *name, const void *value, size_t len)
 {
 	size_t nlen = strlen(name);
 	char hdr[IPC_LEN_BYTES];
@@ -210,8 +210,8 @@ ipc_reader_check_dups(struct ipc_reader *rd, struct err *err)
 }
 
 int
-ipc_reader_decode(struct ipc_reader *rd, const void *body, size_t len,
-    struct err *err)
+ipc_reader_decode(
+    struct ipc_reader *rd, const void *body, size_t len, struct err *err)
 {
 	const unsigned char *p = body;
 	long long n;
@@ -329,8 +329,8 @@ ipc_get_num(struct ipc_reader *rd, const char *name, bool required,
 		return err_set(err, ERR_PERM, "5.5.0",
 		    "attribute %s is not a number", name);
 	if (errno == ERANGE || n < min || n > max)
-		return err_set(err, ERR_PERM, "5.5.0",
-		    "attribute %s out of range", name);
+		return err_set(
+		    err, ERR_PERM, "5.5.0", "attribute %s out of range", name);
 	*value_out = n;
 	return 1;
 }

@@ -18,12 +18,12 @@
 #include "core/buf.h"
 #include "core/err.h"
 
-#define IPC_NAME_MAX		32
-#define IPC_FRAME_MAX_DEFAULT	(1024 * 1024)
+#define IPC_NAME_MAX 32
+#define IPC_FRAME_MAX_DEFAULT (1024 * 1024)
 
 /* Building a message: attributes appended to a buf, framed on finish. */
 struct ipc_msg {
-	struct buf buf;		/* length prefix placeholder + attributes */
+	struct buf buf; /* length prefix placeholder + attributes */
 };
 
 /*
@@ -33,8 +33,8 @@ struct ipc_msg {
 void ipc_msg_init(struct ipc_msg *msg);
 void ipc_msg_deinit(struct ipc_msg *msg);
 void ipc_msg_reset(struct ipc_msg *msg);
-void ipc_msg_add(struct ipc_msg *msg, const char *name, const void *value,
-    size_t len);
+void ipc_msg_add(
+    struct ipc_msg *msg, const char *name, const void *value, size_t len);
 void ipc_msg_add_str(struct ipc_msg *msg, const char *name, const char *value);
 void ipc_msg_add_num(struct ipc_msg *msg, const char *name, long long value);
 /* Fill in the length prefix; the frame is msg->buf.data, msg->buf.len. */
@@ -42,8 +42,8 @@ void ipc_msg_finish(struct ipc_msg *msg);
 
 /* Reading: a decoded frame, attributes pointing into the frame's bytes. */
 struct ipc_attr {
-	const char *name;	/* NUL-terminated copies inside the reader */
-	const char *value;	/* NUL-terminated; len excludes the NUL */
+	const char *name; /* NUL-terminated copies inside the reader */
+	const char *value; /* NUL-terminated; len excludes the NUL */
 	size_t len;
 	bool used;
 };
@@ -51,7 +51,7 @@ struct ipc_attr {
 struct ipc_reader {
 	struct ipc_attr *attrs;
 	size_t nattrs;
-	struct buf store;	/* names and values, NUL-terminated */
+	struct buf store; /* names and values, NUL-terminated */
 };
 
 void ipc_reader_init(struct ipc_reader *rd);
@@ -61,8 +61,8 @@ void ipc_reader_deinit(struct ipc_reader *rd);
  * or malformed attributes, bad names, duplicates, and an empty body.
  * Pure; memory used is bounded by len. 0 or -1 (ERR_PERM).
  */
-int ipc_reader_decode(struct ipc_reader *rd, const void *body, size_t len,
-    struct err *err);
+int ipc_reader_decode(
+    struct ipc_reader *rd, const void *body, size_t len, struct err *err);
 /*
  * Fetch an attribute by name. Returns 1 and sets *value_out (borrowed
  * until the next decode), 0 when absent and optional; when absent and
@@ -87,7 +87,7 @@ int ipc_reader_done(struct ipc_reader *rd, struct err *err);
  * when in[0..len) holds a whole frame, 0 when more bytes are needed,
  * -1 when the announced length exceeds max or is zero (err filled).
  */
-long long ipc_frame_complete(const void *in, size_t len, size_t max,
-    struct err *err);
+long long ipc_frame_complete(
+    const void *in, size_t len, size_t max, struct err *err);
 
 #endif

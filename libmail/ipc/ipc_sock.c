@@ -20,7 +20,7 @@
 #include "core/event.h"
 #include "core/log.h"
 
-#define IPC_SOCK_CHUNK	65536
+#define IPC_SOCK_CHUNK 65536
 
 /* Milliseconds left before deadline; -1 means no deadline. */
 static int
@@ -44,7 +44,7 @@ ipc_sock_deadline(int timeout_ms)
 static int
 ipc_sock_wait(int fd, short events, uint64_t deadline, struct err *err)
 {
-	struct pollfd pfd = { .fd = fd, .events = events };
+	struct pollfd pfd = {.fd = fd, .events = events};
 
 	for (;;) {
 		int n = poll(&pfd, 1, ipc_sock_left(deadline));
@@ -65,8 +65,8 @@ ipc_sock_addr(const char *path, struct sockaddr_un *sun, struct err *err)
 	memset(sun, 0, sizeof(*sun));
 	sun->sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sun->sun_path))
-		return err_set(err, ERR_PERM, "5.3.5", "socket path too long: %s",
-		    path);
+		return err_set(
+		    err, ERR_PERM, "5.3.5", "socket path too long: %s", path);
 	memcpy(sun->sun_path, path, strlen(path) + 1);
 	return 0;
 }
@@ -83,8 +83,8 @@ ipc_sock_connect(const char *path, int timeout_ms, struct err *err)
 		return -1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
-		return err_set(err, ERR_TEMP, "4.3.0", "socket: %s",
-		    strerror(errno));
+		return err_set(
+		    err, ERR_TEMP, "4.3.0", "socket: %s", strerror(errno));
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
 		if (errno != EINPROGRESS && errno != EINTR) {
 			err_set(err, ERR_TEMP, "4.4.1", "connect %s: %s", path,
@@ -127,8 +127,8 @@ ipc_sock_listen(const char *path, int mode, int backlog, struct err *err)
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return err_set(err, ERR_TEMP, "4.3.0", "socket: %s",
-		    strerror(errno));
+		return err_set(
+		    err, ERR_TEMP, "4.3.0", "socket: %s", strerror(errno));
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
 	    chmod(path, (mode_t)mode) != 0 || listen(fd, backlog) != 0) {
 		err_set(err, ERR_TEMP, "4.3.0", "listen on %s: %s", path,
@@ -140,8 +140,8 @@ ipc_sock_listen(const char *path, int mode, int backlog, struct err *err)
 }
 
 int
-ipc_sock_send(int fd, const struct ipc_msg *msg, int timeout_ms,
-    struct err *err)
+ipc_sock_send(
+    int fd, const struct ipc_msg *msg, int timeout_ms, struct err *err)
 {
 	uint64_t deadline = ipc_sock_deadline(timeout_ms);
 	size_t off = 0;
@@ -167,8 +167,8 @@ ipc_sock_send(int fd, const struct ipc_msg *msg, int timeout_ms,
 
 /* Read exactly want more bytes into b, never beyond: frames may follow. */
 static int
-ipc_sock_read_exact(int fd, struct buf *b, size_t want, uint64_t deadline,
-    struct err *err)
+ipc_sock_read_exact(
+    int fd, struct buf *b, size_t want, uint64_t deadline, struct err *err)
 {
 	while (want > 0) {
 		size_t chunk = want < IPC_SOCK_CHUNK ? want : IPC_SOCK_CHUNK;
@@ -197,8 +197,8 @@ ipc_sock_read_exact(int fd, struct buf *b, size_t want, uint64_t deadline,
 }
 
 int
-ipc_sock_recv(int fd, struct ipc_reader *rd, size_t max, int timeout_ms,
-    struct err *err)
+ipc_sock_recv(
+    int fd, struct ipc_reader *rd, size_t max, int timeout_ms, struct err *err)
 {
 	uint64_t deadline = ipc_sock_deadline(timeout_ms);
 	struct buf frame;
@@ -225,7 +225,7 @@ out:
 
 /* ---- handshake ---- */
 
-#define IPC_HELLO_VERB	"hello"
+#define IPC_HELLO_VERB "hello"
 
 int
 ipc_sock_hello_client(int fd, const char *service, int major, int minor,
@@ -247,8 +247,8 @@ ipc_sock_hello_client(int fd, const char *service, int major, int minor,
 	ipc_msg_add_str(&msg, "version", version);
 	ipc_msg_finish(&msg);
 	if (ipc_sock_send(fd, &msg, timeout_ms, err) != 0 ||
-	    ipc_sock_recv(fd, &rd, IPC_FRAME_MAX_DEFAULT, timeout_ms,
-	    err) != 0 ||
+	    ipc_sock_recv(fd, &rd, IPC_FRAME_MAX_DEFAULT, timeout_ms, err) !=
+	        0 ||
 	    ipc_get_str(&rd, "status", true, &status, err) < 0 ||
 	    ipc_get_str(&rd, "reason", false, &reason, err) < 0)
 		goto out;
@@ -281,8 +281,8 @@ ipc_sock_version_major(const char *v)
 }
 
 static int
-ipc_sock_hello_reply(int fd, const char *status, const char *reason,
-    int timeout_ms)
+ipc_sock_hello_reply(
+    int fd, const char *status, const char *reason, int timeout_ms)
 {
 	struct ipc_msg msg;
 	int rc;
@@ -298,8 +298,8 @@ ipc_sock_hello_reply(int fd, const char *status, const char *reason,
 }
 
 int
-ipc_sock_hello_server(int fd, const char *service, int major, int timeout_ms,
-    struct err *err)
+ipc_sock_hello_server(
+    int fd, const char *service, int major, int timeout_ms, struct err *err)
 {
 	struct ipc_reader rd;
 	const char *verb, *peer_service, *version;
@@ -308,8 +308,8 @@ ipc_sock_hello_server(int fd, const char *service, int major, int timeout_ms,
 	int rc = -1;
 
 	ipc_reader_init(&rd);
-	if (ipc_sock_recv(fd, &rd, IPC_FRAME_MAX_DEFAULT, timeout_ms,
-	    err) != 0 ||
+	if (ipc_sock_recv(fd, &rd, IPC_FRAME_MAX_DEFAULT, timeout_ms, err) !=
+	        0 ||
 	    ipc_get_str(&rd, "req", true, &verb, err) < 0 ||
 	    ipc_get_str(&rd, "service", true, &peer_service, err) < 0 ||
 	    ipc_get_str(&rd, "version", true, &version, err) < 0 ||
@@ -323,17 +323,18 @@ ipc_sock_hello_server(int fd, const char *service, int major, int timeout_ms,
 		ipc_sock_hello_reply(fd, "fail", "wrong service", timeout_ms);
 		err_set(err, ERR_PERM, "5.5.0", "client asked for service %s",
 		    log_escape(peer_service, strlen(peer_service), 32, shown,
-		    sizeof(shown)));
+		        sizeof(shown)));
 		goto out;
 	}
 	peer_major = ipc_sock_version_major(version);
 	if (peer_major != major) {
-		ipc_sock_hello_reply(fd, "fail", "protocol version mismatch",
-		    timeout_ms);
+		ipc_sock_hello_reply(
+		    fd, "fail", "protocol version mismatch", timeout_ms);
 		err_set(err, ERR_PERM, "5.5.0",
 		    "client speaks %s version %s, we speak %d", service,
-		    log_escape(version, strlen(version), 16, shown,
-		    sizeof(shown)), major);
+		    log_escape(
+		        version, strlen(version), 16, shown, sizeof(shown)),
+		    major);
 		goto out;
 	}
 	rc = ipc_sock_hello_reply(fd, "ok", NULL, timeout_ms);

@@ -23,17 +23,16 @@ int ipc_sock_connect(const char *path, int timeout_ms, struct err *err);
  * socket, never another kind of file) with the given mode; returns a
  * close-on-exec fd or -1.
  */
-int ipc_sock_listen(const char *path, int mode, int backlog,
-    struct err *err);
+int ipc_sock_listen(const char *path, int mode, int backlog, struct err *err);
 /* Write a finished message, all of it, within timeout_ms. 0 or -1. */
-int ipc_sock_send(int fd, const struct ipc_msg *msg, int timeout_ms,
-    struct err *err);
+int ipc_sock_send(
+    int fd, const struct ipc_msg *msg, int timeout_ms, struct err *err);
 /*
  * Read one frame of at most max bytes within timeout_ms and decode it
  * into rd. 0, or -1 on time-out, EOF, oversize or bad frame.
  */
-int ipc_sock_recv(int fd, struct ipc_reader *rd, size_t max, int timeout_ms,
-    struct err *err);
+int ipc_sock_recv(
+    int fd, struct ipc_reader *rd, size_t max, int timeout_ms, struct err *err);
 /*
  * Handshake: the client sends req=hello service=<name>
  * version=<major.minor>; the server answers status=ok, or, for another
@@ -42,7 +41,7 @@ int ipc_sock_recv(int fd, struct ipc_reader *rd, size_t max, int timeout_ms,
  */
 int ipc_sock_hello_client(int fd, const char *service, int major, int minor,
     int timeout_ms, struct err *err);
-int ipc_sock_hello_server(int fd, const char *service, int major,
-    int timeout_ms, struct err *err);
+int ipc_sock_hello_server(
+    int fd, const char *service, int major, int timeout_ms, struct err *err);
 
 #endif

@@ -24,20 +24,20 @@
 #ifndef SERVER_MASTER_PROTO_H
 #define SERVER_MASTER_PROTO_H
 
-#define MASTER_STATUS_FD	3
-#define MASTER_LIFELINE_FD	4
-#define MASTER_LISTEN_FD	5
+#define MASTER_STATUS_FD 3
+#define MASTER_LIFELINE_FD 4
+#define MASTER_LISTEN_FD 5
 
-#define MASTER_STATUS_BUSY	'B'
-#define MASTER_STATUS_IDLE	'I'
+#define MASTER_STATUS_BUSY 'B'
+#define MASTER_STATUS_IDLE 'I'
 /* 'B' ' ' ten digits '\n' */
-#define MASTER_STATUS_LEN	13
+#define MASTER_STATUS_LEN 13
 
 /*
  * Below queue_directory: the master's pid/lock file, and its status
  * socket, which postern(1) reads (IPC codec, req=status).
  */
-#define MASTER_PID_FILE		"pid/master.pid"
-#define MASTER_STATUS_SOCKET	"pid/master.sock"
+#define MASTER_PID_FILE "pid/master.pid"
+#define MASTER_STATUS_SOCKET "pid/master.sock"
 
 #endif

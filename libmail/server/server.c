@@ -43,8 +43,8 @@ server_master_gone(struct server *srv)
 	srv->retiring = true;
 	/* An event server lets its sessions end; the rest go at once. */
 	if (srv->spec->mode == SERVER_EVENT && srv->nclients > 0) {
-		log_debug("master gone: exiting after %zu clients",
-		    srv->nclients);
+		log_debug(
+		    "master gone: exiting after %zu clients", srv->nclients);
 		server_accept_after_client(srv);
 		return;
 	}
@@ -128,7 +128,7 @@ server_teardown(struct server *srv)
 int
 server_main(int argc, char **argv, const struct server_spec *spec)
 {
-	struct server srv = { .spec = spec, .listen_fd = MASTER_LISTEN_FD };
+	struct server srv = {.spec = spec, .listen_fd = MASTER_LISTEN_FD};
 
 	if (spec == NULL || spec->name == NULL)
 		PANIC("%s: no server spec", __func__);

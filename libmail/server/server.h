@@ -60,7 +60,7 @@ enum server_mode {
 };
 
 struct server_spec {
-	const char *name;	/* program name, e.g. "smtpd" */
+	const char *name; /* program name, e.g. "smtpd" */
 	enum server_mode mode;
 	/*
 	 * The main.cf parameter naming the user this process runs as

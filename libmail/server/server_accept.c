@@ -31,7 +31,7 @@ server_accept_sigterm_exit(int signo)
 static void
 server_accept_term_now(bool on)
 {
-	struct sigaction sa = { 0 };
+	struct sigaction sa = {0};
 	sigset_t set;
 
 	sigemptyset(&set);
@@ -69,8 +69,10 @@ server_accept_fd(struct server *srv)
 	case ENFILE:
 		/* Out of descriptors: take no more until a client ends. */
 		if (srv->spec->mode == SERVER_EVENT && srv->nclients > 0) {
-			log_warning_errno(errno, "accept: holding at %zu "
-			    "clients", srv->nclients);
+			log_warning_errno(errno,
+			    "accept: holding at %zu "
+			    "clients",
+			    srv->nclients);
 			srv->client_limit = (long long)srv->nclients;
 			server_accept_after_client(srv);
 			return -1;
@@ -124,8 +126,8 @@ server_accept_event(struct server *srv)
 }
 
 static void
-server_accept_on_listen(struct event_loop *loop, int fd, unsigned events,
-    void *ctx)
+server_accept_on_listen(
+    struct event_loop *loop, int fd, unsigned events, void *ctx)
 {
 	struct server *srv = ctx;
 
@@ -147,7 +149,7 @@ server_accept_start(struct server *srv)
 		PANIC("%s: service %s has no on_client hook", __func__,
 		    srv->spec->name);
 	if (event_fd_add(srv->loop, srv->listen_fd, EVENT_READ,
-	    server_accept_on_listen, srv) != 0)
+	        server_accept_on_listen, srv) != 0)
 		log_fatal_errno(errno, "watch the listening socket");
 	srv->listen_watched = true;
 }
@@ -185,7 +187,7 @@ server_accept_after_client(struct server *srv)
 	at_limit = srv->nclients >= (size_t)srv->client_limit;
 	if (at_limit != srv->paused) {
 		if (event_fd_modify(srv->loop, srv->listen_fd,
-		    at_limit ? 0 : EVENT_READ) != 0)
+		        at_limit ? 0 : EVENT_READ) != 0)
 			log_fatal_errno(errno, "watch the listening socket");
 		srv->paused = at_limit;
 	}

@@ -21,14 +21,14 @@ struct server {
 	const char *service;
 	const char *type;
 	const char *config_dir;
-	const char **overrides;	/* "name=value", borrowed from argv */
+	const char **overrides; /* "name=value", borrowed from argv */
 	size_t noverrides;
 	const char *const *args;
 	size_t nargs;
-	bool master_root;	/* -S */
-	bool chroot;		/* -r */
-	bool foreground;	/* -f */
-	bool verbose;		/* -v */
+	bool master_root; /* -S */
+	bool chroot; /* -r */
+	bool foreground; /* -f */
+	bool verbose; /* -v */
 
 	struct conf *conf;
 	struct event_loop *loop;
@@ -40,11 +40,11 @@ struct server {
 	unsigned long long served;
 	size_t nclients;
 	long long client_limit;
-	bool listen_watched;	/* the listen fd is in the loop */
-	bool paused;		/* listen watch off (SERVER_EVENT at limit) */
-	bool status_broken;	/* the status pipe gave EPIPE */
-	bool retiring;		/* accept no more clients */
-	bool finished;		/* the loop is stopping for good */
+	bool listen_watched; /* the listen fd is in the loop */
+	bool paused; /* listen watch off (SERVER_EVENT at limit) */
+	bool status_broken; /* the status pipe gave EPIPE */
+	bool retiring; /* accept no more clients */
+	bool finished; /* the loop is stopping for good */
 	bool busy_reported;
 	uint64_t idle_timer;
 	struct server_trigger_conn *trigger_conns;

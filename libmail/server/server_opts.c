@@ -16,13 +16,13 @@
 #include "core/log.h"
 #include "core/xmalloc.h"
 
-#define SERVER_DEFAULT_CONFIG_DIR	"/etc/postern"
+#define SERVER_DEFAULT_CONFIG_DIR "/etc/postern"
 
 static _Noreturn void
 server_opts_usage(const struct server *srv)
 {
 	log_fatal("usage: %s -n service -t type -c config_directory "
-	    "[-o name=value]... [-S] [-r] [-f] [-v] [args...]",
+	          "[-o name=value]... [-S] [-r] [-f] [-v] [args...]",
 	    srv->spec->name);
 }
 
@@ -79,11 +79,11 @@ server_opts_load_conf(struct server *srv)
 	struct err err;
 
 	err_clear(&err);
-	srv->conf = conf_load(srv->config_dir, srv->overrides,
-	    srv->noverrides, &err);
+	srv->conf =
+	    conf_load(srv->config_dir, srv->overrides, srv->noverrides, &err);
 	if (srv->conf == NULL)
-		log_fatal("service %s: configuration: %s", srv->service,
-		    err.text);
+		log_fatal(
+		    "service %s: configuration: %s", srv->service, err.text);
 	srv->client_limit = srv->conf->client_limit;
 }
 

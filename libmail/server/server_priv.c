@@ -21,11 +21,12 @@
 
 /* The service user, looked up before chroot hides /etc/passwd. */
 static void
-server_priv_lookup(struct server *srv, struct buf *user, uid_t *uid_out,
-    gid_t *gid_out)
+server_priv_lookup(
+    struct server *srv, struct buf *user, uid_t *uid_out, gid_t *gid_out)
 {
-	const char *param = srv->spec->user_param != NULL ?
-	    srv->spec->user_param : "mail_owner";
+	const char *param = srv->spec->user_param != NULL
+	    ? srv->spec->user_param
+	    : "mail_owner";
 	struct passwd *pw;
 	struct err err;
 	int rc;
@@ -45,7 +46,8 @@ server_priv_lookup(struct server *srv, struct buf *user, uid_t *uid_out,
 		    errno ? strerror(errno) : "");
 	if (pw->pw_uid == 0 || pw->pw_gid == 0)
 		log_fatal("service %s: %s = %s: refusing to run with root "
-		    "privileges", srv->service, param, user->data);
+		          "privileges",
+		    srv->service, param, user->data);
 	*uid_out = pw->pw_uid;
 	*gid_out = pw->pw_gid;
 }
@@ -62,8 +64,8 @@ server_priv_verify(const struct server *srv, uid_t uid, gid_t gid)
 		log_fatal_errno(errno, "service %s: getresuid", srv->service);
 	if (ruid != uid || euid != uid || suid != uid || rgid != gid ||
 	    egid != gid || sgid != gid)
-		log_fatal("service %s: privilege drop incomplete",
-		    srv->service);
+		log_fatal(
+		    "service %s: privilege drop incomplete", srv->service);
 	if (setuid(0) == 0 || seteuid(0) == 0 || setgid(0) == 0)
 		log_fatal("service %s: root privileges could be regained",
 		    srv->service);
@@ -91,11 +93,11 @@ server_priv_drop(struct server *srv)
 			    srv->service);
 	}
 	if (setgid(gid) != 0)
-		log_fatal_errno(errno, "service %s: setgid %ld",
-		    srv->service, (long)gid);
+		log_fatal_errno(
+		    errno, "service %s: setgid %ld", srv->service, (long)gid);
 	if (setuid(uid) != 0)
-		log_fatal_errno(errno, "service %s: setuid %ld",
-		    srv->service, (long)uid);
+		log_fatal_errno(
+		    errno, "service %s: setuid %ld", srv->service, (long)uid);
 	server_priv_verify(srv, uid, gid);
 	log_debug("running as %s (uid %ld)%s", user.data, (long)uid,
 	    srv->chroot ? ", chrooted to the queue directory" : "");
@@ -115,7 +117,7 @@ server_priv_jail(struct server *srv)
 		srv->spec->pre_jail(srv);
 	if (geteuid() != 0) {
 		log_info("not running as root: privilege drop and chroot "
-		    "skipped");
+		         "skipped");
 		return;
 	}
 	server_priv_drop(srv);

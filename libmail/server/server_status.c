@@ -22,14 +22,14 @@ static_assert(MASTER_STATUS_LEN == 13, "status record: 'B' ' ' 10 digits LF");
 void
 server_status_check_fds(const struct server *srv)
 {
-	static const int fds[] = { MASTER_STATUS_FD, MASTER_LIFELINE_FD,
-	    MASTER_LISTEN_FD };
+	static const int fds[] = {
+	    MASTER_STATUS_FD, MASTER_LIFELINE_FD, MASTER_LISTEN_FD};
 	size_t i;
 
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fcntl(fds[i], F_GETFD) < 0)
 			log_fatal("descriptor %d is not open: %s must be "
-			    "started by the postern master, not by hand",
+			          "started by the postern master, not by hand",
 			    fds[i], srv->spec->name);
 	/* The daemon's own children (pipe, commands) must not inherit them. */
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
@@ -37,7 +37,7 @@ server_status_check_fds(const struct server *srv)
 			log_fatal_errno(errno, "descriptor %d", fds[i]);
 	/* Siblings race for each connection; the losers must not block. */
 	if (fcntl(MASTER_LISTEN_FD, F_SETFL,
-	    fcntl(MASTER_LISTEN_FD, F_GETFL) | O_NONBLOCK) < 0)
+	        fcntl(MASTER_LISTEN_FD, F_GETFL) | O_NONBLOCK) < 0)
 		log_fatal_errno(errno, "descriptor %d", MASTER_LISTEN_FD);
 }
 
@@ -100,8 +100,8 @@ server_status_lifeline_read(struct server *srv)
 }
 
 static void
-server_status_on_lifeline(struct event_loop *loop, int fd, unsigned events,
-    void *ctx)
+server_status_on_lifeline(
+    struct event_loop *loop, int fd, unsigned events, void *ctx)
 {
 	struct server *srv = ctx;
 
@@ -116,12 +116,12 @@ void
 server_status_watch_lifeline(struct server *srv)
 {
 	if (fcntl(MASTER_LIFELINE_FD, F_SETFL,
-	    fcntl(MASTER_LIFELINE_FD, F_GETFL) | O_NONBLOCK) < 0)
+	        fcntl(MASTER_LIFELINE_FD, F_GETFL) | O_NONBLOCK) < 0)
 		log_fatal_errno(errno, "descriptor %d", MASTER_LIFELINE_FD);
 	if (event_fd_add(srv->loop, MASTER_LIFELINE_FD, EVENT_READ,
-	    server_status_on_lifeline, srv) != 0)
-		log_fatal_errno(errno, "watch descriptor %d",
-		    MASTER_LIFELINE_FD);
+	        server_status_on_lifeline, srv) != 0)
+		log_fatal_errno(
+		    errno, "watch descriptor %d", MASTER_LIFELINE_FD);
 	srv->lifeline_open = true;
 }
 

@@ -18,8 +18,8 @@
 #include "core/log.h"
 #include "core/xmalloc.h"
 
-#define SERVER_TRIGGER_BUF		1024
-#define SERVER_TRIGGER_TIMEOUT_MS	10000
+#define SERVER_TRIGGER_BUF 1024
+#define SERVER_TRIGGER_TIMEOUT_MS 10000
 
 struct server_trigger_conn {
 	struct server *srv;
@@ -44,8 +44,8 @@ server_trigger_deliver(struct server *srv, const char *data, size_t len)
 }
 
 static void
-server_trigger_on_fifo(struct event_loop *loop, int fd, unsigned events,
-    void *ctx)
+server_trigger_on_fifo(
+    struct event_loop *loop, int fd, unsigned events, void *ctx)
 {
 	struct server *srv = ctx;
 	char data[SERVER_TRIGGER_BUF];
@@ -60,8 +60,8 @@ server_trigger_on_fifo(struct event_loop *loop, int fd, unsigned events,
 		server_trigger_deliver(srv, data, (size_t)n);
 		return;
 	}
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
-	    errno == EINTR))
+	if (n < 0 &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
 	/* EOF on a fifo means no writer: it was not opened read-write. */
 	log_fatal("service %s: trigger fifo: %s", srv->service,
@@ -97,8 +97,8 @@ server_trigger_on_timeout(struct event_loop *loop, void *ctx)
 }
 
 static void
-server_trigger_on_conn(struct event_loop *loop, int fd, unsigned events,
-    void *ctx)
+server_trigger_on_conn(
+    struct event_loop *loop, int fd, unsigned events, void *ctx)
 {
 	struct server_trigger_conn *conn = ctx;
 	struct server *srv = conn->srv;
@@ -110,8 +110,8 @@ server_trigger_on_conn(struct event_loop *loop, int fd, unsigned events,
 	if (srv->finished)
 		return;
 	n = read(fd, data, sizeof(data));
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
-	    errno == EINTR))
+	if (n < 0 &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
 	if (n <= 0) {
 		server_trigger_conn_close(conn);
@@ -121,8 +121,8 @@ server_trigger_on_conn(struct event_loop *loop, int fd, unsigned events,
 }
 
 static void
-server_trigger_on_accept(struct event_loop *loop, int lfd, unsigned events,
-    void *ctx)
+server_trigger_on_accept(
+    struct event_loop *loop, int lfd, unsigned events, void *ctx)
 {
 	struct server *srv = ctx;
 	struct server_trigger_conn *conn;
@@ -141,15 +141,15 @@ server_trigger_on_accept(struct event_loop *loop, int lfd, unsigned events,
 	conn = xcalloc(1, sizeof(*conn));
 	conn->srv = srv;
 	conn->fd = fd;
-	if (event_fd_add(loop, fd, EVENT_READ, server_trigger_on_conn,
-	    conn) != 0) {
+	if (event_fd_add(loop, fd, EVENT_READ, server_trigger_on_conn, conn) !=
+	    0) {
 		log_warning_errno(errno, "trigger socket: watch client");
 		close(fd);
 		free(conn);
 		return;
 	}
-	conn->timer = event_timer_add(loop, SERVER_TRIGGER_TIMEOUT_MS,
-	    server_trigger_on_timeout, conn);
+	conn->timer = event_timer_add(
+	    loop, SERVER_TRIGGER_TIMEOUT_MS, server_trigger_on_timeout, conn);
 	conn->next = srv->trigger_conns;
 	srv->trigger_conns = conn;
 }
@@ -164,15 +164,16 @@ server_trigger_start(struct server *srv)
 		PANIC("%s: service %s has no on_trigger hook", __func__,
 		    srv->spec->name);
 	if (fstat(srv->listen_fd, &st) != 0)
-		log_fatal_errno(errno, "service %s: listen descriptor",
-		    srv->service);
+		log_fatal_errno(
+		    errno, "service %s: listen descriptor", srv->service);
 	if (S_ISFIFO(st.st_mode))
 		fn = server_trigger_on_fifo;
 	else if (S_ISSOCK(st.st_mode))
 		fn = server_trigger_on_accept;
 	else
 		log_fatal("service %s: listen descriptor is neither a fifo "
-		    "nor a socket", srv->service);
+		          "nor a socket",
+		    srv->service);
 	if (event_fd_add(srv->loop, srv->listen_fd, EVENT_READ, fn, srv) != 0)
 		log_fatal_errno(errno, "watch the trigger descriptor");
 	srv->listen_watched = true;

@@ -29,7 +29,7 @@ static void
 fd_readiness(void)
 {
 	struct event_loop *loop = event_loop_new();
-	struct fd_seen seen = { 0 };
+	struct fd_seen seen = {0};
 	int p[2];
 
 	T_CHECK(pipe(p) == 0);
@@ -70,7 +70,7 @@ static void
 fd_writable(void)
 {
 	struct event_loop *loop = event_loop_new();
-	struct fd_seen seen = { 0 };
+	struct fd_seen seen = {0};
 	int p[2];
 
 	T_CHECK(pipe(p) == 0);
@@ -109,8 +109,8 @@ fd_removed_during_round_is_not_called(void)
 	int a[2], b[2];
 
 	T_CHECK(pipe(a) == 0 && pipe(b) == 0);
-	ra = (struct remover){ .other = b[0] };
-	rb = (struct remover){ .other = a[0] };
+	ra = (struct remover){.other = b[0]};
+	rb = (struct remover){.other = a[0]};
 	T_EQ_INT(event_fd_add(loop, a[0], EVENT_READ, on_remove_other, &ra), 0);
 	T_EQ_INT(event_fd_add(loop, b[0], EVENT_READ, on_remove_other, &rb), 0);
 	T_EQ_INT(write(a[1], "x", 1), 1);
@@ -153,16 +153,16 @@ static void
 timer_order_and_cancel(void)
 {
 	struct event_loop *loop = event_loop_new();
-	struct order o = { .stop_at = 4 };
+	struct order o = {.stop_at = 4};
 	struct timer_arg args[6];
 	uint64_t ids[6];
 	/* Wide gaps, so a slow, loaded machine cannot reorder the adds. */
-	uint64_t delays[6] = { 120, 40, 80, 40, 20, 160 };
+	uint64_t delays[6] = {120, 40, 80, 40, 20, 160};
 	uint64_t start = event_now_ms();
 	size_t i;
 
 	for (i = 0; i < 6; i++) {
-		args[i] = (struct timer_arg){ &o, (char)('a' + i) };
+		args[i] = (struct timer_arg){&o, (char)('a' + i)};
 		ids[i] = event_timer_add(loop, delays[i], on_timer, &args[i]);
 		T_CHECK(ids[i] != 0);
 	}
@@ -224,7 +224,7 @@ static void
 timer_heap_many(void)
 {
 	struct event_loop *loop = event_loop_new();
-	struct heap_check hc = { .sorted = true };
+	struct heap_check hc = {.sorted = true};
 	struct heap_arg args[200];
 	uint64_t ids[200];
 	size_t i;

@@ -43,8 +43,9 @@ round_trip(void)
 	long long n;
 
 	build_request(&m);
-	T_EQ_INT(ipc_frame_complete(m.buf.data, m.buf.len,
-	    IPC_FRAME_MAX_DEFAULT, &err), (long long)m.buf.len - 4);
+	T_EQ_INT(ipc_frame_complete(
+	             m.buf.data, m.buf.len, IPC_FRAME_MAX_DEFAULT, &err),
+	    (long long)m.buf.len - 4);
 	body = body_of(&m, &blen);
 	ipc_reader_init(&rd);
 	T_EQ_INT(ipc_reader_decode(&rd, body, blen, &err), 0);
@@ -90,16 +91,16 @@ numbers_strict(void)
 		int rc;
 		long long value;
 	} cases[] = {
-		{ "0", 1, 0 },
-		{ "9223372036854775807", 1, INT64_MAX },
-		{ "-9223372036854775808", 1, INT64_MIN },
-		{ "9223372036854775808", -1, 0 },
-		{ "+1", -1, 0 },
-		{ " 1", -1, 0 },
-		{ "1 ", -1, 0 },
-		{ "0x10", -1, 0 },
-		{ "-", -1, 0 },
-		{ "", -1, 0 },
+	    {"0", 1, 0},
+	    {"9223372036854775807", 1, INT64_MAX},
+	    {"-9223372036854775808", 1, INT64_MIN},
+	    {"9223372036854775808", -1, 0},
+	    {"+1", -1, 0},
+	    {" 1", -1, 0},
+	    {"1 ", -1, 0},
+	    {"0x10", -1, 0},
+	    {"-", -1, 0},
+	    {"", -1, 0},
 	};
 	struct ipc_msg m;
 	struct ipc_reader rd;
@@ -118,7 +119,8 @@ numbers_strict(void)
 		T_EQ_INT(ipc_reader_decode(&rd, body, blen, &err), 0);
 		n = 0;
 		if (!T_EQ_INT(ipc_get_num(&rd, "n", true, INT64_MIN, INT64_MAX,
-		    &n, &err), cases[i].rc))
+		                  &n, &err),
+		        cases[i].rc))
 			fprintf(stderr, "  case \"%s\"\n", cases[i].text);
 		T_EQ_INT(n, cases[i].value);
 		ipc_msg_deinit(&m);
@@ -156,10 +158,12 @@ truncated_at_every_split(void)
 	T_EQ_INT(accepted, 4);
 	/* The stream splitter wants more bytes at every short length. */
 	for (cut = 0; cut < m.buf.len; cut++)
-		T_EQ_INT(ipc_frame_complete(m.buf.data, cut,
-		    IPC_FRAME_MAX_DEFAULT, &err), 0);
-	T_EQ_INT(ipc_frame_complete(m.buf.data, m.buf.len,
-	    IPC_FRAME_MAX_DEFAULT, &err), (long long)blen);
+		T_EQ_INT(ipc_frame_complete(
+		             m.buf.data, cut, IPC_FRAME_MAX_DEFAULT, &err),
+		    0);
+	T_EQ_INT(ipc_frame_complete(
+	             m.buf.data, m.buf.len, IPC_FRAME_MAX_DEFAULT, &err),
+	    (long long)blen);
 	ipc_reader_deinit(&rd);
 	ipc_msg_deinit(&m);
 }
@@ -167,10 +171,10 @@ truncated_at_every_split(void)
 static void
 oversize_and_lying_lengths(void)
 {
-	static const unsigned char big[4] = { 0x00, 0x10, 0x00, 0x01 };
-	static const unsigned char zero[4] = { 0, 0, 0, 0 };
+	static const unsigned char big[4] = {0x00, 0x10, 0x00, 0x01};
+	static const unsigned char zero[4] = {0, 0, 0, 0};
 	/* name "a", value length 0xffffffff, no value bytes. */
-	static const unsigned char liar[] = { 1, 'a', 0xff, 0xff, 0xff, 0xff };
+	static const unsigned char liar[] = {1, 'a', 0xff, 0xff, 0xff, 0xff};
 	struct ipc_reader rd;
 	struct err err;
 
@@ -193,14 +197,13 @@ bad_and_duplicate_names(void)
 		const char *body;
 		size_t len;
 	} bad[] = {
-		{ "upper case", "\001A\0\0\0\0", 6 },
-		{ "dash", "\003a-b\0\0\0\0", 8 },
-		{ "NUL in name", "\002a\0\0\0\0\0", 7 },
-		{ "empty name", "\000\0\0\0\0", 5 },
-		{ "name too long",
-		  "\041aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\0\0\0\0", 38 },
-		{ "duplicate", "\001a\0\0\0\001x\001b\0\0\0\0\001a\0\0\0\0",
-		  19 },
+	    {"upper case", "\001A\0\0\0\0", 6},
+	    {"dash", "\003a-b\0\0\0\0", 8},
+	    {"NUL in name", "\002a\0\0\0\0\0", 7},
+	    {"empty name", "\000\0\0\0\0", 5},
+	    {"name too long", "\041aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\0\0\0\0",
+	        38},
+	    {"duplicate", "\001a\0\0\0\001x\001b\0\0\0\0\001a\0\0\0\0", 19},
 	};
 	/* 32 bytes is the longest name allowed. */
 	static const char max_name[] =
@@ -211,11 +214,12 @@ bad_and_duplicate_names(void)
 
 	ipc_reader_init(&rd);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (!T_EQ_INT(ipc_reader_decode(&rd, bad[i].body, bad[i].len,
-		    &err), -1))
+		if (!T_EQ_INT(
+		        ipc_reader_decode(&rd, bad[i].body, bad[i].len, &err),
+		        -1))
 			fprintf(stderr, "  case %s\n", bad[i].what);
-	T_EQ_INT(ipc_reader_decode(&rd, max_name, sizeof(max_name) - 1, &err),
-	    0);
+	T_EQ_INT(
+	    ipc_reader_decode(&rd, max_name, sizeof(max_name) - 1, &err), 0);
 	ipc_reader_deinit(&rd);
 }
 
@@ -261,11 +265,11 @@ socket_send_recv(void)
 	T_EQ_INT(ipc_sock_send(sv[0], &m, 1000, &err), 0);
 	T_EQ_INT(ipc_sock_send(sv[0], &m, 1000, &err), 0);
 	ipc_reader_init(&rd);
-	T_EQ_INT(ipc_sock_recv(sv[1], &rd, IPC_FRAME_MAX_DEFAULT, 1000, &err),
-	    0);
+	T_EQ_INT(
+	    ipc_sock_recv(sv[1], &rd, IPC_FRAME_MAX_DEFAULT, 1000, &err), 0);
 	T_EQ_INT(ipc_get_str(&rd, "req", true, &s, &err), 1);
-	T_EQ_INT(ipc_sock_recv(sv[1], &rd, IPC_FRAME_MAX_DEFAULT, 1000, &err),
-	    0);
+	T_EQ_INT(
+	    ipc_sock_recv(sv[1], &rd, IPC_FRAME_MAX_DEFAULT, 1000, &err), 0);
 	T_EQ_INT(ipc_get_str(&rd, "name", true, &s, &err), 1);
 	T_EQ_STR(s, "alice@example.org");
 	/* Over the receiver's cap. */
@@ -275,12 +279,12 @@ socket_send_recv(void)
 	sv[1] = -1;
 	/* Nothing arrives: time-out, then EOF. */
 	T_EQ_INT(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	T_EQ_INT(ipc_sock_recv(sv[1], &rd, IPC_FRAME_MAX_DEFAULT, 10, &err),
-	    -1);
+	T_EQ_INT(
+	    ipc_sock_recv(sv[1], &rd, IPC_FRAME_MAX_DEFAULT, 10, &err), -1);
 	T_EQ_INT(err.kind, ERR_TEMP);
 	close(sv[0]);
-	T_EQ_INT(ipc_sock_recv(sv[1], &rd, IPC_FRAME_MAX_DEFAULT, 1000, &err),
-	    -1);
+	T_EQ_INT(
+	    ipc_sock_recv(sv[1], &rd, IPC_FRAME_MAX_DEFAULT, 1000, &err), -1);
 	close(sv[1]);
 	ipc_reader_deinit(&rd);
 	ipc_msg_deinit(&m);
@@ -301,12 +305,14 @@ handshake(int client_major, int server_major, const char *client_service,
 		struct err serr;
 
 		close(sv[0]);
-		_exit(ipc_sock_hello_server(sv[1], "auth", server_major, 2000,
-		    &serr) == 0 ? 0 : 1);
+		_exit(ipc_sock_hello_server(
+		          sv[1], "auth", server_major, 2000, &serr) == 0
+		        ? 0
+		        : 1);
 	}
 	close(sv[1]);
-	rc = ipc_sock_hello_client(sv[0], client_service, client_major, 7,
-	    2000, err);
+	rc = ipc_sock_hello_client(
+	    sv[0], client_service, client_major, 7, 2000, err);
 	close(sv[0]);
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -2;

@@ -29,16 +29,16 @@
 #define POSTERN_TEST_BIN_DIR "."
 #endif
 
-#define WAIT_MS	20000
+#define WAIT_MS 20000
 
 struct child {
 	char dir[64];
-	char path[100];		/* listening socket or fifo */
+	char path[100]; /* listening socket or fifo */
 	pid_t pid;
-	int status_fd;		/* read end */
-	int lifeline_fd;	/* write end: close it and the child goes */
+	int status_fd; /* read end */
+	int lifeline_fd; /* write end: close it and the child goes */
 	int listen_fd;
-	int stderr_fd;		/* read end of the child's stderr */
+	int stderr_fd; /* read end of the child's stderr */
 };
 
 static void
@@ -87,7 +87,7 @@ instance_init(struct child *c, const char *extra)
 static int
 listen_unix(struct child *c)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	snprintf(c->path, sizeof(c->path), "%s/sock", c->dir);
@@ -101,7 +101,7 @@ listen_unix(struct child *c)
 static int
 connect_unix(const struct child *c)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", c->path);
@@ -128,8 +128,8 @@ child_fds(const int src[3], int errfd)
 
 /* Start prog as the master would; with_fds false leaves 3-5 closed. */
 static void
-child_start(struct child *c, const char *prog, bool with_fds,
-    const char *opt1, const char *opt2)
+child_start(struct child *c, const char *prog, bool with_fds, const char *opt1,
+    const char *opt2)
 {
 	char exe[256];
 	const char *argv[16];
@@ -158,7 +158,7 @@ child_start(struct child *c, const char *prog, bool with_fds,
 	    pipe2(err, O_CLOEXEC) == 0);
 	c->pid = fork();
 	if (c->pid == 0) {
-		int src[3] = { status[1], life[0], c->listen_fd };
+		int src[3] = {status[1], life[0], c->listen_fd};
 
 		if (!with_fds)
 			src[0] = src[1] = src[2] = -1;
@@ -181,7 +181,7 @@ read_wait(int fd, char *out, size_t n)
 	size_t got = 0;
 
 	while (got < n) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
 		ssize_t r;
 
 		if (poll(&pfd, 1, WAIT_MS) <= 0)
@@ -326,8 +326,8 @@ echo_session(const struct child *c, bool last)
 	T_EQ_STR(reply, "NOPARAM no_such_parameter");
 	ask(fd, "IDS\n", reply, sizeof(reply));
 	if (geteuid() == 0)
-		T_CHECK(strncmp(reply, "0 ", 2) != 0 && strstr(reply, " 0 ") ==
-		    NULL);
+		T_CHECK(strncmp(reply, "0 ", 2) != 0 &&
+		    strstr(reply, " 0 ") == NULL);
 	ask(fd, "QUIT\n", reply, sizeof(reply));
 	T_EQ_STR(reply, "BYE");
 	close(fd);
@@ -352,8 +352,8 @@ one_client_status_echo_max_use(void)
 	T_EQ_INT(child_wait(&c), 0);
 	T_EQ_INT(read_wait(c.status_fd, rec, MASTER_STATUS_LEN), 0);
 	snprintf(log, sizeof(log), "%s/log", c.dir);
-	T_EQ_INT(count_in_file(log, "not running as root"),
-	    geteuid() == 0 ? 0 : 1);
+	T_EQ_INT(
+	    count_in_file(log, "not running as root"), geteuid() == 0 ? 0 : 1);
 	child_cleanup(&c);
 }
 
