@@ -42,21 +42,30 @@ address_list_is_special(unsigned char c)
 	return c != '\0' && strchr("()<>[]:;@\\,.\"", c) != NULL;
 }
 
+/* Room for one more element in an arena array of n (doubling). */
+static void *
+address_list_grow(
+    struct arena *arena, void *arr, size_t n, size_t *cap, size_t size)
+{
+	void *bigger;
+
+	if (n < *cap)
+		return arr;
+	*cap = *cap > 0 ? 2 * *cap : 8;
+	bigger = arena_alloc(arena, *cap * size);
+	if (n > 0)
+		memcpy(bigger, arr, n * size);
+	return bigger;
+}
+
 static struct address_list_tok *
 address_list_push(
     struct address_list_ctx *x, enum address_list_tok_kind kind, bool space)
 {
 	struct address_list_tok *t;
 
-	if (x->ntoks == x->cap) {
-		size_t ncap = x->cap ? 2 * x->cap : 16;
-
-		t = arena_alloc(x->arena, ncap * sizeof(*t));
-		if (x->ntoks > 0)
-			memcpy(t, x->toks, x->ntoks * sizeof(*t));
-		x->toks = t;
-		x->cap = ncap;
-	}
+	x->toks =
+	    address_list_grow(x->arena, x->toks, x->ntoks, &x->cap, sizeof(*t));
 	t = &x->toks[x->ntoks++];
 	t->kind = kind;
 	t->space = space;
@@ -84,7 +93,7 @@ address_list_delimited(struct address_list_ctx *x, const char *in, size_t len,
 	for (; i < len; i++) {
 		char c = in[i];
 
-		if (c == '\\' && i + 1 < len) {
+		if (c == '\\' && i + 1 < len && in[i + 1] != '\0') {
 			if (open == '[')
 				dst[n++] = c;
 			dst[n++] = in[++i];
@@ -102,10 +111,7 @@ address_list_delimited(struct address_list_ctx *x, const char *in, size_t len,
 	}
 	if (i >= len || in[i] != close)
 		return err_set(x->err, ERR_PERM, "5.6.0",
-		    "unterminated %s in address list",
-		    open == '('       ? "comment"
-		        : open == '[' ? "domain literal"
-		                      : "quoted string");
+		    "unterminated %c...%c in address list", open, close);
 	if (open == '[')
 		dst[n++] = ']';
 	dst[n] = '\0';
@@ -193,35 +199,47 @@ address_list_lookahead(const struct address_list_ctx *x)
 	return '\0';
 }
 
+/*
+ * The text of the non-comment tokens from first to the cursor; with
+ * spaced, one space stands for the white space between two tokens.
+ */
+static char *
+address_list_join(struct address_list_ctx *x, size_t first, bool spaced)
+{
+	const struct address_list_tok *t;
+	size_t total = 1, i, n = 0;
+	char *out;
+
+	for (i = first; i < x->pos; i++)
+		total += x->toks[i].len + 1;
+	out = arena_alloc(x->arena, total);
+	for (i = first; i < x->pos; i++) {
+		t = &x->toks[i];
+		if (t->kind == ALT_COMMENT)
+			continue;
+		if (spaced && n > 0 && t->space)
+			out[n++] = ' ';
+		memcpy(out + n, t->text, t->len);
+		n += t->len;
+	}
+	out[n] = '\0';
+	return out;
+}
+
 /* phrase = 1*(atom / quoted-string / obs "."), joined with single spaces. */
 static char *
 address_list_phrase(struct address_list_ctx *x)
 {
 	struct address_list_tok *t;
-	size_t first = x->pos, total = 0, i;
-	char *out;
+	size_t first = x->pos, words = 0;
 
 	while ((t = address_list_peek(x)) != NULL &&
 	    (t->kind == ALT_ATOM || t->kind == ALT_QSTRING ||
 	        address_list_is(t, '.'))) {
-		total += t->len + 1;
+		words++;
 		x->pos++;
 	}
-	if (total == 0)
-		return NULL;
-	out = arena_alloc(x->arena, total + 1);
-	total = 0;
-	for (i = first; i < x->pos; i++) {
-		t = &x->toks[i];
-		if (t->kind == ALT_COMMENT)
-			continue;
-		if (total > 0 && t->space)
-			out[total++] = ' ';
-		memcpy(out + total, t->text, t->len);
-		total += t->len;
-	}
-	out[total] = '\0';
-	return out;
+	return words > 0 ? address_list_join(x, first, true) : NULL;
 }
 
 static int
@@ -247,8 +265,7 @@ static int
 address_list_local(struct address_list_ctx *x, struct address *a)
 {
 	struct address_list_tok *t;
-	size_t i, first = x->pos, total = 0, n = 0;
-	char *local;
+	size_t first = x->pos;
 
 	for (;;) {
 		t = address_list_peek(x);
@@ -257,22 +274,12 @@ address_list_local(struct address_list_ctx *x, struct address *a)
 			return err_set(x->err, ERR_PERM, "5.6.0",
 			    "bad local part in address list");
 		a->quoted = a->quoted || t->kind == ALT_QSTRING;
-		total += t->len + 1;
 		x->pos++;
 		if (!address_list_is(address_list_peek(x), '.'))
 			break;
 		x->pos++;
 	}
-	local = arena_alloc(x->arena, total + 1);
-	for (i = first; i < x->pos; i++) {
-		t = &x->toks[i];
-		if (t->kind == ALT_COMMENT)
-			continue;
-		memcpy(local + n, t->text, t->len);
-		n += t->len;
-	}
-	local[n] = '\0';
-	a->local = local;
+	a->local = address_list_join(x, first, false);
 	return address_list_check_text(x, a->local, &a->utf8);
 }
 
@@ -282,7 +289,7 @@ address_list_domain(struct address_list_ctx *x, char **domain_out,
     enum address_domain_kind *kind_out, bool *utf8_out)
 {
 	struct address_list_tok *t = address_list_peek(x);
-	size_t start = x->pos, total = 0, i;
+	size_t start = x->pos;
 	char *d;
 
 	if (t != NULL && t->kind == ALT_DLITERAL) {
@@ -295,20 +302,12 @@ address_list_domain(struct address_list_ctx *x, char **domain_out,
 			    t->kind != ALT_ATOM)
 				return err_set(x->err, ERR_PERM, "5.6.0",
 				    "bad domain in address list");
-			total += t->len + 1;
 			x->pos++;
 			if (!address_list_is(address_list_peek(x), '.'))
 				break;
 			x->pos++;
 		}
-		d = arena_alloc(x->arena, total + 1);
-		for (total = 0, i = start; i < x->pos; i++) {
-			if (x->toks[i].kind == ALT_COMMENT)
-				continue;
-			memcpy(d + total, x->toks[i].text, x->toks[i].len);
-			total += x->toks[i].len;
-		}
-		d[total] = '\0';
+		d = address_list_join(x, start, false);
 	}
 	if (address_parse_domain(d, strlen(d), x->flags, kind_out, x->err) !=
 	    0) {
@@ -374,15 +373,8 @@ address_list_new_item(struct address_list_ctx *x, const char *group)
 		    "too many addresses in header (limit %zu)", x->max_items);
 		return NULL;
 	}
-	if (x->nitems == x->icap) {
-		size_t ncap = x->icap ? 2 * x->icap : 8;
-
-		it = arena_alloc(x->arena, ncap * sizeof(*it));
-		if (x->nitems > 0)
-			memcpy(it, x->items, x->nitems * sizeof(*it));
-		x->items = it;
-		x->icap = ncap;
-	}
+	x->items = address_list_grow(
+	    x->arena, x->items, x->nitems, &x->icap, sizeof(*it));
 	it = &x->items[x->nitems++];
 	memset(it, 0, sizeof(*it));
 	it->group = group;

@@ -378,6 +378,12 @@ address_list_details(void)
 	/* The item limit: exactly at it passes, one past fails. */
 	T_EQ_INT(address_list_parse(in, strlen(in), 0, 5, &l, a, &err), 0);
 	T_EQ_INT(address_list_parse(in, strlen(in), 0, 4, &l, a, &err), -1);
+	/* A NUL, even quoted, is refused rather than cutting the text. */
+	T_EQ_INT(address_list_parse(
+	             "\"a\\\0b\" <x@example.com>", 22, 0, 10, &l, a, &err),
+	    -1);
+	T_EQ_INT(
+	    address_list_parse("a\0b@example.com", 15, 0, 10, &l, a, &err), -1);
 	/* UTF-8 addr-spec only with SMTPUTF8. */
 	T_EQ_INT(address_list_parse("j\xc3\xb6rg@example.com", 17,
 	             ADDRESS_SMTPUTF8, 10, &l, a, &err),
