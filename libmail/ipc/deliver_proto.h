@@ -51,14 +51,28 @@ struct deliver_result {
 	const char *reason;	/* diagnostic for the log and the DSN */
 };
 
-/* Encode a request / a reply (one result per request recipient). */
+/*
+ * On the wire, after the handshake: qmgr sends the request frame, then
+ * the queue file descriptor (ipc_sock_send_fd); the agent answers one
+ * reply frame and the connection ends. One request per connection.
+ *
+ * Encode a request / a reply (one result per request recipient, in the
+ * request's order) into out (initialised by the caller; finished here).
+ * deliver_reply_error_encode answers a request the agent could not take
+ * at all (malformed, no descriptor): qmgr defers all its recipients.
+ */
 void deliver_request_encode(const struct deliver_request *req,
     struct ipc_msg *out);
 void deliver_reply_encode(const struct deliver_result *results, size_t n,
     struct ipc_msg *out);
+void deliver_reply_error_encode(const char *reason, struct ipc_msg *out);
 /*
  * Decode from a reader holding one frame; strings live in arena. 0, or
  * -1 with err (ERR_PERM: malformed; the agent answers status=error).
+ * deliver_reply_decode also returns -1, with ERR_TEMP and the agent's
+ * reason, for a status=error reply, and ERR_PERM when the reply does not
+ * hold exactly nrcpt well-formed results (a status word, and an enhanced
+ * status code whose class matches it: 2 sent, 4 deferred, 5 bounced).
  */
 int deliver_request_decode(struct ipc_reader *rd, struct deliver_request *out,
     struct arena *arena, struct err *err);

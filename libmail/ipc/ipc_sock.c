@@ -223,6 +223,124 @@ out:
 	return rc;
 }
 
+/* ---- descriptor passing ---- */
+
+/* The one payload byte that carries a descriptor. */
+#define IPC_SOCK_FD_MARK	'F'
+
+int
+ipc_sock_send_fd(int sock, int fd, int timeout_ms, struct err *err)
+{
+	uint64_t deadline = ipc_sock_deadline(timeout_ms);
+	union {
+		struct cmsghdr hdr;
+		char space[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	char mark = IPC_SOCK_FD_MARK;
+	struct iovec iov = { .iov_base = &mark, .iov_len = 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl.space, .msg_controllen = sizeof(ctl.space),
+	};
+	struct cmsghdr *cm;
+
+	memset(&ctl, 0, sizeof(ctl));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	for (;;) {
+		ssize_t n = sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n == 1)
+			return 0;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			return err_set(err, ERR_TEMP, "4.4.2",
+			    "send descriptor: %s", strerror(errno));
+		if (ipc_sock_wait(sock, POLLOUT, deadline, err) != 0)
+			return -1;
+	}
+}
+
+/* Close every descriptor in the control data; returns how many. */
+static size_t
+ipc_sock_close_fds(struct msghdr *mh, int *first_out)
+{
+	struct cmsghdr *cm;
+	size_t count = 0;
+
+	*first_out = -1;
+	for (cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
+		size_t i, nfd;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < nfd; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int),
+			    sizeof(int));
+			if (count++ == 0)
+				*first_out = fd;
+			else
+				close(fd);
+		}
+	}
+	return count;
+}
+
+int
+ipc_sock_recv_fd(int sock, int timeout_ms, struct err *err)
+{
+	uint64_t deadline = ipc_sock_deadline(timeout_ms);
+	/* Room for a few, so a peer sending more is seen and cleaned up. */
+	union {
+		struct cmsghdr hdr;
+		char space[CMSG_SPACE(8 * sizeof(int))];
+	} ctl;
+	char mark;
+	struct iovec iov = { .iov_base = &mark, .iov_len = 1 };
+	struct msghdr mh;
+	ssize_t n;
+	size_t count;
+	int fd;
+
+	for (;;) {
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = ctl.space;
+		mh.msg_controllen = sizeof(ctl.space);
+		n = recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		if (n >= 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return err_set(err, ERR_TEMP, "4.4.2",
+			    "receive descriptor: %s", strerror(errno));
+		if (ipc_sock_wait(sock, POLLIN, deadline, err) != 0)
+			return -1;
+	}
+	if (n == 0)
+		return err_set(err, ERR_TEMP, "4.4.2",
+		    "connection closed by peer");
+	count = ipc_sock_close_fds(&mh, &fd);
+	if (count != 1 || (mh.msg_flags & MSG_CTRUNC) != 0 ||
+	    mark != IPC_SOCK_FD_MARK) {
+		if (fd >= 0)
+			close(fd);
+		return err_set(err, ERR_PERM, "5.5.0",
+		    "expected one descriptor, got %zu%s", count,
+		    (mh.msg_flags & MSG_CTRUNC) != 0 ? " (truncated)" : "");
+	}
+	return fd;
+}
+
 /* ---- handshake ---- */
 
 #define IPC_HELLO_VERB "hello"

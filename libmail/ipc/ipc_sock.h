@@ -34,6 +34,23 @@ int ipc_sock_send(
 int ipc_sock_recv(
     int fd, struct ipc_reader *rd, size_t max, int timeout_ms, struct err *err);
 /*
+ * Pass one open descriptor over a UNIX stream socket (SCM_RIGHTS), as
+ * its own one-byte message after a frame sent with ipc_sock_send (the
+ * delivery request: ipc/deliver_proto.h). The sender keeps its copy of
+ * fd open. 0, or -1 with err (ERR_TEMP) on time-out or a broken socket.
+ */
+int ipc_sock_send_fd(int sock, int fd, int timeout_ms, struct err *err);
+/*
+ * Receive a descriptor sent with ipc_sock_send_fd, within timeout_ms.
+ * The peer is not trusted: a message carrying no descriptor, more than
+ * one, truncated control data or a byte other than the marker is
+ * refused, and every descriptor that did arrive is closed. Returns the
+ * descriptor (close-on-exec; the caller owns it), or -1 with err
+ * (ERR_TEMP for I/O and time-out, ERR_PERM for a malformed message).
+ */
+int ipc_sock_recv_fd(int sock, int timeout_ms, struct err *err);
+
+/*
  * Handshake: the client sends req=hello service=<name>
  * version=<major.minor>; the server answers status=ok, or, for another
  * service or a different major version, status=fail with a reason and
