@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Whose mail this server takes: the class of a recipient's domain
+ * (mydestination, virtual alias or mailbox domains, relay_domains,
+ * remote), the relay check behind reject_unauth_destination, and the
+ * recipient check behind reject_unlisted_recipient: aliases, virtual
+ * aliases, then users through authd, with the quota when the client
+ * declared SIZE. Addresses are client input; a failed lookup is always
+ * a 4xx, never "unknown".
+ */
+#include "smtpd.h"
+
+#include <strings.h>
+#include <string.h>
+
+#include "conf/conf.h"
+#include "core/log.h"
+#include "ipc/auth_client.h"
+#include "map/map.h"
+
+/* A domain in a list: exact (any case), or ".parent" for subdomains. */
+static bool
+smtpd_recipient_in(const char *list, const char *domain)
+{
+	size_t dlen = strlen(domain), ilen;
+	struct buf item;
+	bool found = false;
+
+	buf_init(&item);
+	while (!found && conf_list_next(&list, &item)) {
+		ilen = item.len;
+		if (strcasecmp(item.data, domain) == 0)
+			found = true;
+		else if (item.data[0] == '.' && dlen > ilen &&
+		    strcasecmp(domain + dlen - ilen, item.data) == 0)
+			found = true;
+	}
+	buf_deinit(&item);
+	return found;
+}
+
+enum smtpd_rcpt_class
+smtpd_recipient_class(const struct smtpd_session *s, const struct address *a)
+{
+	const struct conf *c = s->conf;
+
+	if (a->domain == NULL)
+		return SMTPD_RCPT_LOCAL;
+	if (a->domain_kind != ADDRESS_DOMAIN_NAME)
+		return SMTPD_RCPT_REMOTE;
+	if (smtpd_recipient_in(c->mydestination, a->domain))
+		return SMTPD_RCPT_LOCAL;
+	if (smtpd_recipient_in(c->virtual_alias_domains, a->domain))
+		return SMTPD_RCPT_VALIAS;
+	if (smtpd_recipient_in(c->virtual_mailbox_domains, a->domain))
+		return SMTPD_RCPT_VMAILBOX;
+	if (smtpd_recipient_in(c->relay_domains, a->domain))
+		return SMTPD_RCPT_RELAY;
+	return SMTPD_RCPT_REMOTE;
+}
+
+bool
+smtpd_recipient_authorized(const struct smtpd_session *s,
+    const struct address *a)
+{
+	/* user%remote@local and friends would relay through us. */
+	if (address_routing(a) != 0)
+		return false;
+	return smtpd_recipient_class(s, a) != SMTPD_RCPT_REMOTE;
+}
+
+/* Aliases (local domains) and virtual aliases: 1, 0 or -1. */
+static int
+smtpd_recipient_aliases(struct smtpd_session *s, enum smtpd_rcpt_class cls,
+    const char *internal, struct err *err)
+{
+	const char *delim = s->conf->recipient_delimiter;
+	struct buf value;
+	int rc = 0;
+
+	buf_init(&value);
+	if (cls == SMTPD_RCPT_LOCAL && s->sd->alias_maps != NULL)
+		rc = maps_lookup_address(s->sd->alias_maps, internal, true,
+		    delim, &value, err);
+	if (rc == 0 && s->sd->virtual_alias_maps != NULL)
+		rc = maps_lookup_address(s->sd->virtual_alias_maps, internal,
+		    cls == SMTPD_RCPT_LOCAL, delim, &value, err);
+	buf_deinit(&value);
+	return rc;
+}
+
+/* authd, with the address extension removed on a miss: 1, 0 or -1. */
+static int
+smtpd_recipient_user(struct smtpd_session *s, const char *internal,
+    struct auth_account *acct, struct err *err)
+{
+	struct address_parts parts;
+	const char *base;
+	int rc;
+
+	rc = auth_client_lookup(s->sd->auth, internal, acct, s->cmd_arena,
+	    err);
+	if (rc != 0)
+		return rc;
+	address_split(internal, strlen(internal),
+	    s->conf->recipient_delimiter, &parts);
+	if (parts.ext == NULL || parts.domain == NULL)
+		return 0;
+	base = arena_printf(s->cmd_arena, "%.*s@%.*s", (int)parts.local_len,
+	    parts.local, (int)parts.domain_len, parts.domain);
+	return auth_client_lookup(s->sd->auth, base, acct, s->cmd_arena, err);
+}
+
+/* RFC 1870 §6 / RFC 5321 §4.5.3.1.10: refuse at RCPT what cannot fit. */
+static int
+smtpd_recipient_quota(struct smtpd_session *s, const char *internal,
+    const struct auth_account *acct, struct smtpd_verdict *v)
+{
+	if (acct->quota == 0 || !s->txn.mail.has_size ||
+	    s->txn.mail.size <= acct->quota)
+		return 1;
+	if (s->conf->quota_exceeded_temporary)
+		smtpd_verdict_set(v, 452, "4.2.2", "<%s>: Recipient address "
+		    "rejected: Mailbox full (quota exceeded)", internal);
+	else
+		smtpd_verdict_set(v, 552, "5.2.2", "<%s>: Recipient address "
+		    "rejected: Mailbox full (quota exceeded)", internal);
+	return 0;
+}
+
+static const char *
+smtpd_recipient_table(enum smtpd_rcpt_class cls)
+{
+	switch (cls) {
+	case SMTPD_RCPT_LOCAL:
+		return "local recipient table";
+	case SMTPD_RCPT_VALIAS:
+		return "virtual alias table";
+	default:
+		return "virtual mailbox table";
+	}
+}
+
+int
+smtpd_recipient_check(struct smtpd_session *s, const struct address *a,
+    const char *internal, struct smtpd_verdict *v)
+{
+	enum smtpd_rcpt_class cls = smtpd_recipient_class(s, a);
+	struct auth_account acct;
+	struct err err;
+	int rc;
+
+	if (cls == SMTPD_RCPT_REMOTE || cls == SMTPD_RCPT_RELAY)
+		return 1;
+	/* RFC 5321 §4.5.1: postmaster is always accepted. */
+	if (cls == SMTPD_RCPT_LOCAL && strcasecmp(a->local, "postmaster") == 0)
+		return 1;
+	rc = smtpd_recipient_aliases(s, cls, internal, &err);
+	if (rc == 1)
+		return 1;
+	if (rc == 0 && cls != SMTPD_RCPT_VALIAS)
+		rc = smtpd_recipient_user(s, internal, &acct, &err);
+	if (rc < 0) {
+		log_warning("%s: recipient lookup of <%s>: %s", s->namaddr,
+		    internal, err.text);
+		smtpd_verdict_set(v, 451, "4.3.0", "<%s>: Recipient address "
+		    "rejected: Temporary lookup failure", internal);
+		return -1;
+	}
+	if (rc == 0) {
+		smtpd_verdict_set(v, 550, "5.1.1", "<%s>: Recipient address "
+		    "rejected: User unknown in %s", internal,
+		    smtpd_recipient_table(cls));
+		return 0;
+	}
+	if (!acct.mail_enabled) {
+		smtpd_verdict_set(v, 550, "5.2.1", "<%s>: Recipient address "
+		    "rejected: Mailbox disabled", internal);
+		return 0;
+	}
+	return smtpd_recipient_quota(s, internal, &acct, v);
+}
