@@ -330,8 +330,5 @@ void master_stop_begin(struct master *m, const char *why);
 void master_stop_finish(struct master *m);
 
 #define MASTER_STOP_MS 5000
-#define MASTER_IPC_SERVICE "master"
-#define MASTER_IPC_MAJOR 1
-#define MASTER_IPC_MINOR 0
 
 #endif

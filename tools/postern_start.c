@@ -18,7 +18,7 @@
 #include "conf/conf.h"
 #include "core/arena.h"
 #include "core/xmalloc.h"
-#include "postern_master.h"
+#include "ipc/master_client.h"
 
 /* The master stops its children within 5 s; leave room for slow ones. */
 #define POSTERN_STOP_TIMEOUT_S 30
@@ -102,7 +102,7 @@ postern_cmd_start(struct postern_ctx *ctx, int argc, char **argv)
 		return status;
 	if ((conf = postern_start_conf(ctx, "start")) == NULL)
 		return POSTERN_EXIT_FAIL;
-	if ((status = postern_master_running(conf->queue_directory, &pid,
+	if ((status = master_client_running(conf->queue_directory, &pid,
 	    &err)) != 0) {
 		if (status > 0)
 			postern_error("start: the mail system is already "
@@ -145,7 +145,7 @@ postern_start_signal(const struct conf *conf, const char *cmd,
 	pid_t pid;
 	int rc;
 
-	rc = postern_master_request(conf->queue_directory, verb, a, NULL,
+	rc = master_client_request(conf->queue_directory, verb, a, NULL,
 	    &sockerr);
 	arena_free(&a);
 	if (rc == 0)
@@ -155,7 +155,7 @@ postern_start_signal(const struct conf *conf, const char *cmd,
 		*err = sockerr;
 		return -1;
 	}
-	if ((rc = postern_master_running(conf->queue_directory, &pid, err))
+	if ((rc = master_client_running(conf->queue_directory, &pid, err))
 	    < 0)
 		return -1;
 	if (rc == 0)
@@ -181,14 +181,14 @@ postern_cmd_stop(struct postern_ctx *ctx, int argc, char **argv)
 		return status;
 	if ((conf = postern_start_conf(ctx, "stop")) == NULL)
 		return POSTERN_EXIT_FAIL;
-	if ((status = postern_master_running(conf->queue_directory, &pid,
+	if ((status = master_client_running(conf->queue_directory, &pid,
 	    &err)) <= 0) {
 		postern_error("stop: %s", status < 0 ? err.text
 		    : "the mail system is not running");
 		return POSTERN_EXIT_FAIL;
 	}
 	if (postern_start_signal(conf, "stop", "stop", SIGTERM, &err) != 0 ||
-	    postern_master_wait_gone(conf->queue_directory,
+	    master_client_wait_gone(conf->queue_directory,
 	    POSTERN_STOP_TIMEOUT_S, &err) != 0) {
 		postern_error("stop: %s", err.text);
 		return POSTERN_EXIT_FAIL;

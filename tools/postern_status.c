@@ -14,7 +14,7 @@
 
 #include "conf/conf.h"
 #include "core/arena.h"
-#include "postern_master.h"
+#include "ipc/master_client.h"
 
 enum postern_status_col {
 	POSTERN_COL_SERVICE,
@@ -48,7 +48,7 @@ postern_status_time(struct arena *a, long long t)
 
 /* The cells of one service row, in the arena. */
 static void
-postern_status_row(struct arena *a, const struct postern_master_svc *s,
+postern_status_row(struct arena *a, const struct master_client_svc *s,
     const char **cells)
 {
 	cells[POSTERN_COL_SERVICE] = s->name;
@@ -64,7 +64,7 @@ postern_status_row(struct arena *a, const struct postern_master_svc *s,
 }
 
 static void
-postern_status_table(struct arena *a, const struct postern_master_status *st)
+postern_status_table(struct arena *a, const struct master_client_status *st)
 {
 	const char **cells = arena_zalloc(a, sizeof(*cells) * POSTERN_NCOLS *
 	    (st->nservices + 1));
@@ -91,7 +91,7 @@ postern_status_table(struct arena *a, const struct postern_master_status *st)
 int
 postern_cmd_status(struct postern_ctx *ctx, int argc, char **argv)
 {
-	struct postern_master_status st = { 0 };
+	struct master_client_status st = { 0 };
 	const struct conf *conf;
 	struct arena *a;
 	struct err err, err2;
@@ -110,9 +110,9 @@ postern_cmd_status(struct postern_ctx *ctx, int argc, char **argv)
 		return POSTERN_EXIT_FAIL;
 	}
 	a = arena_new();
-	if (postern_master_request(conf->queue_directory, "status", a, &st,
+	if (master_client_request(conf->queue_directory, "status", a, &st,
 	    &err) != 0) {
-		if (postern_master_running(conf->queue_directory, &pid, &err2)
+		if (master_client_running(conf->queue_directory, &pid, &err2)
 		    == 0)
 			postern_error("status: the mail system is not running");
 		else

@@ -5,7 +5,7 @@
  * which tells whether a master runs and when it has gone. The master's
  * replies are checked like any peer's: bounded numbers, required names.
  */
-#include "postern_master.h"
+#include "ipc/master_client.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,12 +22,12 @@
 #include "ipc/ipc_sock.h"
 #include "server/master_proto.h"
 
-#define POSTERN_MASTER_IO_MS		5000
+#define MASTER_CLIENT_IO_MS		5000
 /* Far above any real master.cf; bounds what a reply can make us allocate. */
-#define POSTERN_MASTER_MAX_SERVICES	10000
+#define MASTER_CLIENT_MAX_SERVICES	10000
 
 static const char *
-postern_master_str(struct ipc_reader *rd, struct arena *a, const char *name,
+master_client_str(struct ipc_reader *rd, struct arena *a, const char *name,
     struct err *err)
 {
 	const char *value;
@@ -38,20 +38,20 @@ postern_master_str(struct ipc_reader *rd, struct arena *a, const char *name,
 }
 
 static int
-postern_master_decode_svc(struct ipc_reader *rd, struct arena *a, size_t i,
-    struct postern_master_svc *s, struct err *err)
+master_client_decode_svc(struct ipc_reader *rd, struct arena *a, size_t i,
+    struct master_client_svc *s, struct err *err)
 {
 	char n[IPC_NAME_MAX + 1];
 
 #define SVC(field) (snprintf(n, sizeof(n), "svc%zu_%s", i, field), n)
-	if ((s->name = postern_master_str(rd, a, SVC("name"), err)) == NULL ||
-	    (s->type = postern_master_str(rd, a, SVC("type"), err)) == NULL ||
-	    (s->listen = postern_master_str(rd, a, SVC("listen"), err))
+	if ((s->name = master_client_str(rd, a, SVC("name"), err)) == NULL ||
+	    (s->type = master_client_str(rd, a, SVC("type"), err)) == NULL ||
+	    (s->listen = master_client_str(rd, a, SVC("listen"), err))
 	    == NULL ||
-	    (s->command = postern_master_str(rd, a, SVC("command"), err))
+	    (s->command = master_client_str(rd, a, SVC("command"), err))
 	    == NULL ||
-	    (s->pids = postern_master_str(rd, a, SVC("pids"), err)) == NULL ||
-	    (s->state = postern_master_str(rd, a, SVC("state"), err)) == NULL)
+	    (s->pids = master_client_str(rd, a, SVC("pids"), err)) == NULL ||
+	    (s->state = master_client_str(rd, a, SVC("state"), err)) == NULL)
 		return -1;
 	if (ipc_get_num(rd, SVC("maxproc"), true, 0, INT_MAX, &s->maxproc,
 	    err) != 1 ||
@@ -69,29 +69,29 @@ postern_master_decode_svc(struct ipc_reader *rd, struct arena *a, size_t i,
 }
 
 static int
-postern_master_decode(struct ipc_reader *rd, struct arena *a,
-    struct postern_master_status *st, struct err *err)
+master_client_decode(struct ipc_reader *rd, struct arena *a,
+    struct master_client_status *st, struct err *err)
 {
 	long long n;
 	size_t i;
 
-	if ((st->version = postern_master_str(rd, a, "version", err)) == NULL ||
-	    (st->config_directory = postern_master_str(rd, a,
+	if ((st->version = master_client_str(rd, a, "version", err)) == NULL ||
+	    (st->config_directory = master_client_str(rd, a,
 	    "config_directory", err)) == NULL ||
-	    (st->state = postern_master_str(rd, a, "state", err)) == NULL ||
+	    (st->state = master_client_str(rd, a, "state", err)) == NULL ||
 	    ipc_get_num(rd, "pid", true, 1, INT_MAX, &st->pid, err) != 1 ||
 	    ipc_get_num(rd, "started", true, 0, LLONG_MAX, &st->started, err)
 	    != 1 ||
 	    ipc_get_num(rd, "generation", true, 0, LLONG_MAX,
 	    &st->generation, err) != 1 ||
-	    ipc_get_num(rd, "services", true, 0, POSTERN_MASTER_MAX_SERVICES,
+	    ipc_get_num(rd, "services", true, 0, MASTER_CLIENT_MAX_SERVICES,
 	    &n, err) != 1)
 		return -1;
 	st->nservices = (size_t)n;
 	st->services = arena_zalloc(a, sizeof(*st->services) * (st->nservices
 	    + 1));
 	for (i = 0; i < st->nservices; i++)
-		if (postern_master_decode_svc(rd, a, i, &st->services[i], err)
+		if (master_client_decode_svc(rd, a, i, &st->services[i], err)
 		    != 0)
 			return -1;
 	return 0;
@@ -99,8 +99,8 @@ postern_master_decode(struct ipc_reader *rd, struct arena *a,
 
 /* Read the reply's status; status=error carries the master's reason. */
 static int
-postern_master_reply(struct ipc_reader *rd, struct arena *a,
-    struct postern_master_status *status_out, struct err *err)
+master_client_reply(struct ipc_reader *rd, struct arena *a,
+    struct master_client_status *status_out, struct err *err)
 {
 	const char *status, *reason;
 
@@ -113,14 +113,14 @@ postern_master_reply(struct ipc_reader *rd, struct arena *a,
 		    reason);
 	}
 	if (status_out != NULL &&
-	    postern_master_decode(rd, a, status_out, err) != 0)
+	    master_client_decode(rd, a, status_out, err) != 0)
 		return -1;
 	return ipc_reader_done(rd, err);
 }
 
 int
-postern_master_request(const char *queue_dir, const char *verb,
-    struct arena *a, struct postern_master_status *status_out,
+master_client_request(const char *queue_dir, const char *verb,
+    struct arena *a, struct master_client_status *status_out,
     struct err *err)
 {
 	char *path = xasprintf("%s/%s", queue_dir, MASTER_STATUS_SOCKET);
@@ -128,7 +128,7 @@ postern_master_request(const char *queue_dir, const char *verb,
 	struct ipc_msg msg;
 	int fd, rc;
 
-	fd = ipc_sock_connect(path, POSTERN_MASTER_IO_MS, err);
+	fd = ipc_sock_connect(path, MASTER_CLIENT_IO_MS, err);
 	if (fd < 0) {
 		err_prefix(err, "%s", path);
 		free(path);
@@ -139,16 +139,16 @@ postern_master_request(const char *queue_dir, const char *verb,
 	ipc_reader_init(&rd);
 	ipc_msg_add_str(&msg, "req", verb);
 	ipc_msg_finish(&msg);
-	rc = ipc_sock_hello_client(fd, POSTERN_MASTER_SERVICE,
-	    POSTERN_MASTER_MAJOR, POSTERN_MASTER_MINOR, POSTERN_MASTER_IO_MS,
+	rc = ipc_sock_hello_client(fd, MASTER_IPC_SERVICE,
+	    MASTER_IPC_MAJOR, MASTER_IPC_MINOR, MASTER_CLIENT_IO_MS,
 	    err);
 	if (rc == 0)
-		rc = ipc_sock_send(fd, &msg, POSTERN_MASTER_IO_MS, err);
+		rc = ipc_sock_send(fd, &msg, MASTER_CLIENT_IO_MS, err);
 	if (rc == 0)
 		rc = ipc_sock_recv(fd, &rd, IPC_FRAME_MAX_DEFAULT,
-		    POSTERN_MASTER_IO_MS, err);
+		    MASTER_CLIENT_IO_MS, err);
 	if (rc == 0)
-		rc = postern_master_reply(&rd, a, status_out, err);
+		rc = master_client_reply(&rd, a, status_out, err);
 	ipc_reader_deinit(&rd);
 	ipc_msg_deinit(&msg);
 	close(fd);
@@ -156,7 +156,7 @@ postern_master_request(const char *queue_dir, const char *verb,
 }
 
 int
-postern_master_running(const char *queue_dir, pid_t *pid_out,
+master_client_running(const char *queue_dir, pid_t *pid_out,
     struct err *err)
 {
 	char *path = xasprintf("%s/%s", queue_dir, MASTER_PID_FILE);
@@ -182,18 +182,18 @@ postern_master_running(const char *queue_dir, pid_t *pid_out,
 
 /* Only interrupts the blocking lock wait below. */
 static void
-postern_master_alarm(int sig)
+master_client_alarm(int sig)
 {
 	(void)sig;
 }
 
 int
-postern_master_wait_gone(const char *queue_dir, unsigned timeout_s,
+master_client_wait_gone(const char *queue_dir, unsigned timeout_s,
     struct err *err)
 {
 	char *path = xasprintf("%s/%s", queue_dir, MASTER_PID_FILE);
 	struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
-	struct sigaction sa = { .sa_handler = postern_master_alarm }, old;
+	struct sigaction sa = { .sa_handler = master_client_alarm }, old;
 	int fd, e, rc = 0;
 
 	/* No file: the master unlinked it on its way out. */

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Private to postern(1): the client side of the master's status socket
+ * The client stub of the master's status socket
  * (queue_directory/pid/master.sock; protocol in docs/master.md) and of
- * its pid file lock, for start, stop, reload and status.
+ * its pid file lock, used by postern(1) for start, stop, reload and
+ * status.
  */
-#ifndef TOOLS_POSTERN_MASTER_H
-#define TOOLS_POSTERN_MASTER_H
+#ifndef IPC_MASTER_CLIENT_H
+#define IPC_MASTER_CLIENT_H
 
 #include <stddef.h>
 #include <sys/types.h>
@@ -14,13 +15,8 @@
 
 struct arena;
 
-/* The handshake of the status socket: service "master", version 1.0. */
-#define POSTERN_MASTER_SERVICE	"master"
-#define POSTERN_MASTER_MAJOR	1
-#define POSTERN_MASTER_MINOR	0
-
 /* One service of a status reply; strings live in the caller's arena. */
-struct postern_master_svc {
+struct master_client_svc {
 	const char *name;
 	const char *type;
 	const char *listen;	/* addresses separated by spaces */
@@ -34,7 +30,7 @@ struct postern_master_svc {
 	long long connections;
 };
 
-struct postern_master_status {
+struct master_client_status {
 	const char *version;
 	const char *config_directory;
 	const char *state;	/* running, stopping */
@@ -42,7 +38,7 @@ struct postern_master_status {
 	long long started;
 	long long generation;
 	size_t nservices;
-	struct postern_master_svc *services;
+	struct master_client_svc *services;
 };
 
 /*
@@ -52,15 +48,15 @@ struct postern_master_status {
  * arena a. Blocks up to a few seconds. 0, or -1 with err filled (the
  * master is not reachable, or it answered status=error with a reason).
  */
-int postern_master_request(const char *queue_dir, const char *verb,
-    struct arena *a, struct postern_master_status *status_out,
+int master_client_request(const char *queue_dir, const char *verb,
+    struct arena *a, struct master_client_status *status_out,
     struct err *err);
 
 /*
  * Whether a master holds the pid file lock: 1 with *pid_out set, 0 when
  * none does (no file, or an unlocked stale one), -1 with err filled.
  */
-int postern_master_running(const char *queue_dir, pid_t *pid_out,
+int master_client_running(const char *queue_dir, pid_t *pid_out,
     struct err *err);
 
 /*
@@ -68,7 +64,7 @@ int postern_master_running(const char *queue_dir, pid_t *pid_out,
  * is released when the process ends), at most timeout_s seconds. Blocks.
  * 0 when it is gone, -1 with err filled on time-out or error.
  */
-int postern_master_wait_gone(const char *queue_dir, unsigned timeout_s,
+int master_client_wait_gone(const char *queue_dir, unsigned timeout_s,
     struct err *err);
 
 #endif

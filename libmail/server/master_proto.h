@@ -39,5 +39,9 @@
  */
 #define MASTER_PID_FILE "pid/master.pid"
 #define MASTER_STATUS_SOCKET "pid/master.sock"
+/* The status socket's handshake: service "master", version 1.0. */
+#define MASTER_IPC_SERVICE	"master"
+#define MASTER_IPC_MAJOR	1
+#define MASTER_IPC_MINOR	0
 
 #endif
