@@ -6,6 +6,8 @@
 #                 under ASan+UBSan, then a short fuzzing pass
 #   make fuzz     fuzz each target for FUZZ_SECONDS (clang, libFuzzer)
 #   make install  PREFIX=/usr/local DESTDIR=
+#   make bench    SMTP benchmark against Postfix (+ Dovecot LMTP) on loopback;
+#                 installs them first; not part of make test (bench/README.md)
 
 BUILD       ?= build
 ASAN_BUILD  ?= build-asan
@@ -76,6 +78,13 @@ install: deps
 		-DPOSTERN_DAEMON_DIR=$(PREFIX)/libexec/postern >/dev/null
 	cmake --build $(BUILD)-install -j $(JOBS)
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD)-install
+
+# The SMTP benchmark (bench/README.md). BENCH_ARGS are passed on, e.g.
+# BENCH_ARGS="--messages 500 --sessions 5" for a smoke run.
+BENCH_ARGS ?=
+.PHONY: bench
+bench: deps build
+	bench/run-smtp-bench --build $(BUILD) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(BUILD)-install
