@@ -80,6 +80,9 @@ size_t mbox_index_base_len(const char *name, size_t len);
  */
 int mbox_index_folder_id(struct db_lmdb_txn *txn, const char *folder,
     bool create, uint32_t *id_out, struct err *err);
+/* Decode a folder state record: 0, or -1 when it is damaged. */
+int mbox_index_state_decode(
+    const void *data, size_t len, struct mbox_index_status *st_out);
 /* Folder state: 1, 0 absent, -1 (ERR_TEMP for a damaged record). */
 int mbox_index_state_get(struct db_lmdb_txn *txn, uint32_t id,
     struct mbox_index_status *st_out, struct err *err);

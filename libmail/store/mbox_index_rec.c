@@ -245,27 +245,38 @@ mbox_index_folder_id(struct db_lmdb_txn *txn, const char *folder, bool create,
 }
 
 int
-mbox_index_state_get(struct db_lmdb_txn *txn, uint32_t id,
-    struct mbox_index_status *st_out, struct err *err)
+mbox_index_state_decode(
+    const void *data, size_t len, struct mbox_index_status *st_out)
 {
-	struct mbox_index_key k;
-	struct db_lmdb_val v;
-	const unsigned char *p;
-	int rc;
+	const unsigned char *p = data;
 
-	mbox_index_key_state(&k, id);
-	if ((rc = db_lmdb_get(txn, k.b, k.len, &v, err)) <= 0)
-		return rc;
-	p = v.data;
-	if (v.len != MBOX_INDEX_STATE_LEN || p[0] != MBOX_INDEX_REC_VERSION)
-		return err_set(err, ERR_TEMP, "4.3.0",
-		    "mailbox index: damaged folder state");
+	if (len != MBOX_INDEX_STATE_LEN || p[0] != MBOX_INDEX_REC_VERSION)
+		return -1;
 	st_out->uidvalidity = mbox_index_get32(p + 1);
 	st_out->uidnext = mbox_index_get32(p + 5);
 	st_out->highestmodseq = mbox_index_get64(p + 9);
 	st_out->messages = mbox_index_get32(p + 17);
 	st_out->unseen = mbox_index_get32(p + 21);
 	st_out->bytes = mbox_index_get64(p + 25);
+	if (st_out->uidvalidity == 0 || st_out->uidnext == 0)
+		return -1;
+	return 0;
+}
+
+int
+mbox_index_state_get(struct db_lmdb_txn *txn, uint32_t id,
+    struct mbox_index_status *st_out, struct err *err)
+{
+	struct mbox_index_key k;
+	struct db_lmdb_val v;
+	int rc;
+
+	mbox_index_key_state(&k, id);
+	if ((rc = db_lmdb_get(txn, k.b, k.len, &v, err)) <= 0)
+		return rc;
+	if (mbox_index_state_decode(v.data, v.len, st_out) < 0)
+		return err_set(err, ERR_TEMP, "4.3.0",
+		    "mailbox index: damaged folder state");
 	return 1;
 }
 
