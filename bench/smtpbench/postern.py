@@ -61,6 +61,22 @@ class Postern(Instance):
         if pid is None:
             raise NotMeasured("postern start: no master.pid")
         self.roots.append(pid)
+        self._check_services()
+
+    def _check_services(self):
+        """Fail clearly when the master disabled a program the benchmark
+        needs (it logs "program P not found; service disabled")."""
+        try:
+            with open(self.logs[0], errors="replace") as f:
+                log = f.read()
+        except OSError:
+            return
+        off = sorted({p for p in NEEDED[1:]
+                      if f"/{p} not found; service disabled" in log})
+        if off:
+            raise NotMeasured("Postern cannot deliver end to end yet: the "
+                              f"master disabled {', '.join(off)} (program "
+                              "not found)")
 
     def _stop(self):
         if self.roots:

@@ -54,7 +54,8 @@ def _driver_result(p, timeout):
 def deliver(front, mail_root, count, sessions, opts, deadline):
     """Send count messages and wait until they are all delivered.
     Returns (driver result, monotonic time when the last one arrived)."""
-    n0 = maildirs.count_new(mail_root)
+    counter = maildirs.Counter(mail_root)
+    n0 = counter.count()
     p = driver(front.smtp_port, count, sessions, opts)
     res = None
     try:
@@ -68,14 +69,16 @@ def deliver(front, mail_root, count, sessions, opts, deadline):
                         + "; ".join(f"{n}x {t}" for t, n in
                                     res["errors"].items()))
             target = count if res is None else res["ok"]
-            got = maildirs.count_new(mail_root) - n0
+            got = counter.count() - n0
             if got >= target and res is not None:
                 return res, now
             if now > deadline:
                 raise NotMeasured(
                     f"after the time limit {got} of {target} messages "
                     "were delivered")
-            time.sleep(opts.poll)
+            # Coarse while the generator sends (the last delivery cannot
+            # come before its last reply), fine once it is done.
+            time.sleep(opts.poll if res is not None else 0.5)
     finally:
         if p.poll() is None:
             p.kill()
