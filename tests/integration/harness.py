@@ -26,6 +26,10 @@ import unittest
 SERVICE_USERS = ("postern", "vmail", "postern-auth")
 QUEUE_DIRS = ("maildrop", "incoming", "active", "deferred", "hold",
               "corrupt", "private", "public", "pid")
+MASTER_CF_COLUMNS = ("service", "type", "private", "unpriv", "chroot",
+                     "wakeup", "maxproc")
+# The programs a message needs from SMTP to a Maildir.
+MAIL_PROGRAMS = ("smtpd", "qmgr", "local", "authd")
 DEADLINE = 15.0
 POLL = 0.02
 
@@ -56,6 +60,28 @@ def ensure_service_users():
                             "--shell", "/usr/sbin/nologin", user],
                            check=True, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
+
+
+def missing_programs(names):
+    """Those of names that are not built in the bin directory."""
+    where = bin_dir()
+    return [n for n in names
+            if not os.access(os.path.join(where, n), os.X_OK)]
+
+
+def master_cf_entries(text):
+    """master.cf text -> its entries, each a list of lines: the first line
+    and its continuation lines (which start with white space)."""
+    entries = []
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if line[0] in " \t":
+            if entries:
+                entries[-1].append(line)
+            continue
+        entries.append([line])
+    return entries
 
 
 def wait_for(predicate, timeout=DEADLINE, what="condition"):
@@ -198,6 +224,7 @@ class Instance:
         self.ports = {}
         self.proc = None
         self.init_main_cf = ""
+        self.init_master_cf = ""
         self.final_log = ""
         self._log_file = None
         self.main_extra = dict(main_cf or {})
@@ -226,6 +253,8 @@ class Instance:
                            stdout=subprocess.DEVNULL)
             with open(os.path.join(self.conf_dir, "main.cf")) as f:
                 self.init_main_cf = f.read()
+            with open(os.path.join(self.conf_dir, "master.cf")) as f:
+                self.init_master_cf = f.read()
         else:
             self.make_layout_by_hand()
         os.makedirs(self.tmp_dir, exist_ok=True)
@@ -280,6 +309,82 @@ class Instance:
 
     def tmp(self, name):
         return os.path.join(self.tmp_dir, name)
+
+    # -- the mail system, as postern init sets it up --
+
+    def mail_services(self, columns=None):
+        """The services of init's master.cf for a test: its first plain
+        smtpd entry (no -o lines) on 127.0.0.1:port("smtp"), the unix and
+        fifo services as written, the other inet services left out.
+        columns {name: {column: value}} changes columns of kept entries
+        ("wakeup", "maxproc", ...); the smtpd entry's name is "smtpd"."""
+        out, have_smtp = [], False
+        for entry in master_cf_entries(self.init_master_cf):
+            fields = entry[0].split()
+            if len(fields) < 8:
+                continue
+            name = fields[0]
+            if fields[1] == "inet":
+                if have_smtp or fields[7] != "smtpd" or len(entry) > 1:
+                    continue
+                fields[0] = "127.0.0.1:%d" % self.port("smtp")
+                name, have_smtp = "smtpd", True
+            for col, value in (columns or {}).get(name, {}).items():
+                fields[MASTER_CF_COLUMNS.index(col)] = str(value)
+            out.append("\n".join([" ".join(fields)] + entry[1:]))
+        return out
+
+    def postern(self, *args, stdin=None, check=True):
+        """Run the postern CLI on this instance; the CompletedProcess."""
+        res = subprocess.run(
+            [os.path.join(self.bin, "postern"), "-c", self.conf_dir] +
+            list(args), input=stdin, capture_output=True, text=True,
+            timeout=60, stdin=None if stdin is not None else
+            subprocess.DEVNULL)
+        if check and res.returncode != 0:
+            raise AssertionError("postern %s exited %d: %s" % (
+                " ".join(args), res.returncode, res.stderr))
+        return res
+
+    def user_add(self, address, *options):
+        """A mail user without a password (postern user add)."""
+        return self.postern("user", "add", address, "--no-password",
+                            *options)
+
+    def queue_ids(self, dirs=("maildrop", "incoming", "active", "deferred",
+                              "hold")):
+        """Names of queue files in the given queue subdirectories, without
+        the writers' temporary names (they start with a dot)."""
+        out = []
+        for d in dirs:
+            try:
+                names = os.listdir(os.path.join(self.queue_dir, d))
+            except FileNotFoundError:
+                continue
+            out += [n for n in names if not n.startswith(".")]
+        return out
+
+    def maillog_path(self):
+        """maillog_file as postern init set it, or None."""
+        m = re.search(r"^maillog_file\s*=\s*(\S+)\s*$", self.init_main_cf,
+                      re.M)
+        return m.group(1) if m else None
+
+    def delivered_files(self):
+        """(maildir, path) of every message file in a new/ or cur/
+        directory below mail_store_directory."""
+        out = []
+        for top, _, files in os.walk(os.path.join(self.root, "mail")):
+            if os.path.basename(top) in ("new", "cur"):
+                maildir = os.path.dirname(top)
+                out += [(maildir, os.path.join(top, f)) for f in files]
+        return out
+
+    def pids(self, name):
+        """Pids of a running service (by master.cf name) from the status
+        socket; [] when it has none."""
+        svc = self.service(name)
+        return svc["pids"] if svc else []
 
     # -- running --
 
@@ -430,6 +535,21 @@ class InstanceTestCase(unittest.TestCase):
         if start:
             inst.start()
         return inst
+
+    def mail_instance(self, users=(), main_cf=None, columns=None,
+                      programs=MAIL_PROGRAMS):
+        """A started instance running the mail system of init's master.cf
+        (Instance.mail_services) with the given users (no passwords).
+        Skips the test when one of programs is not built at all."""
+        missing = missing_programs(programs)
+        if missing:
+            self.skipTest("not built: %s" % ", ".join(missing))
+        inst = self.instance(start=False)
+        inst.write_config(services=inst.mail_services(columns),
+                          main_cf=main_cf)
+        for address in users:
+            inst.user_add(address)
+        return inst.start()
 
     def run(self, result=None):
         result = result if result is not None else self.defaultTestResult()
