@@ -41,7 +41,7 @@ static struct db_lmdb *
 mbox_index_db_open(const char *path, struct err *err)
 {
 	struct db_lmdb_opts opts = {
-	    .flags = DB_LMDB_CREATE, .mode = 0600, .map_size = 4u << 20};
+	    .flags = DB_LMDB_CREATE, .mode = 0600, .map_size = 64u << 20};
 	struct db_lmdb *db = db_lmdb_open(path, &opts, err);
 	struct buf aside;
 
