@@ -4,6 +4,7 @@ protocol, content handling, BDAT, SMTP smuggling sequences, and the
 queue files behind each 250. The instance's mynetworks holds 127.0.0.1,
 so mail to remote domains is relayed and needs no users database."""
 
+import os
 import re
 import smtplib
 import subprocess
@@ -360,6 +361,40 @@ class SmtpdQueueMinfree(SmtpdCase):
         c.cmd("EHLO client.example.test")
         self.assertEqual(c.cmd("MAIL FROM:<%s>" % SENDER),
                          "452 4.3.1 Insufficient system storage")
+
+
+class SmtpdQueueMinfreeMidData(SmtpdCase):
+    """queue_minfree just below the free space: the message eats the rest."""
+
+    MAIN_CF = {"message_size_limit": "0"}
+    MARGIN = 24 * 1024 * 1024
+
+    def free_bytes(self):
+        st = os.statvfs(self.inst.queue_dir)
+        return st.f_bavail * st.f_frsize
+
+    def test_452_when_space_runs_out_mid_data(self):
+        before = set(self.queue_ids())
+        line = b"m" * 998 + b"\r\n"
+        for _ in range(3):
+            # Other processes write too: retry if MAIL already sees it.
+            self.inst.reload(main_cf={"queue_minfree": str(
+                self.free_bytes() - self.MARGIN)})
+            c = self.raw()
+            c.cmd("EHLO client.example.test")
+            if c.cmd("MAIL FROM:<%s>" % SENDER) == "250 2.1.0 Ok":
+                break
+            c.close()
+        else:
+            self.fail("MAIL refused three times")
+        c.cmd("RCPT TO:<%s>" % RCPT)
+        self.assertEqual(c.cmd("DATA")[:3], "354")
+        for _ in range(3 * self.MARGIN // len(line) // 1024):
+            c.send(line * 1024)
+        c.send(b".\r\n")
+        self.assertEqual(c.text(), "452 4.3.1 Insufficient system storage")
+        self.assertEqual(set(self.queue_ids()), before)
+        self.wait_no_temp_files()
 
 
 if __name__ == "__main__":

@@ -275,8 +275,8 @@ class UsersThroughAuthd(SmtpdCase):
         c = self.session()
         self.assertEqual(self.rcpt_when_ready(c, "alice@%s" % DOMAIN),
                          "250 2.1.5 Ok")
-        self.assertEqual(c.cmd("RCPT TO:<nobody@%s>" % DOMAIN),
-                         "550 5.1.1 <nobody@%s>: Recipient address "
+        self.assertEqual(c.cmd("RCPT TO:<nosuchuser@%s>" % DOMAIN),
+                         "550 5.1.1 <nosuchuser@%s>: Recipient address "
                          "rejected: User unknown in local recipient table"
                          % DOMAIN)
         self.assertEqual(c.cmd("RCPT TO:<off@%s>" % DOMAIN)[:10],
