@@ -354,7 +354,7 @@ deliver_reply_decode(struct ipc_reader *rd, size_t nrcpt,
     struct deliver_result *results_out, struct arena *arena,
     struct err *err)
 {
-	const char *status, *reason;
+	const char *status, *reason = NULL;
 	long long n;
 	size_t i;
 
