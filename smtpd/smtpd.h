@@ -345,6 +345,12 @@ void smtpd_log_reject(const struct smtpd_session *s, const char *stage,
     const struct smtpd_verdict *v, const char *recipient);
 /* "ID: client=name[addr]" when the queue file is created. */
 void smtpd_log_queued_client(const struct smtpd_session *s);
+/*
+ * "warning: name[addr]: <what> <text>: <detail>", with text (client or
+ * table data) escaped; detail is ours (an err text).
+ */
+void smtpd_log_warning(const struct smtpd_session *s, const char *what,
+    const char *text, const char *detail);
 /* "timeout after DATA (12 bytes) from name[addr]" and friends. */
 void smtpd_log_event(const struct smtpd_session *s, const char *what);
 

@@ -134,3 +134,14 @@ smtpd_log_event(const struct smtpd_session *s, const char *what)
 	log_info("%s after %s from %s", what, s->where,
 	    smtpd_log_esc(s->namaddr, esc, sizeof(esc)));
 }
+
+void
+smtpd_log_warning(const struct smtpd_session *s, const char *what,
+    const char *text, const char *detail)
+{
+	char name[SMTPD_LOG_CAP * 4 + 1];
+	char esc[SMTPD_LOG_CAP * 4 + 1];
+
+	log_warning("%s: %s <%s>: %s", smtpd_log_esc(s->namaddr, name,
+	    sizeof(name)), what, smtpd_log_esc(text, esc, sizeof(esc)), detail);
+}

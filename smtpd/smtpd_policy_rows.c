@@ -54,10 +54,10 @@ smtpd_policy_refuse(struct smtpd_verdict *v, int code, const char *dsn,
 }
 
 static smtpd_policy_result_t
-smtpd_policy_tempfail(struct smtpd_verdict *v, const char *subject,
-    const char *what, const struct err *err)
+smtpd_policy_tempfail(const struct smtpd_session *s, struct smtpd_verdict *v,
+    const char *subject, const char *what, const struct err *err)
 {
-	log_warning("restriction lookup for <%s>: %s", subject, err->text);
+	smtpd_log_warning(s, "restriction lookup for", subject, err->text);
 	return smtpd_policy_refuse(v, 451, "4.3.0", subject, what,
 	    "Temporary lookup failure");
 }
@@ -84,8 +84,8 @@ smtpd_policy_dsn(const char *text, int code)
 
 /* An access(5) result: OK, DUNNO, REJECT, DEFER, or "4NN/5NN text". */
 static smtpd_policy_result_t
-smtpd_policy_action(const char *value, const char *subject, const char *what,
-    struct smtpd_verdict *v)
+smtpd_policy_action(const struct smtpd_session *s, const char *value,
+    const char *subject, const char *what, struct smtpd_verdict *v)
 {
 	size_t word = strcspn(value, " \t");
 	const char *text = value + word + strspn(value + word, " \t");
@@ -118,23 +118,24 @@ smtpd_policy_action(const char *value, const char *subject, const char *what,
 		return smtpd_policy_refuse(v, code, dsn, subject, what,
 		    *text ? text : "Access denied");
 	}
-	log_warning("access table: unknown action \"%s\" for <%s>", value,
-	    subject);
+	smtpd_log_warning(s, "access table result for", subject,
+	    "unknown action (see docs/smtpd.md)");
 	return smtpd_policy_refuse(v, 451, "4.3.5", subject, what,
 	    "Server configuration error");
 }
 
 /* A table lookup's outcome turned into a decision. */
 static smtpd_policy_result_t
-smtpd_policy_lookup_result(int rc, const struct buf *value,
+smtpd_policy_lookup_result(const struct smtpd_session *s, int rc,
+    const struct buf *value,
     const struct err *err, const char *subject, const char *what,
     struct smtpd_verdict *v)
 {
 	if (rc < 0)
-		return smtpd_policy_tempfail(v, subject, what, err);
+		return smtpd_policy_tempfail(s, v, subject, what, err);
 	if (rc == 0)
 		return SMTPD_POLICY_DUNNO;
-	return smtpd_policy_action(value->data, subject, what, v);
+	return smtpd_policy_action(s, value->data, subject, what, v);
 }
 
 static smtpd_policy_result_t
@@ -182,7 +183,7 @@ smtpd_policy_permit_mynetworks(struct smtpd_session *s,
 
 	(void)e, (void)list, (void)chk;
 	if (rc < 0)
-		return smtpd_policy_tempfail(v, s->namaddr, "Client host",
+		return smtpd_policy_tempfail(s, v, s->namaddr, "Client host",
 		    &err);
 	return rc == 1 ? SMTPD_POLICY_PERMIT : SMTPD_POLICY_DUNNO;
 }
@@ -262,7 +263,7 @@ smtpd_policy_client_access(struct smtpd_session *s,
 	buf_init(&value);
 	rc = maps_lookup_client(e->maps, strcmp(s->name, "unknown") != 0 ?
 	    s->name : NULL, s->addr, &value, &err);
-	rc = smtpd_policy_lookup_result(rc, &value, &err, s->namaddr,
+	rc = smtpd_policy_lookup_result(s, rc, &value, &err, s->namaddr,
 	    "Client host", v);
 	buf_deinit(&value);
 	return rc;
@@ -282,7 +283,7 @@ smtpd_policy_helo_access(struct smtpd_session *s,
 		return SMTPD_POLICY_DUNNO;
 	buf_init(&value);
 	rc = maps_lookup_client(e->maps, s->helo, NULL, &value, &err);
-	rc = smtpd_policy_lookup_result(rc, &value, &err, s->helo,
+	rc = smtpd_policy_lookup_result(s, rc, &value, &err, s->helo,
 	    "Helo command", v);
 	buf_deinit(&value);
 	return rc;
@@ -304,7 +305,7 @@ smtpd_policy_address_access(struct smtpd_session *s, struct maps *maps,
 	else
 		rc = maps_lookup_access(maps, addr,
 		    s->conf->recipient_delimiter, &value, &err);
-	rc = smtpd_policy_lookup_result(rc, &value, &err, addr, what, v);
+	rc = smtpd_policy_lookup_result(s, rc, &value, &err, addr, what, v);
 	buf_deinit(&value);
 	return rc;
 }

@@ -161,8 +161,8 @@ smtpd_recipient_check(struct smtpd_session *s, const struct address *a,
 	if (rc == 0 && cls != SMTPD_RCPT_VALIAS)
 		rc = smtpd_recipient_user(s, internal, &acct, &err);
 	if (rc < 0) {
-		log_warning("%s: recipient lookup of <%s>: %s", s->namaddr,
-		    internal, err.text);
+		smtpd_log_warning(s, "recipient lookup of", internal,
+		    err.text);
 		smtpd_verdict_set(v, 451, "4.3.0", "<%s>: Recipient address "
 		    "rejected: Temporary lookup failure", internal);
 		return -1;
