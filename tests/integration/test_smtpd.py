@@ -85,6 +85,35 @@ class SmtpdProtocol(SmtpdCase):
         self.assertEqual(q.field("B"), "8BITMIME")
         self.assertTrue(q.content.endswith(body))
 
+    def test_smtputf8(self):
+        c = self.raw()
+        c.cmd("EHLO client.example.test")
+        c.send("MAIL FROM:<j\u00f6rg@origin.example> SMTPUTF8\r\n".encode())
+        self.assertEqual(c.text(), "250 2.1.0 Ok")
+        c.send("RCPT TO:<\u00fcser@remote.example>\r\n".encode())
+        self.assertEqual(c.text(), "250 2.1.5 Ok")
+        self.assertEqual(c.cmd("DATA")[:3], "354")
+        c.send("Subject: \u00e9t\u00e9\r\n\r\nbody\r\n.\r\n".encode())
+        q = self.queued(queue_id_of(c.text()))
+        self.assertEqual(q.sender, "j\u00f6rg@origin.example")
+        self.assertEqual(q.recipients, ["\u00fcser@remote.example"])
+        self.assertEqual(q.field("Y"), "1")
+        self.assertIn(b" with UTF8SMTP id ", q.content)
+        # Without SMTPUTF8, UTF-8 in a path is a syntax error.
+        self.assertEqual(c.cmd("MAIL FROM:<%s>" % SENDER), "250 2.1.0 Ok")
+        c.send("RCPT TO:<\u00fcser@remote.example>\r\n".encode())
+        self.assertEqual(c.code(), 501)
+
+    def test_helo_client_queued_as_smtp(self):
+        c = self.raw()
+        c.cmd("HELO client.example.test")
+        c.cmd("MAIL FROM:<%s>" % SENDER)
+        c.cmd("RCPT TO:<%s>" % RCPT)
+        self.assertEqual(c.cmd("DATA")[:3], "354")
+        c.send("Subject: x\r\n\r\ny\r\n.\r\n")
+        q = self.queued(queue_id_of(c.text()))
+        self.assertEqual(q.field("P"), "SMTP")
+
     def test_998_character_lines(self):
         line = b"x" * 998
         body = b"Subject: long\r\n\r\n" + line + b"\r\n" + line + b"\r\n"
