@@ -1,19 +1,22 @@
 # SPDX-License-Identifier: MIT
-"""CPU time and memory of the process trees of the servers under test.
+"""CPU time and memory of the processes of the servers under test.
 
-A server is known by the pids of its root processes (the masters). Its
-processes are the roots and all their descendants, found from /proc.
+A server's processes are those of its cgroup (see cgroup.py) when the
+machine allows one, and in any case its root processes (the masters)
+with all their descendants, found from /proc.
 
-CPU: the sum over the live tree of utime + stime + cutime + cstime.
-cutime/cstime hold the CPU of children that a process has reaped, so
-the processes that came and went between two readings are counted too
-(masters reap their children). The difference of two readings is the
-CPU the server spent in between.
+CPU: with a cgroup, its cpu.stat. Without, the sum over the live tree of
+utime + stime + cutime + cstime from /proc/PID/stat: cutime/cstime hold
+the CPU of children that a process has reaped, so the processes that
+came and went between two readings are counted too (masters reap their
+children). Either way the difference of two readings is the CPU the
+server spent in between.
 
 Memory: the sum of Pss (and Rss) from /proc/PID/smaps_rollup over the
-tree, sampled by a thread; the peak of the sums is kept. Pss shares the
-pages of shared libraries out between the processes that map them, so
-a server made of many processes is not charged many times for one libc.
+processes, sampled by a thread; the peak of the sums is kept. Pss shares
+the pages of shared libraries out between the processes that map them,
+so a server made of many processes is not charged many times for one
+libc.
 """
 
 import os
@@ -88,14 +91,39 @@ def _memory_kb(pid):
     return pss, rss
 
 
+class ServerProcs:
+    """The processes of one server: roots (set once it started) and its
+    cgroup, or None."""
+
+    def __init__(self, cgroup=None):
+        self.roots = []
+        self.cgroup = cgroup
+
+    @property
+    def cpu_method(self):
+        return "cgroup cpu.stat" if self.cgroup else "/proc process trees"
+
+    def pids(self, procs):
+        """Live pids of the server, given a snapshot() of the host."""
+        found = tree(self.roots, procs)
+        if self.cgroup:
+            found |= {p for p in self.cgroup.pids() if p in procs}
+        return found
+
+    def cpu_seconds(self):
+        if self.cgroup:
+            return self.cgroup.cpu_seconds()
+        return cpu_seconds(self.roots)
+
+
 class Sampler:
-    """Samples the memory of the trees of roots every interval seconds in
-    a thread, keeping the peaks of the summed Pss and Rss and every
+    """Samples the memory of a server's processes every interval seconds
+    in a thread, keeping the peaks of the summed Pss and Rss and every
     (pid, starttime) seen, so that cleanup can find processes that left
     the tree."""
 
-    def __init__(self, roots, interval=0.25):
-        self.roots = list(roots)
+    def __init__(self, server, interval=0.25):
+        self.server = server
         self.interval = interval
         self.peak_pss_kb = 0
         self.peak_rss_kb = 0
@@ -106,7 +134,7 @@ class Sampler:
 
     def sample(self):
         procs = snapshot()
-        pids = tree(self.roots, procs)
+        pids = self.server.pids(procs)
         pss = rss = 0
         for pid in pids:
             self.seen[pid] = procs[pid][2]

@@ -141,7 +141,11 @@ def write_results(path, results, labels, versions, opts, notes):
               f"- {opts.count} messages of about {opts.size} bytes to "
               f"{opts.users} users, {opts.per_connection} message(s) per "
               f"connection, sessions {opts.sessions}, after a warm-up of "
-              f"{opts.warmup} messages", "", "## Figures", "",
+              f"{opts.warmup} messages",
+              "- server CPU measured from: " + ", ".join(sorted(
+                  {r["cpu_method"] for r in results.values()
+                   if not isinstance(r, str)})),
+              "", "## Figures", "",
               md_table(FIG_HEAD, figure_rows(results, labels)), ""]
     rows = ratio_rows(results, labels)
     if rows:

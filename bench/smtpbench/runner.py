@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """One measured run: one system, one concurrency, a fresh instance.
 
-1. Set up and start the instance(s) in a new temporary directory.
+1. Set up the instance(s) in a new temporary directory and start them
+   in a new cgroup (where the machine allows; see cgroup.py).
 2. Warm up: a few messages, until they are in the Maildirs (this also
    proves that the system delivers at all).
 3. sync(2), then read the baseline: CPU of the server trees, the number
@@ -9,7 +10,8 @@
 4. Start the memory sampler and the load generator; poll the Maildirs'
    new/ counts until every accepted message is there.
 5. Read the CPU again at that moment; compute the figures.
-6. Always: stop everything, kill what is left, remove the directory.
+6. Always: stop everything, kill what is left, remove the cgroup and
+   the directory.
 """
 
 import json
@@ -20,7 +22,7 @@ import sys
 import tempfile
 import time
 
-from . import maildirs, procs
+from . import cgroup, maildirs, procs
 from .instance import NotMeasured
 
 BENCH_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -91,31 +93,54 @@ def measure(make, sessions, opts, deadline):
     Raises NotMeasured with the reason when the system fails."""
     workdir = tempfile.mkdtemp(prefix="postern-bench-", dir=opts.tmpdir)
     os.chmod(workdir, 0o755)
+    group = None
+    if opts.cgroup:
+        group = cgroup.Cgroup.create(os.path.basename(workdir))
+    server = procs.ServerProcs(group)
     instances = []
     try:
         instances = make(workdir)
         for inst in instances:
             inst.setup()
-        for inst in instances:
-            inst.start()
-        return _measure(instances, sessions, opts, deadline)
+        _start(instances, group)
+        server.roots = [r for i in instances for r in i.roots]
+        return _measure(instances, server, sessions, opts, deadline)
     except NotMeasured as e:
         tails = "".join(i.log_tails() for i in instances)
         if tails and opts.verbose:
             print(tails, file=sys.stderr)
         raise NotMeasured(str(e)) from None
     finally:
-        for inst in reversed(instances):
-            inst.stop()
-        if opts.keep:
-            print(f"bench: kept {workdir}", file=sys.stderr)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        _clean(instances, group, workdir, opts)
 
 
-def _measure(instances, sessions, opts, deadline):
+def _start(instances, group):
+    """Start the instances, inside the group if there is one."""
+    if group:
+        group.enter()
+    try:
+        for inst in instances:
+            inst.start()
+    finally:
+        if group:
+            group.leave()
+
+
+def _clean(instances, group, workdir, opts):
+    for inst in reversed(instances):
+        inst.stop()
+    if group:
+        if not group.kill():
+            print(f"bench: processes left in {group.path}", file=sys.stderr)
+        group.remove()
+    if opts.keep:
+        print(f"bench: kept {workdir}", file=sys.stderr)
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _measure(instances, server, sessions, opts, deadline):
     front = instances[-1]
-    roots = [r for i in instances for r in i.roots]
     warm_deadline = min(deadline, time.monotonic() + opts.warmup_timeout)
     try:
         deliver(front, front.mail_root, opts.warmup, min(sessions, 5),
@@ -123,14 +148,14 @@ def _measure(instances, sessions, opts, deadline):
     except NotMeasured as e:
         raise NotMeasured(f"warm-up ({opts.warmup} messages): {e}") from None
     os.sync()
-    sampler = procs.Sampler(roots, opts.sample_interval)
+    sampler = procs.Sampler(server, opts.sample_interval)
     sampler.sample()
-    cpu0 = procs.cpu_seconds(roots)
+    cpu0 = server.cpu_seconds()
     sampler.start()
     try:
         res, t_done = deliver(front, front.mail_root, opts.count, sessions,
                               opts, deadline)
-        cpu1 = procs.cpu_seconds(roots)
+        cpu1 = server.cpu_seconds()
         sampler.sample()
     finally:
         sampler.stop()
@@ -142,6 +167,7 @@ def _measure(instances, sessions, opts, deadline):
         "seconds": elapsed,
         "rate": n / elapsed,
         "cpu_ms": (cpu1 - cpu0) * 1000 / n,
+        "cpu_method": server.cpu_method,
         "pss_mb": sampler.peak_pss_kb / 1024,
         "rss_mb": sampler.peak_rss_kb / 1024,
         "procs": sampler.max_procs,
