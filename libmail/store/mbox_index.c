@@ -243,6 +243,46 @@ mbox_index_status(struct mbox_index *ix, const char *folder,
 	return db_lmdb_read(ix->db, mbox_index_status_txn, &c, err);
 }
 
+struct mbox_index_usage_ctx {
+	uint64_t bytes;
+	uint64_t messages;
+};
+
+static int
+mbox_index_usage_txn(struct db_lmdb_txn *txn, void *vctx, struct err *err)
+{
+	struct mbox_index_usage_ctx *c = vctx;
+	struct db_lmdb_cursor *cur;
+	struct db_lmdb_val key, val;
+	struct mbox_index_status st;
+	int rc;
+
+	c->bytes = c->messages = 0;
+	if ((cur = db_lmdb_cursor_open(txn, "S", 1, err)) == NULL)
+		return -1;
+	while ((rc = db_lmdb_cursor_next(cur, &key, &val, err)) == 1) {
+		if (mbox_index_state_decode(val.data, val.len, &st) < 0)
+			continue; /* sync rebuilds it; do not fail quota */
+		c->bytes += st.bytes;
+		c->messages += st.messages;
+	}
+	db_lmdb_cursor_close(&cur);
+	return rc;
+}
+
+int
+mbox_index_usage(struct mbox_index *ix, uint64_t *bytes_out,
+    uint64_t *messages_out, struct err *err)
+{
+	struct mbox_index_usage_ctx c;
+
+	if (db_lmdb_read(ix->db, mbox_index_usage_txn, &c, err) < 0)
+		return -1;
+	*bytes_out = c.bytes;
+	*messages_out = c.messages;
+	return 0;
+}
+
 static int
 mbox_index_lookup_txn(struct db_lmdb_txn *txn, void *vctx, struct err *err)
 {

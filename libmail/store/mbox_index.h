@@ -104,6 +104,14 @@ int mbox_index_status(struct mbox_index *ix, const char *folder,
     struct mbox_index_status *st_out, struct err *err);
 
 /*
+ * What the whole mailbox (every indexed folder) holds, for quota: the
+ * sums of the folder counters. Exact for what local appended; files
+ * other tools added count once a sync indexed them. 0 or -1 with err.
+ */
+int mbox_index_usage(struct mbox_index *ix, uint64_t *bytes_out,
+    uint64_t *messages_out, struct err *err);
+
+/*
  * One message by UID: 1 with *msg_out set (msg_out->name points into
  * name_out, which is replaced), 0 no such UID, -1 with err.
  */

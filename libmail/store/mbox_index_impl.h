@@ -25,6 +25,9 @@
 #include "db/db_lmdb.h"
 #include "store/mbox_index.h"
 
+/* First byte of every record; a record of another version is damaged. */
+#define MBOX_INDEX_REC_VERSION 1
+
 struct mbox_index {
 	struct db_lmdb *db;
 	char *root;

@@ -49,6 +49,7 @@ append_increasing_uids(void)
 	struct mbox_index *ix = NULL;
 	struct mbox_index_msg msg;
 	struct buf name, got;
+	uint64_t bytes, count;
 	struct err err;
 	uint32_t uid, i;
 
@@ -83,6 +84,9 @@ append_increasing_uids(void)
 	T_CHECK(msg.flags == MBOX_INDEX_SEEN);
 	T_EQ_INT(mbox_index_status(ix, "Sub.Folder", &st, &err), 1);
 	T_EQ_INT(st.unseen, 0);
+	T_EQ_INT(mbox_index_usage(ix, &bytes, &count, &err), 0);
+	T_EQ_INT(count, 4);
+	T_EQ_INT(bytes, 4 * (sizeof(text) - 1));
 	/* Bad folder names and missing files are refused as permanent. */
 	T_EQ_INT(mbox_index_append(ix, "../x", name.data, &uid, &err), -1);
 	T_EQ_INT(err.kind, ERR_PERM);
