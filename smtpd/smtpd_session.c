@@ -20,6 +20,12 @@
 #include "server/server.h"
 #include "smtp/smtp_reply.h"
 
+/*
+ * Replies held for a client that keeps pipelining without reading are
+ * sent once they reach this size, so they cannot pile up in memory.
+ */
+#define SMTPD_SESSION_OUT_MAX	(64 * 1024)
+
 void
 smtpd_reply(struct smtpd_session *s, int code, const char *dsn,
     const char *fmt, ...)
@@ -92,6 +98,11 @@ smtpd_session_loop(struct smtpd_session *s)
 		if (smtpd_io_line(&s->io, max, &line, &len, &too_long) == 1) {
 			smtpd_cmd_line(s, line, len, too_long);
 			arena_reset(s->cmd_arena);
+			if (s->io.out.len >= SMTPD_SESSION_OUT_MAX &&
+			    !s->done && smtpd_io_flush(&s->io) != 0) {
+				smtpd_session_lost(s, errno);
+				return;
+			}
 			continue;
 		}
 		/* RFC 2920 §3.2: reply once the client has nothing queued. */

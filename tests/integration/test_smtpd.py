@@ -161,6 +161,15 @@ class SmtpdProtocol(SmtpdCase):
         self.assertEqual(self.queued(qid).recipients,
                          [RCPT, "b@remote.example"])
 
+    def test_long_pipeline_all_answered(self):
+        # More replies than the server holds back at once (64 KiB).
+        c = self.raw()
+        c.cmd("EHLO client.example.test")
+        c.send("NOOP\r\n" * 8000 + "QUIT\r\n")
+        for _ in range(8000):
+            self.assertEqual(c.text(), "250 2.0.0 Ok")
+        self.assertEqual(c.text(), "221 2.0.0 Bye")
+
     def test_bdat(self):
         c = self.raw()
         c.cmd("EHLO client.example.test")
