@@ -11,13 +11,13 @@ int
 main(int argc, char **argv)
 {
 	static const struct server_spec spec = {
-		.name = "smtpd",
-		.mode = SERVER_ONE_CLIENT,
-		.user_param = "mail_owner",
-		.pre_jail = smtpd_setup_pre_jail,
-		.post_jail = smtpd_setup_post_jail,
-		.on_client = smtpd_session_run,
-		.on_exit = smtpd_setup_exit,
+	    .name = "smtpd",
+	    .mode = SERVER_ONE_CLIENT,
+	    .user_param = "mail_owner",
+	    .pre_jail = smtpd_setup_pre_jail,
+	    .post_jail = smtpd_setup_post_jail,
+	    .on_client = smtpd_session_run,
+	    .on_exit = smtpd_setup_exit,
 	};
 
 	return server_main(argc, argv, &spec);

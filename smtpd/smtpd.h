@@ -33,21 +33,21 @@ struct smtpd_nets;
 struct smtpd_policy;
 
 /* Where qmgr listens for "new mail in incoming/" (a fifo or socket). */
-#define SMTPD_QMGR_TRIGGER_PATH	"public/qmgr"
+#define SMTPD_QMGR_TRIGGER_PATH "public/qmgr"
 /* The wake-up byte: scan incoming/ (as Postfix's qmgr 'I' request). */
-#define SMTPD_QMGR_TRIGGER_BYTE	"I"
+#define SMTPD_QMGR_TRIGGER_BYTE "I"
 
 /* ---- smtpd_setup.c: the process ---- */
 
 /* Process state, built before the first client; lives until exit. */
 struct smtpd {
-	const struct conf *conf;	/* borrowed from the skeleton */
-	struct smtpd_policy *policy;	/* the restriction lists */
+	const struct conf *conf; /* borrowed from the skeleton */
+	struct smtpd_policy *policy; /* the restriction lists */
 	struct smtpd_nets *mynetworks;
-	struct maps *alias_maps;	/* NULL when the parameter is empty */
+	struct maps *alias_maps; /* NULL when the parameter is empty */
 	struct maps *virtual_alias_maps;
 	struct queue_dir *qd;
-	struct queue_commit *commit;	/* group commit of incoming/ */
+	struct queue_commit *commit; /* group commit of incoming/ */
 	struct auth_client *auth;
 	enum smtp_data_bare_lf bare_lf;
 };
@@ -77,16 +77,16 @@ struct smtpd_stream {
 void smtpd_stream_plain(struct smtpd_stream *st, int fd);
 
 struct smtpd_io {
-	struct smtpd_stream *stream;	/* borrowed */
-	struct buf in;		/* received, unconsumed from in_off on */
+	struct smtpd_stream *stream; /* borrowed */
+	struct buf in; /* received, unconsumed from in_off on */
 	size_t in_off;
-	struct buf out;		/* replies not yet sent */
-	int timeout_ms;		/* per read or write operation */
-	bool discarding;	/* skipping the rest of an over-long line */
+	struct buf out; /* replies not yet sent */
+	int timeout_ms; /* per read or write operation */
+	bool discarding; /* skipping the rest of an over-long line */
 };
 
-void smtpd_io_init(struct smtpd_io *io, struct smtpd_stream *st,
-    int timeout_ms);
+void smtpd_io_init(
+    struct smtpd_io *io, struct smtpd_stream *st, int timeout_ms);
 void smtpd_io_deinit(struct smtpd_io *io);
 /*
  * Read what the client has sent, waiting at most timeout_ms. 1 when
@@ -113,52 +113,52 @@ int smtpd_io_flush(struct smtpd_io *io);
 /* ---- smtpd_session.c: one client ---- */
 
 /* Commands counted for the disconnect log line, indexed by verb. */
-#define SMTPD_NVERB	(SMTP_CMD_STARTTLS + 1)
+#define SMTPD_NVERB (SMTP_CMD_STARTTLS + 1)
 
 /* One mail transaction; strings live in the session's txn_arena. */
 struct smtpd_txn {
-	bool active;		/* MAIL accepted */
-	const char *sender;	/* internal form, "" for <> */
+	bool active; /* MAIL accepted */
+	const char *sender; /* internal form, "" for <> */
 	struct smtp_cmd_mail mail;
 	struct queue_rcpt *rcpts;
 	size_t nrcpt, rcpt_cap;
-	struct queue_writer *writer;	/* from the first accepted RCPT */
-	char id[QUEUE_ID_SIZE];		/* "" until the writer exists */
+	struct queue_writer *writer; /* from the first accepted RCPT */
+	char id[QUEUE_ID_SIZE]; /* "" until the writer exists */
 	/* Content: DATA or BDAT chunks. */
-	bool content_started;	/* envelope and Received: written */
-	bool bdat;		/* BDAT in progress */
+	bool content_started; /* envelope and Received: written */
+	bool bdat; /* BDAT in progress */
 	struct smtp_data data;
-	struct buf pending;	/* decoded content not yet written */
+	struct buf pending; /* decoded content not yet written */
 	uint64_t since_space_check;
 	/* A failure met while content flows: replied at its end. */
-	int fail_code;		/* 0: none */
+	int fail_code; /* 0: none */
 	struct err fail;
 };
 
 struct smtpd_session {
 	struct smtpd *sd;
 	const struct conf *conf;
-	struct arena *arena;		/* the session's lifetime */
-	struct arena *txn_arena;	/* reset with each transaction */
-	struct arena *cmd_arena;	/* reset with each command line */
+	struct arena *arena; /* the session's lifetime */
+	struct arena *txn_arena; /* reset with each transaction */
+	struct arena *cmd_arena; /* reset with each command line */
 	struct smtpd_stream stream;
 	struct smtpd_io io;
 	/* The client. */
-	char addr[64];		/* "192.0.2.1", "2001:db8::1" */
-	char name[256];		/* verified host name or "unknown" */
-	char namaddr[330];	/* "name[addr]" for log lines */
+	char addr[64]; /* "192.0.2.1", "2001:db8::1" */
+	char name[256]; /* verified host name or "unknown" */
+	char namaddr[330]; /* "name[addr]" for log lines */
 	/* HELO/EHLO. */
-	const char *helo;	/* helo_buf.data, or NULL before HELO */
+	const char *helo; /* helo_buf.data, or NULL before HELO */
 	struct buf helo_buf;
-	bool esmtp;		/* EHLO was used */
-	unsigned ext;		/* SMTP_CMD_EXT_* announced */
-	const char *sasl_user;	/* NULL: not authenticated */
+	bool esmtp; /* EHLO was used */
+	unsigned ext; /* SMTP_CMD_EXT_* announced */
+	const char *sasl_user; /* NULL: not authenticated */
 	struct smtpd_txn txn;
 	int errors;
-	const char *where;	/* last command, for "timeout after X" */
-	bool done;		/* end the session after this command */
-	unsigned ncmd[SMTPD_NVERB];	/* commands received */
-	unsigned nok[SMTPD_NVERB];	/* of which succeeded */
+	const char *where; /* last command, for "timeout after X" */
+	bool done; /* end the session after this command */
+	unsigned ncmd[SMTPD_NVERB]; /* commands received */
+	unsigned nok[SMTPD_NVERB]; /* of which succeeded */
 };
 
 /* Serve one client on fd to the end (server on_client hook). */
@@ -171,8 +171,7 @@ void smtpd_session_run(struct server *srv, int fd);
 void smtpd_reply(struct smtpd_session *s, int code, const char *dsn,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* The same for a failed request described by err. */
-void smtpd_reply_err(struct smtpd_session *s, int code,
-    const struct err *err);
+void smtpd_reply_err(struct smtpd_session *s, int code, const struct err *err);
 /*
  * The client went away (errnum 0 or an I/O error) or stalled (errnum
  * ETIMEDOUT: 421 4.4.2 is sent): log it once and end the session.
@@ -195,8 +194,8 @@ void smtpd_client_identify(struct smtpd_session *s, int fd);
  * replies to s->io.out; counts errors and applies the error limits.
  * too_long: the line was over line_length_limit (its text is gone).
  */
-void smtpd_cmd_line(struct smtpd_session *s, const char *line, size_t len,
-    bool too_long);
+void smtpd_cmd_line(
+    struct smtpd_session *s, const char *line, size_t len, bool too_long);
 
 /* ---- one file per command or command group ---- */
 
@@ -227,9 +226,9 @@ enum smtpd_list {
 
 /* What restrictions may look at besides the session. */
 struct smtpd_check {
-	const char *stage;		/* "MAIL", "RCPT", "DATA" (logs) */
-	const struct address *rcpt;	/* parsed recipient, or NULL */
-	const char *recipient;		/* its internal form, or NULL */
+	const char *stage; /* "MAIL", "RCPT", "DATA" (logs) */
+	const struct address *rcpt; /* parsed recipient, or NULL */
+	const char *recipient; /* its internal form, or NULL */
 };
 
 /* A refusal: the reply, ready to send and to log. */
@@ -247,8 +246,8 @@ void smtpd_verdict_set(struct smtpd_verdict *v, int code, const char *dsn,
  * NULL with err (naming the parameter) for an unknown restriction, a
  * missing table argument or a table that does not open.
  */
-struct smtpd_policy *smtpd_policy_open(const struct conf *conf,
-    struct err *err);
+struct smtpd_policy *smtpd_policy_open(
+    const struct conf *conf, struct err *err);
 void smtpd_policy_close(struct smtpd_policy **pp);
 /*
  * Evaluate one list. 0: the list permitted or ended without a decision;
@@ -273,29 +272,28 @@ int smtpd_policy_mail(struct smtpd_session *s, const struct smtpd_check *chk,
 struct smtpd_nets *smtpd_nets_open(const char *list, struct err *err);
 void smtpd_nets_close(struct smtpd_nets **np);
 /* 1 the address is inside, 0 not, -1 a table lookup failed (err). */
-int smtpd_nets_match(struct smtpd_nets *n, const char *addr,
-    struct err *err);
+int smtpd_nets_match(struct smtpd_nets *n, const char *addr, struct err *err);
 
 /* ---- smtpd_recipient.c: whose mail we take ---- */
 
 enum smtpd_rcpt_class {
-	SMTPD_RCPT_LOCAL,	/* mydestination */
-	SMTPD_RCPT_VALIAS,	/* virtual_alias_domains */
-	SMTPD_RCPT_VMAILBOX,	/* virtual_mailbox_domains */
-	SMTPD_RCPT_RELAY,	/* relay_domains */
-	SMTPD_RCPT_REMOTE,	/* anything else */
+	SMTPD_RCPT_LOCAL, /* mydestination */
+	SMTPD_RCPT_VALIAS, /* virtual_alias_domains */
+	SMTPD_RCPT_VMAILBOX, /* virtual_mailbox_domains */
+	SMTPD_RCPT_RELAY, /* relay_domains */
+	SMTPD_RCPT_REMOTE, /* anything else */
 };
 
-enum smtpd_rcpt_class smtpd_recipient_class(const struct smtpd_session *s,
-    const struct address *a);
+enum smtpd_rcpt_class smtpd_recipient_class(
+    const struct smtpd_session *s, const struct address *a);
 /*
  * True when a recipient may be accepted from any client: a domain we
  * serve or relay for, without sender-specified routing (user%remote@,
  * remote!user@, "user@remote"@, source routes), which would otherwise
  * make us an open relay.
  */
-bool smtpd_recipient_authorized(const struct smtpd_session *s,
-    const struct address *a);
+bool smtpd_recipient_authorized(
+    const struct smtpd_session *s, const struct address *a);
 /*
  * Is the recipient known (aliases, virtual aliases, authd users), and
  * may it take a message of the declared SIZE (quota)? 1 yes; 0 no, with
@@ -333,8 +331,7 @@ int smtpd_queue_commit(struct smtpd_session *s, struct err *err);
  * err 452 4.3.1 when free space would drop below queue_minfree (or
  * below 1.5 message_size_limit).
  */
-int smtpd_queue_space(struct smtpd_session *s, uint64_t size,
-    struct err *err);
+int smtpd_queue_space(struct smtpd_session *s, uint64_t size, struct err *err);
 
 /* ---- smtpd_log.c: Postfix-shaped log lines ---- */
 

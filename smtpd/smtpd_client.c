@@ -20,8 +20,8 @@
 static bool
 smtpd_client_confirm(const char *name, const char *addr)
 {
-	struct addrinfo hints = { .ai_flags = AI_NUMERICSERV,
-		.ai_socktype = SOCK_STREAM };
+	struct addrinfo hints = {
+	    .ai_flags = AI_NUMERICSERV, .ai_socktype = SOCK_STREAM};
 	struct addrinfo *res, *ai;
 	char host[NI_MAXHOST];
 	bool ok = false;
@@ -29,8 +29,8 @@ smtpd_client_confirm(const char *name, const char *addr)
 	if (getaddrinfo(name, NULL, &hints, &res) != 0)
 		return false;
 	for (ai = res; ai != NULL && !ok; ai = ai->ai_next) {
-		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, host,
-		    sizeof(host), NULL, 0, NI_NUMERICHOST) == 0 &&
+		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof(host),
+		        NULL, 0, NI_NUMERICHOST) == 0 &&
 		    strcmp(host, addr) == 0)
 			ok = true;
 	}
@@ -58,18 +58,18 @@ smtpd_client_identify(struct smtpd_session *s, int fd)
 	snprintf(s->name, sizeof(s->name), "unknown");
 	if (getpeername(fd, (struct sockaddr *)&ss, &sslen) == 0 &&
 	    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) &&
-	    getnameinfo((struct sockaddr *)&ss, sslen, s->addr,
-	    sizeof(s->addr), NULL, 0, NI_NUMERICHOST) == 0) {
+	    getnameinfo((struct sockaddr *)&ss, sslen, s->addr, sizeof(s->addr),
+	        NULL, 0, NI_NUMERICHOST) == 0) {
 		smtpd_client_unmap(s->addr);
 		if (s->conf->smtpd_peername_lookup &&
 		    getnameinfo((struct sockaddr *)&ss, sslen, host,
-		    sizeof(host), NULL, 0, NI_NAMEREQD) == 0 &&
+		        sizeof(host), NULL, 0, NI_NAMEREQD) == 0 &&
 		    strlen(host) < sizeof(s->name) &&
 		    smtpd_client_confirm(host, s->addr))
 			memcpy(s->name, host, strlen(host) + 1);
 	}
-	n = snprintf(s->namaddr, sizeof(s->namaddr), "%s[%s]", s->name,
-	    s->addr);
+	n = snprintf(
+	    s->namaddr, sizeof(s->namaddr), "%s[%s]", s->name, s->addr);
 	if (n < 0 || (size_t)n >= sizeof(s->namaddr))
 		PANIC("%s: name[addr] truncated", __func__);
 }

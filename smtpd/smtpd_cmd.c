@@ -44,15 +44,15 @@ static int
 smtpd_cmd_help(struct smtpd_session *s, const struct smtp_cmd *cmd)
 {
 	(void)cmd;
-	smtpd_reply(s, 214, "2.0.0", "Commands: EHLO HELO MAIL RCPT DATA "
+	smtpd_reply(s, 214, "2.0.0",
+	    "Commands: EHLO HELO MAIL RCPT DATA "
 	    "BDAT RSET NOOP QUIT HELP VRFY");
 	return 0;
 }
 
 /* EXPN, STARTTLS: not offered by this server (yet). */
 static int
-smtpd_cmd_not_implemented(struct smtpd_session *s,
-    const struct smtp_cmd *cmd)
+smtpd_cmd_not_implemented(struct smtpd_session *s, const struct smtp_cmd *cmd)
 {
 	(void)cmd;
 	smtpd_reply(s, 502, "5.5.1", "Error: command not implemented");
@@ -68,20 +68,20 @@ smtpd_cmd_auth(struct smtpd_session *s, const struct smtp_cmd *cmd)
 }
 
 static smtpd_cmd_fn *const smtpd_cmd_table[SMTPD_NVERB] = {
-	[SMTP_CMD_EHLO] = smtpd_ehlo,
-	[SMTP_CMD_HELO] = smtpd_helo,
-	[SMTP_CMD_MAIL] = smtpd_mail,
-	[SMTP_CMD_RCPT] = smtpd_rcpt,
-	[SMTP_CMD_DATA] = smtpd_data,
-	[SMTP_CMD_BDAT] = smtpd_bdat,
-	[SMTP_CMD_RSET] = smtpd_cmd_rset,
-	[SMTP_CMD_NOOP] = smtpd_cmd_noop,
-	[SMTP_CMD_QUIT] = smtpd_cmd_quit,
-	[SMTP_CMD_HELP] = smtpd_cmd_help,
-	[SMTP_CMD_VRFY] = smtpd_vrfy,
-	[SMTP_CMD_EXPN] = smtpd_cmd_not_implemented,
-	[SMTP_CMD_AUTH] = smtpd_cmd_auth,
-	[SMTP_CMD_STARTTLS] = smtpd_cmd_not_implemented,
+    [SMTP_CMD_EHLO] = smtpd_ehlo,
+    [SMTP_CMD_HELO] = smtpd_helo,
+    [SMTP_CMD_MAIL] = smtpd_mail,
+    [SMTP_CMD_RCPT] = smtpd_rcpt,
+    [SMTP_CMD_DATA] = smtpd_data,
+    [SMTP_CMD_BDAT] = smtpd_bdat,
+    [SMTP_CMD_RSET] = smtpd_cmd_rset,
+    [SMTP_CMD_NOOP] = smtpd_cmd_noop,
+    [SMTP_CMD_QUIT] = smtpd_cmd_quit,
+    [SMTP_CMD_HELP] = smtpd_cmd_help,
+    [SMTP_CMD_VRFY] = smtpd_vrfy,
+    [SMTP_CMD_EXPN] = smtpd_cmd_not_implemented,
+    [SMTP_CMD_AUTH] = smtpd_cmd_auth,
+    [SMTP_CMD_STARTTLS] = smtpd_cmd_not_implemented,
 };
 
 /* Limits the parser applies: what we announced, and our settings. */
@@ -89,7 +89,7 @@ static void
 smtpd_cmd_limits(const struct smtpd_session *s, struct smtp_cmd_limits *lim)
 {
 	lim->line_max = (size_t)s->conf->line_length_limit;
-	lim->path_max = 256 + 2;	/* RFC 5321 §4.5.3.1.3, with <> */
+	lim->path_max = 256 + 2; /* RFC 5321 §4.5.3.1.3, with <> */
 	lim->param_max = 10;
 	lim->ext = s->ext;
 	lim->flags = 0;
@@ -117,11 +117,11 @@ smtpd_cmd_error(struct smtpd_session *s)
 }
 
 void
-smtpd_cmd_line(struct smtpd_session *s, const char *line, size_t len,
-    bool too_long)
+smtpd_cmd_line(
+    struct smtpd_session *s, const char *line, size_t len, bool too_long)
 {
 	struct smtp_cmd_limits lim;
-	struct smtp_cmd cmd = { 0 };
+	struct smtp_cmd cmd = {0};
 	struct err err;
 	int rc;
 
@@ -130,8 +130,8 @@ smtpd_cmd_line(struct smtpd_session *s, const char *line, size_t len,
 		cmd.verb = SMTP_CMD_UNKNOWN;
 		smtpd_reply(s, 500, "5.5.6", "Error: line too long");
 		rc = -1;
-	} else if (smtp_cmd_parse(line, len, &lim, &cmd, s->cmd_arena,
-	    &err) != 0) {
+	} else if (smtp_cmd_parse(line, len, &lim, &cmd, s->cmd_arena, &err) !=
+	    0) {
 		smtpd_reply_err(s, cmd.code, &err);
 		rc = -1;
 	} else {

@@ -45,16 +45,16 @@ smtpd_data_store(struct smtpd_session *s)
 		return;
 	}
 	if (smtpd_queue_write(s, false, &err) != 0)
-		smtpd_data_fail(s, strcmp(err.dsn, "4.3.1") == 0 ? 452 : 451,
-		    &err);
+		smtpd_data_fail(
+		    s, strcmp(err.dsn, "4.3.1") == 0 ? 452 : 451, &err);
 }
 
 /* "DATA (1234 bytes)": where a time-out or lost connection happened. */
 static void
 smtpd_data_where(struct smtpd_session *s, const char *verb)
 {
-	s->where = arena_printf(s->cmd_arena, "%s (%" PRIu64 " bytes)", verb,
-	    s->txn.data.size);
+	s->where = arena_printf(
+	    s->cmd_arena, "%s (%" PRIu64 " bytes)", verb, s->txn.data.size);
 }
 
 /* Wait for more content; false when the session is over. */
@@ -75,7 +75,7 @@ smtpd_data_more(struct smtpd_session *s, const char *verb)
 static int
 smtpd_data_ready(struct smtpd_session *s, const char *stage)
 {
-	struct smtpd_check chk = { .stage = stage };
+	struct smtpd_check chk = {.stage = stage};
 	struct smtpd_verdict v;
 
 	if (!s->txn.active) {
@@ -99,16 +99,16 @@ static void
 smtpd_data_begin(struct smtpd_session *s)
 {
 	struct smtp_data_opts opts = {
-		.bare_lf = s->sd->bare_lf,
-		.size_max = (uint64_t)s->conf->message_size_limit,
+	    .bare_lf = s->sd->bare_lf,
+	    .size_max = (uint64_t)s->conf->message_size_limit,
 	};
 	struct err err;
 
 	smtp_data_init(&s->txn.data, &opts);
 	s->txn.content_started = true;
 	if (smtpd_queue_start(s, &err) != 0)
-		smtpd_data_fail(s, strcmp(err.dsn, "4.3.1") == 0 ? 452 : 451,
-		    &err);
+		smtpd_data_fail(
+		    s, strcmp(err.dsn, "4.3.1") == 0 ? 452 : 451, &err);
 }
 
 /* The whole message is in: refuse it, or commit it and say 250. */
@@ -123,8 +123,8 @@ smtpd_data_end(struct smtpd_session *s, const char *stage)
 	if (t->fail_code == 0 && smtp_data_finish(&t->data, &code, &err) != 0)
 		smtpd_data_fail(s, code, &err);
 	if (t->fail_code == 0 && smtpd_queue_write(s, true, &err) != 0)
-		smtpd_data_fail(s, strcmp(err.dsn, "4.3.1") == 0 ? 452 : 451,
-		    &err);
+		smtpd_data_fail(
+		    s, strcmp(err.dsn, "4.3.1") == 0 ? 452 : 451, &err);
 	if (t->fail_code == 0 && smtpd_queue_commit(s, &err) != 0)
 		smtpd_data_fail(s, 451, &err);
 	if (t->fail_code != 0) {
@@ -238,7 +238,7 @@ smtpd_bdat(struct smtpd_session *s, const struct smtp_cmd *cmd)
 		smtpd_reply_err(s, t->fail_code, &t->fail);
 		return -1;
 	}
-	smtpd_reply(s, 250, "2.0.0", "Ok: %" PRIu64 " octets received",
-	    cmd->bdat.size);
+	smtpd_reply(
+	    s, 250, "2.0.0", "Ok: %" PRIu64 " octets received", cmd->bdat.size);
 	return 0;
 }

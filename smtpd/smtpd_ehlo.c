@@ -11,8 +11,8 @@
 #include "conf/conf.h"
 
 static void
-smtpd_ehlo_greet(struct smtpd_session *s, const struct smtp_cmd *cmd,
-    bool esmtp)
+smtpd_ehlo_greet(
+    struct smtpd_session *s, const struct smtp_cmd *cmd, bool esmtp)
 {
 	smtpd_session_txn_reset(s);
 	buf_set(&s->helo_buf, cmd->helo.name);
@@ -40,7 +40,8 @@ smtpd_ehlo(struct smtpd_session *s, const struct smtp_cmd *cmd)
 		buf_puts(&text, "SIZE\n");
 	if (!conf->disable_vrfy_command)
 		buf_puts(&text, "VRFY\n");
-	buf_puts(&text, "ENHANCEDSTATUSCODES\n8BITMIME\nDSN\nSMTPUTF8\n"
+	buf_puts(&text,
+	    "ENHANCEDSTATUSCODES\n8BITMIME\nDSN\nSMTPUTF8\n"
 	    "CHUNKING");
 	/* RFC 2034: the EHLO reply itself carries no enhanced codes. */
 	smtpd_reply(s, 250, NULL, "%s", text.data);

@@ -18,7 +18,7 @@
 #include "core/log.h"
 
 /* Read in pieces of this size; a message streams through them. */
-#define SMTPD_IO_READ	(64 * 1024)
+#define SMTPD_IO_READ (64 * 1024)
 
 static ssize_t
 smtpd_stream_plain_read(struct smtpd_stream *st, void *p, size_t n)
@@ -75,7 +75,7 @@ smtpd_io_deinit(struct smtpd_io *io)
 static int
 smtpd_io_wait(struct smtpd_io *io, uint64_t deadline)
 {
-	struct pollfd pfd = { .fd = io->stream->fd, .events = io->stream->want };
+	struct pollfd pfd = {.fd = io->stream->fd, .events = io->stream->want};
 	uint64_t now;
 	int r;
 
@@ -106,8 +106,8 @@ smtpd_io_fill(struct smtpd_io *io)
 	}
 	buf_reserve(&io->in, SMTPD_IO_READ);
 	for (;;) {
-		n = io->stream->read(io->stream, io->in.data + io->in.len,
-		    SMTPD_IO_READ);
+		n = io->stream->read(
+		    io->stream, io->in.data + io->in.len, SMTPD_IO_READ);
 		if (n > 0) {
 			io->in.len += (size_t)n;
 			io->in.data[io->in.len] = '\0';
@@ -165,8 +165,7 @@ smtpd_io_line(struct smtpd_io *io, size_t max, const char **line_out,
 			return 0;
 		/* RFC 5321 §4.5.3.1.4: too long; never parse its tail. */
 		io->discarding = true;
-		return smtpd_io_line(io, max, line_out, len_out,
-		    too_long_out);
+		return smtpd_io_line(io, max, line_out, len_out, too_long_out);
 	}
 	len = (size_t)(lf - p);
 	io->in_off += len + 1;
@@ -201,8 +200,8 @@ smtpd_io_flush(struct smtpd_io *io)
 	int rc = 0;
 
 	while (off < io->out.len) {
-		n = io->stream->write(io->stream, io->out.data + off,
-		    io->out.len - off);
+		n = io->stream->write(
+		    io->stream, io->out.data + off, io->out.len - off);
 		if (n > 0) {
 			off += (size_t)n;
 			continue;

@@ -45,8 +45,8 @@ smtpd_mail_precheck(struct smtpd_session *s, const struct smtp_cmd_mail *m)
 		return -1;
 	}
 	if (m->has_size && limit > 0 && m->size > (uint64_t)limit) {
-		smtpd_reply(s, 552, "5.3.4",
-		    "Message size exceeds fixed limit");
+		smtpd_reply(
+		    s, 552, "5.3.4", "Message size exceeds fixed limit");
 		return -1;
 	}
 	if (smtpd_queue_space(s, m->has_size ? m->size : 0, &err) != 0) {
@@ -60,14 +60,14 @@ int
 smtpd_mail(struct smtpd_session *s, const struct smtp_cmd *cmd)
 {
 	const struct smtp_cmd_mail *m = &cmd->mail;
-	struct smtpd_check chk = { .stage = "MAIL" };
+	struct smtpd_check chk = {.stage = "MAIL"};
 	struct smtpd_verdict v;
 
 	if (smtpd_mail_precheck(s, m) != 0)
 		return -1;
 	/* The restrictions and the reject log line need the sender. */
-	s->txn.sender = m->null_sender ? "" :
-	    address_internal(&m->addr, s->txn_arena);
+	s->txn.sender =
+	    m->null_sender ? "" : address_internal(&m->addr, s->txn_arena);
 	smtpd_mail_keep(s, m);
 	if (smtpd_policy_mail(s, &chk, &v) != 0) {
 		smtpd_reply(s, v.code, v.dsn, "%s", v.text);

@@ -21,8 +21,8 @@
 
 struct smtpd_nets {
 	struct arena *arena;
-	struct map_cidr *cidr;	/* NULL when no network is listed */
-	struct maps *maps;	/* NULL when no table is listed */
+	struct map_cidr *cidr; /* NULL when no network is listed */
+	struct maps *maps; /* NULL when no table is listed */
 };
 
 /* True for "type:name" (and not an unbracketed IPv6 network). */
@@ -80,12 +80,12 @@ smtpd_nets_open(const char *list, struct err *err)
 			smtpd_nets_add(&text, item.data);
 	}
 	if (text.len > 0)
-		n->cidr = map_cidr_parse("mynetworks", text.data, text.len,
-		    &lim, n->arena, err);
+		n->cidr = map_cidr_parse(
+		    "mynetworks", text.data, text.len, &lim, n->arena, err);
 	if (tables.len > 0 && (text.len == 0 || n->cidr != NULL))
 		n->maps = maps_open(tables.data, err);
-	if ((text.len > 0 && n->cidr == NULL) || (tables.len > 0 &&
-	    n->maps == NULL))
+	if ((text.len > 0 && n->cidr == NULL) ||
+	    (tables.len > 0 && n->maps == NULL))
 		smtpd_nets_close(&n);
 	buf_deinit(&item);
 	buf_deinit(&text);

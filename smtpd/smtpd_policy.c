@@ -25,8 +25,8 @@ struct smtpd_policy {
 };
 
 void
-smtpd_verdict_set(struct smtpd_verdict *v, int code, const char *dsn,
-    const char *fmt, ...)
+smtpd_verdict_set(
+    struct smtpd_verdict *v, int code, const char *dsn, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -42,12 +42,12 @@ static const char *
 smtpd_policy_param(enum smtpd_list list)
 {
 	static const char *const names[SMTPD_LIST_N] = {
-		[SMTPD_LIST_CLIENT] = "smtpd_client_restrictions",
-		[SMTPD_LIST_HELO] = "smtpd_helo_restrictions",
-		[SMTPD_LIST_SENDER] = "smtpd_sender_restrictions",
-		[SMTPD_LIST_RELAY] = "smtpd_relay_restrictions",
-		[SMTPD_LIST_RECIPIENT] = "smtpd_recipient_restrictions",
-		[SMTPD_LIST_DATA] = "smtpd_data_restrictions",
+	    [SMTPD_LIST_CLIENT] = "smtpd_client_restrictions",
+	    [SMTPD_LIST_HELO] = "smtpd_helo_restrictions",
+	    [SMTPD_LIST_SENDER] = "smtpd_sender_restrictions",
+	    [SMTPD_LIST_RELAY] = "smtpd_relay_restrictions",
+	    [SMTPD_LIST_RECIPIENT] = "smtpd_recipient_restrictions",
+	    [SMTPD_LIST_DATA] = "smtpd_data_restrictions",
 	};
 
 	return names[list];
@@ -93,16 +93,18 @@ smtpd_policy_parse(struct smtpd_policy *p, const struct conf *conf,
 			    "%s: unknown restriction \"%s\"", param, item.data);
 			break;
 		}
-		p->entries[list] = xreallocarray(p->entries[list],
-		    p->n[list] + 1, sizeof(*e));
+		p->entries[list] =
+		    xreallocarray(p->entries[list], p->n[list] + 1, sizeof(*e));
 		e = &p->entries[list][p->n[list]++];
 		e->row = row;
 		e->maps = NULL;
 		if (!row->table)
 			continue;
 		if (!conf_list_next(&cur, &item))
-			rc = err_set(err, ERR_PERM, "4.3.5", "%s: %s needs a "
-			    "type:table argument", param, row->name);
+			rc = err_set(err, ERR_PERM, "4.3.5",
+			    "%s: %s needs a "
+			    "type:table argument",
+			    param, row->name);
 		else if ((e->maps = maps_open(item.data, err)) == NULL) {
 			err_prefix(err, "%s", param);
 			rc = -1;
@@ -119,8 +121,8 @@ smtpd_policy_open(const struct conf *conf, struct err *err)
 	int list;
 
 	for (list = 0; list < SMTPD_LIST_N; list++) {
-		if (smtpd_policy_parse(p, conf, (enum smtpd_list)list,
-		    err) != 0) {
+		if (smtpd_policy_parse(p, conf, (enum smtpd_list)list, err) !=
+		    0) {
 			smtpd_policy_close(&p);
 			return NULL;
 		}
@@ -194,8 +196,7 @@ smtpd_policy_rcpt(struct smtpd_session *s, const struct smtpd_check *chk,
     struct smtpd_verdict *v)
 {
 	/* smtpd_delay_reject: the early lists run here, per recipient. */
-	if (s->conf->smtpd_delay_reject &&
-	    smtpd_policy_early(s, chk, v) != 0)
+	if (s->conf->smtpd_delay_reject && smtpd_policy_early(s, chk, v) != 0)
 		return -1;
 	if (smtpd_policy_check(s, SMTPD_LIST_RELAY, chk, v) != 0)
 		return -1;

@@ -12,9 +12,9 @@
 #include "smtpd.h"
 
 enum smtpd_policy_result {
-	SMTPD_POLICY_DUNNO,	/* no decision: next entry */
-	SMTPD_POLICY_PERMIT,	/* this list is satisfied */
-	SMTPD_POLICY_REJECT,	/* refused; the reply is in the verdict */
+	SMTPD_POLICY_DUNNO, /* no decision: next entry */
+	SMTPD_POLICY_PERMIT, /* this list is satisfied */
+	SMTPD_POLICY_REJECT, /* refused; the reply is in the verdict */
 };
 
 struct smtpd_policy_entry;
@@ -25,15 +25,15 @@ typedef enum smtpd_policy_result smtpd_policy_fn(struct smtpd_session *s,
     const struct smtpd_check *chk, struct smtpd_verdict *v);
 
 struct smtpd_policy_row {
-	const char *name;	/* as written in main.cf */
-	bool table;		/* a type:table argument follows */
+	const char *name; /* as written in main.cf */
+	bool table; /* a type:table argument follows */
 	smtpd_policy_fn *fn;
 };
 
 /* One restriction of a parsed list. */
 struct smtpd_policy_entry {
 	const struct smtpd_policy_row *row;
-	struct maps *maps;	/* the table argument, owned; or NULL */
+	struct maps *maps; /* the table argument, owned; or NULL */
 };
 
 /* The row named name (case-insensitive), or NULL. */

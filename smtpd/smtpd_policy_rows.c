@@ -34,8 +34,8 @@ smtpd_policy_subject(const struct smtpd_session *s, enum smtpd_list list,
 	} else if (list == SMTPD_LIST_SENDER && s->txn.sender != NULL) {
 		*subject_out = s->txn.sender;
 		*what_out = "Sender address";
-	} else if ((list == SMTPD_LIST_RELAY ||
-	    list == SMTPD_LIST_RECIPIENT) && chk->recipient != NULL) {
+	} else if ((list == SMTPD_LIST_RELAY || list == SMTPD_LIST_RECIPIENT) &&
+	    chk->recipient != NULL) {
 		*subject_out = chk->recipient;
 		*what_out = "Recipient address";
 	} else if (list == SMTPD_LIST_DATA) {
@@ -48,8 +48,8 @@ static smtpd_policy_result_t
 smtpd_policy_refuse(struct smtpd_verdict *v, int code, const char *dsn,
     const char *subject, const char *what, const char *text)
 {
-	smtpd_verdict_set(v, code, dsn, "<%s>: %s rejected: %s", subject, what,
-	    text);
+	smtpd_verdict_set(
+	    v, code, dsn, "<%s>: %s rejected: %s", subject, what, text);
 	return SMTPD_POLICY_REJECT;
 }
 
@@ -58,8 +58,8 @@ smtpd_policy_tempfail(const struct smtpd_session *s, struct smtpd_verdict *v,
     const char *subject, const char *what, const struct err *err)
 {
 	smtpd_log_warning(s, "restriction lookup for", subject, err->text);
-	return smtpd_policy_refuse(v, 451, "4.3.0", subject, what,
-	    "Temporary lookup failure");
+	return smtpd_policy_refuse(
+	    v, 451, "4.3.0", subject, what, "Temporary lookup failure");
 }
 
 /* "d.ddd.ddd " of the same class as code at the start of text; length. */
@@ -93,8 +93,8 @@ smtpd_policy_action(const struct smtpd_session *s, const char *value,
 	size_t dl;
 	int code;
 
-	if (strcasecmp(value, "OK") == 0 || (word > 0 &&
-	    strspn(value, "0123456789") == word && *text == '\0'))
+	if (strcasecmp(value, "OK") == 0 ||
+	    (word > 0 && strspn(value, "0123456789") == word && *text == '\0'))
 		return SMTPD_POLICY_PERMIT;
 	if (strcasecmp(value, "DUNNO") == 0)
 		return SMTPD_POLICY_DUNNO;
@@ -110,7 +110,8 @@ smtpd_policy_action(const struct smtpd_session *s, const char *value,
 		code = (value[0] - '0') * 100 + (value[1] - '0') * 10 +
 		    (value[2] - '0');
 		snprintf(dsn, sizeof(dsn), "%c.7.1", value[0]);
-		if ((dl = smtpd_policy_dsn(text, code)) > 0 && dl < sizeof(dsn)) {
+		if ((dl = smtpd_policy_dsn(text, code)) > 0 &&
+		    dl < sizeof(dsn)) {
 			memcpy(dsn, text, dl);
 			dsn[dl] = '\0';
 			text += dl + strspn(text + dl, " ");
@@ -120,16 +121,15 @@ smtpd_policy_action(const struct smtpd_session *s, const char *value,
 	}
 	smtpd_log_warning(s, "access table result for", subject,
 	    "unknown action (see docs/smtpd.md)");
-	return smtpd_policy_refuse(v, 451, "4.3.5", subject, what,
-	    "Server configuration error");
+	return smtpd_policy_refuse(
+	    v, 451, "4.3.5", subject, what, "Server configuration error");
 }
 
 /* A table lookup's outcome turned into a decision. */
 static smtpd_policy_result_t
 smtpd_policy_lookup_result(const struct smtpd_session *s, int rc,
-    const struct buf *value,
-    const struct err *err, const char *subject, const char *what,
-    struct smtpd_verdict *v)
+    const struct buf *value, const struct err *err, const char *subject,
+    const char *what, struct smtpd_verdict *v)
 {
 	if (rc < 0)
 		return smtpd_policy_tempfail(s, v, subject, what, err);
@@ -139,38 +139,38 @@ smtpd_policy_lookup_result(const struct smtpd_session *s, int rc,
 }
 
 static smtpd_policy_result_t
-smtpd_policy_permit(struct smtpd_session *s,
-    const struct smtpd_policy_entry *e, enum smtpd_list list,
-    const struct smtpd_check *chk, struct smtpd_verdict *v)
+smtpd_policy_permit(struct smtpd_session *s, const struct smtpd_policy_entry *e,
+    enum smtpd_list list, const struct smtpd_check *chk,
+    struct smtpd_verdict *v)
 {
 	(void)s, (void)e, (void)list, (void)chk, (void)v;
 	return SMTPD_POLICY_PERMIT;
 }
 
 static smtpd_policy_result_t
-smtpd_policy_reject(struct smtpd_session *s,
-    const struct smtpd_policy_entry *e, enum smtpd_list list,
-    const struct smtpd_check *chk, struct smtpd_verdict *v)
+smtpd_policy_reject(struct smtpd_session *s, const struct smtpd_policy_entry *e,
+    enum smtpd_list list, const struct smtpd_check *chk,
+    struct smtpd_verdict *v)
 {
 	const char *subject, *what;
 
 	(void)e;
 	smtpd_policy_subject(s, list, chk, &subject, &what);
-	return smtpd_policy_refuse(v, 554, "5.7.1", subject, what,
-	    "Access denied");
+	return smtpd_policy_refuse(
+	    v, 554, "5.7.1", subject, what, "Access denied");
 }
 
 static smtpd_policy_result_t
-smtpd_policy_defer(struct smtpd_session *s,
-    const struct smtpd_policy_entry *e, enum smtpd_list list,
-    const struct smtpd_check *chk, struct smtpd_verdict *v)
+smtpd_policy_defer(struct smtpd_session *s, const struct smtpd_policy_entry *e,
+    enum smtpd_list list, const struct smtpd_check *chk,
+    struct smtpd_verdict *v)
 {
 	const char *subject, *what;
 
 	(void)e;
 	smtpd_policy_subject(s, list, chk, &subject, &what);
-	return smtpd_policy_refuse(v, 450, "4.7.1", subject, what,
-	    "Try again later");
+	return smtpd_policy_refuse(
+	    v, 450, "4.7.1", subject, what, "Try again later");
 }
 
 static smtpd_policy_result_t
@@ -183,8 +183,8 @@ smtpd_policy_permit_mynetworks(struct smtpd_session *s,
 
 	(void)e, (void)list, (void)chk;
 	if (rc < 0)
-		return smtpd_policy_tempfail(s, v, s->namaddr, "Client host",
-		    &err);
+		return smtpd_policy_tempfail(
+		    s, v, s->namaddr, "Client host", &err);
 	return rc == 1 ? SMTPD_POLICY_PERMIT : SMTPD_POLICY_DUNNO;
 }
 
@@ -204,8 +204,8 @@ smtpd_policy_unauth(struct smtpd_session *s, const struct smtpd_check *chk,
 {
 	if (chk->rcpt == NULL || smtpd_recipient_authorized(s, chk->rcpt))
 		return SMTPD_POLICY_DUNNO;
-	smtpd_verdict_set(v, code, dsn, "<%s>: Relay access denied",
-	    chk->recipient);
+	smtpd_verdict_set(
+	    v, code, dsn, "<%s>: Relay access denied", chk->recipient);
 	return SMTPD_POLICY_REJECT;
 }
 
@@ -261,10 +261,11 @@ smtpd_policy_client_access(struct smtpd_session *s,
 
 	(void)list, (void)chk;
 	buf_init(&value);
-	rc = maps_lookup_client(e->maps, strcmp(s->name, "unknown") != 0 ?
-	    s->name : NULL, s->addr, &value, &err);
-	rc = smtpd_policy_lookup_result(s, rc, &value, &err, s->namaddr,
-	    "Client host", v);
+	rc = maps_lookup_client(e->maps,
+	    strcmp(s->name, "unknown") != 0 ? s->name : NULL, s->addr, &value,
+	    &err);
+	rc = smtpd_policy_lookup_result(
+	    s, rc, &value, &err, s->namaddr, "Client host", v);
 	buf_deinit(&value);
 	return rc;
 }
@@ -283,8 +284,8 @@ smtpd_policy_helo_access(struct smtpd_session *s,
 		return SMTPD_POLICY_DUNNO;
 	buf_init(&value);
 	rc = maps_lookup_client(e->maps, s->helo, NULL, &value, &err);
-	rc = smtpd_policy_lookup_result(s, rc, &value, &err, s->helo,
-	    "Helo command", v);
+	rc = smtpd_policy_lookup_result(
+	    s, rc, &value, &err, s->helo, "Helo command", v);
 	buf_deinit(&value);
 	return rc;
 }
@@ -303,8 +304,8 @@ smtpd_policy_address_access(struct smtpd_session *s, struct maps *maps,
 	if (*addr == '\0')
 		rc = maps_lookup(maps, "<>", &value, &err);
 	else
-		rc = maps_lookup_access(maps, addr,
-		    s->conf->recipient_delimiter, &value, &err);
+		rc = maps_lookup_access(
+		    maps, addr, s->conf->recipient_delimiter, &value, &err);
 	rc = smtpd_policy_lookup_result(s, rc, &value, &err, addr, what, v);
 	buf_deinit(&value);
 	return rc;
@@ -318,8 +319,8 @@ smtpd_policy_sender_access(struct smtpd_session *s,
 	(void)list, (void)chk;
 	if (s->txn.sender == NULL)
 		return SMTPD_POLICY_DUNNO;
-	return smtpd_policy_address_access(s, e->maps, s->txn.sender,
-	    "Sender address", v);
+	return smtpd_policy_address_access(
+	    s, e->maps, s->txn.sender, "Sender address", v);
 }
 
 static smtpd_policy_result_t
@@ -330,16 +331,18 @@ smtpd_policy_rcpt_access(struct smtpd_session *s,
 	(void)list;
 	if (chk->recipient == NULL)
 		return SMTPD_POLICY_DUNNO;
-	return smtpd_policy_address_access(s, e->maps, chk->recipient,
-	    "Recipient address", v);
+	return smtpd_policy_address_access(
+	    s, e->maps, chk->recipient, "Recipient address", v);
 }
 
 /* A domain with a dot, or an address literal. */
 static bool
 smtpd_policy_fqdn(const char *domain)
 {
-	return domain != NULL && (domain[0] == '[' ||
-	    (strchr(domain, '.') != NULL && domain[strlen(domain) - 1] != '.'));
+	return domain != NULL &&
+	    (domain[0] == '[' ||
+	        (strchr(domain, '.') != NULL &&
+	            domain[strlen(domain) - 1] != '.'));
 }
 
 static const char *
@@ -398,31 +401,32 @@ smtpd_policy_invalid_helo(struct smtpd_session *s,
 	enum address_domain_kind kind;
 
 	(void)e, (void)list, (void)chk;
-	if (s->helo == NULL || address_parse_domain(s->helo, strlen(s->helo),
-	    ADDRESS_SMTPUTF8, &kind, NULL) == 0)
+	if (s->helo == NULL ||
+	    address_parse_domain(
+	        s->helo, strlen(s->helo), ADDRESS_SMTPUTF8, &kind, NULL) == 0)
 		return SMTPD_POLICY_DUNNO;
-	return smtpd_policy_refuse(v, 501, "5.5.2", s->helo, "Helo command",
-	    "Invalid name");
+	return smtpd_policy_refuse(
+	    v, 501, "5.5.2", s->helo, "Helo command", "Invalid name");
 }
 
 static const struct smtpd_policy_row smtpd_policy_rows[] = {
-	{ "permit", false, smtpd_policy_permit },
-	{ "reject", false, smtpd_policy_reject },
-	{ "defer", false, smtpd_policy_defer },
-	{ "permit_mynetworks", false, smtpd_policy_permit_mynetworks },
-	{ "permit_sasl_authenticated", false, smtpd_policy_permit_sasl },
-	{ "reject_unauth_destination", false, smtpd_policy_reject_unauth },
-	{ "defer_unauth_destination", false, smtpd_policy_defer_unauth },
-	{ "permit_auth_destination", false, smtpd_policy_permit_auth },
-	{ "reject_unlisted_recipient", false, smtpd_policy_unlisted_rcpt },
-	{ "check_client_access", true, smtpd_policy_client_access },
-	{ "check_helo_access", true, smtpd_policy_helo_access },
-	{ "check_sender_access", true, smtpd_policy_sender_access },
-	{ "check_recipient_access", true, smtpd_policy_rcpt_access },
-	{ "reject_non_fqdn_sender", false, smtpd_policy_nonfqdn_sender },
-	{ "reject_non_fqdn_recipient", false, smtpd_policy_nonfqdn_rcpt },
-	{ "reject_non_fqdn_helo_hostname", false, smtpd_policy_nonfqdn_helo },
-	{ "reject_invalid_helo_hostname", false, smtpd_policy_invalid_helo },
+    {"permit", false, smtpd_policy_permit},
+    {"reject", false, smtpd_policy_reject},
+    {"defer", false, smtpd_policy_defer},
+    {"permit_mynetworks", false, smtpd_policy_permit_mynetworks},
+    {"permit_sasl_authenticated", false, smtpd_policy_permit_sasl},
+    {"reject_unauth_destination", false, smtpd_policy_reject_unauth},
+    {"defer_unauth_destination", false, smtpd_policy_defer_unauth},
+    {"permit_auth_destination", false, smtpd_policy_permit_auth},
+    {"reject_unlisted_recipient", false, smtpd_policy_unlisted_rcpt},
+    {"check_client_access", true, smtpd_policy_client_access},
+    {"check_helo_access", true, smtpd_policy_helo_access},
+    {"check_sender_access", true, smtpd_policy_sender_access},
+    {"check_recipient_access", true, smtpd_policy_rcpt_access},
+    {"reject_non_fqdn_sender", false, smtpd_policy_nonfqdn_sender},
+    {"reject_non_fqdn_recipient", false, smtpd_policy_nonfqdn_rcpt},
+    {"reject_non_fqdn_helo_hostname", false, smtpd_policy_nonfqdn_helo},
+    {"reject_invalid_helo_hostname", false, smtpd_policy_invalid_helo},
 };
 
 const struct smtpd_policy_row *
@@ -430,8 +434,8 @@ smtpd_policy_row_find(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(smtpd_policy_rows) / sizeof(smtpd_policy_rows[0]);
-	    i++)
+	for (i = 0;
+	     i < sizeof(smtpd_policy_rows) / sizeof(smtpd_policy_rows[0]); i++)
 		if (strcasecmp(smtpd_policy_rows[i].name, name) == 0)
 			return &smtpd_policy_rows[i];
 	return NULL;

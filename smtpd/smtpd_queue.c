@@ -20,17 +20,16 @@
 #include "smtp/smtp_xtext.h"
 
 /* Hand content to the writer in pieces of at least this size. */
-#define SMTPD_QUEUE_CHUNK	(64 * 1024)
+#define SMTPD_QUEUE_CHUNK (64 * 1024)
 /* Look at the free space again after this much content. */
-#define SMTPD_QUEUE_SPACE_EVERY	(1024 * 1024)
+#define SMTPD_QUEUE_SPACE_EVERY (1024 * 1024)
 
 int
 smtpd_queue_open(struct smtpd_session *s, struct err *err)
 {
 	struct smtpd_txn *t = &s->txn;
 
-	if (queue_writer_open(s->sd->qd, QUEUE_INCOMING, &t->writer,
-	    err) != 0)
+	if (queue_writer_open(s->sd->qd, QUEUE_INCOMING, &t->writer, err) != 0)
 		return -1;
 	snprintf(t->id, sizeof(t->id), "%s", queue_writer_id(t->writer));
 	return 0;
@@ -70,7 +69,7 @@ int
 smtpd_queue_start(struct smtpd_session *s, struct err *err)
 {
 	struct smtpd_txn *t = &s->txn;
-	struct queue_env env = { 0 };
+	struct queue_env env = {0};
 	struct buf envid;
 	int rc;
 
@@ -78,8 +77,7 @@ smtpd_queue_start(struct smtpd_session *s, struct err *err)
 	env.sender = t->sender;
 	if (t->mail.envid != NULL) {
 		/* The queue keeps ENVID as received: xtext (RFC 3461 §4.4). */
-		smtp_xtext_encode(&envid, t->mail.envid,
-		    strlen(t->mail.envid));
+		smtp_xtext_encode(&envid, t->mail.envid, strlen(t->mail.envid));
 		env.envid = envid.data;
 	}
 	env.ret = smtpd_queue_ret(t->mail.ret);
@@ -111,8 +109,8 @@ smtpd_queue_minfree(struct smtpd_session *s, struct err *err)
 	if (minfree == 0 || statvfs(".", &sv) != 0)
 		return 0;
 	if ((uint64_t)sv.f_bavail * sv.f_frsize < minfree)
-		return err_set(err, ERR_TEMP, "4.3.1",
-		    "Insufficient system storage");
+		return err_set(
+		    err, ERR_TEMP, "4.3.1", "Insufficient system storage");
 	return 0;
 }
 
@@ -121,11 +119,11 @@ smtpd_queue_write(struct smtpd_session *s, bool force, struct err *err)
 {
 	struct smtpd_txn *t = &s->txn;
 
-	if (t->pending.len == 0 || (!force && t->pending.len <
-	    SMTPD_QUEUE_CHUNK))
+	if (t->pending.len == 0 ||
+	    (!force && t->pending.len < SMTPD_QUEUE_CHUNK))
 		return 0;
-	if (queue_writer_write(t->writer, t->pending.data, t->pending.len,
-	    err) != 0)
+	if (queue_writer_write(
+	        t->writer, t->pending.data, t->pending.len, err) != 0)
 		return -1;
 	t->since_space_check += t->pending.len;
 	buf_reset(&t->pending);
@@ -147,7 +145,7 @@ smtpd_queue_commit(struct smtpd_session *s, struct err *err)
 	}
 	/* A lost wake-up only delays: qmgr also scans on its timer. */
 	if (ipc_trigger_send(SMTPD_QMGR_TRIGGER_PATH, SMTPD_QMGR_TRIGGER_BYTE,
-	    1, &terr) != 0)
+	        1, &terr) != 0)
 		log_debug("trigger qmgr: %s", terr.text);
 	return 0;
 }
@@ -169,7 +167,7 @@ smtpd_queue_space(struct smtpd_session *s, uint64_t size, struct err *err)
 	if (limit > 0 && minfree < limit + limit / 2)
 		minfree = limit + limit / 2;
 	if (avail < minfree || size > avail - minfree)
-		return err_set(err, ERR_TEMP, "4.3.1",
-		    "Insufficient system storage");
+		return err_set(
+		    err, ERR_TEMP, "4.3.1", "Insufficient system storage");
 	return 0;
 }

@@ -54,8 +54,8 @@ smtpd_rcpt_add(struct smtpd_session *s, const struct smtp_cmd_rcpt *r,
 
 	if (t->nrcpt == t->rcpt_cap) {
 		size_t cap = t->rcpt_cap ? t->rcpt_cap * 2 : 8;
-		struct queue_rcpt *n = arena_zalloc(s->txn_arena,
-		    cap * sizeof(*n));
+		struct queue_rcpt *n =
+		    arena_zalloc(s->txn_arena, cap * sizeof(*n));
 
 		if (t->nrcpt > 0)
 			memcpy(n, t->rcpts, t->nrcpt * sizeof(*n));
@@ -81,8 +81,8 @@ static int
 smtpd_rcpt_allowed(struct smtpd_session *s, const struct address *a,
     const char *internal, struct smtpd_verdict *v)
 {
-	struct smtpd_check chk = { .stage = "RCPT", .rcpt = a,
-		.recipient = internal };
+	struct smtpd_check chk = {
+	    .stage = "RCPT", .rcpt = a, .recipient = internal};
 
 	if (smtpd_policy_rcpt(s, &chk, v) != 0)
 		return -1;
@@ -117,8 +117,8 @@ smtpd_rcpt(struct smtpd_session *s, const struct smtp_cmd *cmd)
 	if (s->txn.writer == NULL) {
 		if (smtpd_queue_open(s, &err) != 0) {
 			log_warning("%s: queue file: %s", s->namaddr, err.text);
-			smtpd_reply(s, 451, "4.3.0",
-			    "Error: queue file write error");
+			smtpd_reply(
+			    s, 451, "4.3.0", "Error: queue file write error");
 			return -1;
 		}
 		smtpd_log_queued_client(s);
@@ -139,25 +139,24 @@ smtpd_vrfy(struct smtpd_session *s, const struct smtp_cmd *cmd)
 
 	if (s->conf->disable_vrfy_command) {
 		/* RFC 5321 §3.5.3: 252, neither confirmed nor denied. */
-		smtpd_reply(s, 252, "2.0.0",
-		    "VRFY is disabled; send mail to find out");
+		smtpd_reply(
+		    s, 252, "2.0.0", "VRFY is disabled; send mail to find out");
 		return 0;
 	}
 	if (len >= 2 && arg[0] == '<' && arg[len - 1] == '>') {
 		arg++;
 		len -= 2;
 	}
-	if (address_parse(arg, len, ADDRESS_SMTPUTF8, &a, s->cmd_arena,
-	    &err) != 0) {
+	if (address_parse(arg, len, ADDRESS_SMTPUTF8, &a, s->cmd_arena, &err) !=
+	    0) {
 		smtpd_reply(s, 501, "5.1.3", "Bad recipient address syntax");
 		return -1;
 	}
-	if (smtpd_recipient_check(s, &a, address_internal(&a, s->cmd_arena),
-	    &v) != 1) {
+	if (smtpd_recipient_check(
+	        s, &a, address_internal(&a, s->cmd_arena), &v) != 1) {
 		smtpd_reply(s, v.code, v.dsn, "%s", v.text);
 		return -1;
 	}
-	smtpd_reply(s, 252, "2.0.0", "%s", address_canonical(&a,
-	    s->cmd_arena));
+	smtpd_reply(s, 252, "2.0.0", "%s", address_canonical(&a, s->cmd_arena));
 	return 0;
 }

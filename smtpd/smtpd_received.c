@@ -14,7 +14,7 @@
 #include "conf/conf.h"
 
 /* Longest HELO name copied into the header. */
-#define SMTPD_RECEIVED_HELO_MAX	255
+#define SMTPD_RECEIVED_HELO_MAX 255
 
 /* Copy client text, keeping only visible ASCII outside comment syntax. */
 static void
@@ -25,8 +25,7 @@ smtpd_received_clean(struct buf *out, const char *s, size_t max)
 	for (i = 0; s[i] != '\0' && i < max; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c <= ' ' || c >= 0x7f || c == '(' || c == ')' ||
-		    c == '\\')
+		if (c <= ' ' || c >= 0x7f || c == '(' || c == ')' || c == '\\')
 			c = '?';
 		buf_putc(out, (char)c);
 	}
@@ -53,8 +52,8 @@ smtpd_received(struct smtpd_session *s, struct buf *out)
 	if (t->nrcpt == 1)
 		buf_printf(out, "\r\n\tfor <%s>", t->rcpts[0].address);
 	localtime_r(&now, &tm);
-	if (strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z (%Z)",
-	    &tm) == 0)
+	if (strftime(
+	        date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z (%Z)", &tm) == 0)
 		date[0] = '\0';
 	buf_printf(out, "; %s\r\n", date);
 }

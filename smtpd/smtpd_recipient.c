@@ -60,8 +60,8 @@ smtpd_recipient_class(const struct smtpd_session *s, const struct address *a)
 }
 
 bool
-smtpd_recipient_authorized(const struct smtpd_session *s,
-    const struct address *a)
+smtpd_recipient_authorized(
+    const struct smtpd_session *s, const struct address *a)
 {
 	/* user%remote@local and friends would relay through us. */
 	if (address_routing(a) != 0)
@@ -80,8 +80,8 @@ smtpd_recipient_aliases(struct smtpd_session *s, enum smtpd_rcpt_class cls,
 
 	buf_init(&value);
 	if (cls == SMTPD_RCPT_LOCAL && s->sd->alias_maps != NULL)
-		rc = maps_lookup_address(s->sd->alias_maps, internal, true,
-		    delim, &value, err);
+		rc = maps_lookup_address(
+		    s->sd->alias_maps, internal, true, delim, &value, err);
 	if (rc == 0 && s->sd->virtual_alias_maps != NULL)
 		rc = maps_lookup_address(s->sd->virtual_alias_maps, internal,
 		    cls == SMTPD_RCPT_LOCAL, delim, &value, err);
@@ -98,12 +98,11 @@ smtpd_recipient_user(struct smtpd_session *s, const char *internal,
 	const char *base;
 	int rc;
 
-	rc = auth_client_lookup(s->sd->auth, internal, acct, s->cmd_arena,
-	    err);
+	rc = auth_client_lookup(s->sd->auth, internal, acct, s->cmd_arena, err);
 	if (rc != 0)
 		return rc;
-	address_split(internal, strlen(internal),
-	    s->conf->recipient_delimiter, &parts);
+	address_split(
+	    internal, strlen(internal), s->conf->recipient_delimiter, &parts);
 	if (parts.ext == NULL || parts.domain == NULL)
 		return 0;
 	base = arena_printf(s->cmd_arena, "%.*s@%.*s", (int)parts.local_len,
@@ -120,11 +119,15 @@ smtpd_recipient_quota(struct smtpd_session *s, const char *internal,
 	    s->txn.mail.size <= acct->quota)
 		return 1;
 	if (s->conf->quota_exceeded_temporary)
-		smtpd_verdict_set(v, 452, "4.2.2", "<%s>: Recipient address "
-		    "rejected: Mailbox full (quota exceeded)", internal);
+		smtpd_verdict_set(v, 452, "4.2.2",
+		    "<%s>: Recipient address "
+		    "rejected: Mailbox full (quota exceeded)",
+		    internal);
 	else
-		smtpd_verdict_set(v, 552, "5.2.2", "<%s>: Recipient address "
-		    "rejected: Mailbox full (quota exceeded)", internal);
+		smtpd_verdict_set(v, 552, "5.2.2",
+		    "<%s>: Recipient address "
+		    "rejected: Mailbox full (quota exceeded)",
+		    internal);
 	return 0;
 }
 
@@ -161,21 +164,25 @@ smtpd_recipient_check(struct smtpd_session *s, const struct address *a,
 	if (rc == 0 && cls != SMTPD_RCPT_VALIAS)
 		rc = smtpd_recipient_user(s, internal, &acct, &err);
 	if (rc < 0) {
-		smtpd_log_warning(s, "recipient lookup of", internal,
-		    err.text);
-		smtpd_verdict_set(v, 451, "4.3.0", "<%s>: Recipient address "
-		    "rejected: Temporary lookup failure", internal);
+		smtpd_log_warning(s, "recipient lookup of", internal, err.text);
+		smtpd_verdict_set(v, 451, "4.3.0",
+		    "<%s>: Recipient address "
+		    "rejected: Temporary lookup failure",
+		    internal);
 		return -1;
 	}
 	if (rc == 0) {
-		smtpd_verdict_set(v, 550, "5.1.1", "<%s>: Recipient address "
-		    "rejected: User unknown in %s", internal,
-		    smtpd_recipient_table(cls));
+		smtpd_verdict_set(v, 550, "5.1.1",
+		    "<%s>: Recipient address "
+		    "rejected: User unknown in %s",
+		    internal, smtpd_recipient_table(cls));
 		return 0;
 	}
 	if (!acct.mail_enabled) {
-		smtpd_verdict_set(v, 550, "5.2.1", "<%s>: Recipient address "
-		    "rejected: Mailbox disabled", internal);
+		smtpd_verdict_set(v, 550, "5.2.1",
+		    "<%s>: Recipient address "
+		    "rejected: Mailbox disabled",
+		    internal);
 		return 0;
 	}
 	return smtpd_recipient_quota(s, internal, &acct, v);

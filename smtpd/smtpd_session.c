@@ -24,11 +24,11 @@
  * Replies held for a client that keeps pipelining without reading are
  * sent once they reach this size, so they cannot pile up in memory.
  */
-#define SMTPD_SESSION_OUT_MAX	(64 * 1024)
+#define SMTPD_SESSION_OUT_MAX (64 * 1024)
 
 void
-smtpd_reply(struct smtpd_session *s, int code, const char *dsn,
-    const char *fmt, ...)
+smtpd_reply(
+    struct smtpd_session *s, int code, const char *dsn, const char *fmt, ...)
 {
 	struct buf text;
 	va_list ap;
@@ -130,8 +130,7 @@ smtpd_session_new(struct smtpd *sd, int fd)
 	buf_init(&s->txn.pending);
 	buf_init(&s->helo_buf);
 	smtpd_stream_plain(&s->stream, fd);
-	smtpd_io_init(&s->io, &s->stream,
-	    (int)(s->conf->smtpd_timeout * 1000));
+	smtpd_io_init(&s->io, &s->stream, (int)(s->conf->smtpd_timeout * 1000));
 	s->where = "CONNECT";
 	return s;
 }

@@ -45,7 +45,8 @@ smtpd_setup_bare_lf(const char *value)
 	if (strcmp(value, "reject") == 0 || strcmp(value, "yes") == 0)
 		return SMTP_DATA_BARE_LF_REJECT;
 	log_fatal("smtpd_forbid_bare_newline: bad value \"%s\" (normalize "
-	    "or reject)", value);
+	          "or reject)",
+	    value);
 }
 
 void
@@ -64,8 +65,8 @@ smtpd_setup_pre_jail(struct server *srv)
 	if ((sd->mynetworks = smtpd_nets_open(conf->mynetworks, &err)) == NULL)
 		log_fatal("mynetworks: %s", err.text);
 	sd->alias_maps = smtpd_setup_maps("alias_maps", conf->alias_maps);
-	sd->virtual_alias_maps = smtpd_setup_maps("virtual_alias_maps",
-	    conf->virtual_alias_maps);
+	sd->virtual_alias_maps =
+	    smtpd_setup_maps("virtual_alias_maps", conf->virtual_alias_maps);
 	server_set_ctx(srv, sd);
 }
 
@@ -86,8 +87,8 @@ smtpd_setup_post_jail(struct server *srv)
 		log_warning("group commit unavailable: %s", err.text);
 		sd->commit = NULL;
 	}
-	sd->auth = auth_client_new(AUTH_SOCKET,
-	    (int)(sd->conf->smtpd_authd_timeout * 1000));
+	sd->auth = auth_client_new(
+	    AUTH_SOCKET, (int)(sd->conf->smtpd_authd_timeout * 1000));
 }
 
 void

@@ -21,7 +21,7 @@
  * 0, or -1 with err (ERR_TEMP) when the path is missing, is neither a
  * fifo nor a socket, or nobody listens.
  */
-int ipc_trigger_send(const char *path, const void *data, size_t len,
-    struct err *err);
+int ipc_trigger_send(
+    const char *path, const void *data, size_t len, struct err *err);
 
 #endif
