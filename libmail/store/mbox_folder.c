@@ -107,8 +107,8 @@ mbox_folder_special_use(const char *imap)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(mbox_folder_specials) /
-	                    sizeof(mbox_folder_specials[0]);
+	for (i = 0;
+	     i < sizeof(mbox_folder_specials) / sizeof(mbox_folder_specials[0]);
 	     i++)
 		if (strcmp(imap, mbox_folder_specials[i].name) == 0)
 			return mbox_folder_specials[i].attr;
@@ -237,8 +237,8 @@ mbox_folder_rm_one(
 }
 
 int
-mbox_folder_delete(const char *root, struct mbox_index *ix, const char *imap,
-    struct err *err)
+mbox_folder_delete(
+    const char *root, struct mbox_index *ix, const char *imap, struct err *err)
 {
 	struct buf folder, dir, aside;
 	struct timespec ts;
@@ -280,8 +280,8 @@ mbox_folder_create_special(const char *root, struct err *err)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(mbox_folder_specials) /
-	                    sizeof(mbox_folder_specials[0]);
+	for (i = 0;
+	     i < sizeof(mbox_folder_specials) / sizeof(mbox_folder_specials[0]);
 	     i++)
 		if (mbox_folder_create(
 		        root, mbox_folder_specials[i].name, err) < 0)

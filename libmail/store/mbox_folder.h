@@ -40,7 +40,7 @@ int mbox_folder_to_imap(const char *folder, struct buf *out);
 
 /* One folder of a listing. */
 struct mbox_folder_entry {
-	const char *imap;   /* IMAP name */
+	const char *imap; /* IMAP name */
 	const char *folder; /* Maildir++ name ("" for INBOX) */
 	const char *special_use; /* "\\Sent"... or NULL */
 };
@@ -67,8 +67,8 @@ int mbox_folder_create(const char *root, const char *imap, struct err *err);
  * is not NULL. Subfolders stay. INBOX cannot be deleted (ERR_PERM).
  * 1 deleted, 0 no such folder, -1 with err.
  */
-int mbox_folder_delete(const char *root, struct mbox_index *ix,
-    const char *imap, struct err *err);
+int mbox_folder_delete(
+    const char *root, struct mbox_index *ix, const char *imap, struct err *err);
 /*
  * RENAME: rename the folder and its subfolders ("from/...") to the new
  * name and move their index state (UIDs and UIDVALIDITY kept) when ix

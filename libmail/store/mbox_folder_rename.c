@@ -85,8 +85,8 @@ mbox_folder_rename_check(const char *root, const char *to,
 		buf_reset(&path);
 		buf_printf(&path, "%s/.%s%s", root, to, m->suffix[i]);
 		if (rc == 0 && lstat(path.data, &st) == 0)
-			rc = err_set(err, ERR_PERM, "5.2.0",
-			    "mailbox already exists");
+			rc = err_set(
+			    err, ERR_PERM, "5.2.0", "mailbox already exists");
 	}
 	buf_deinit(&path);
 	return rc;
@@ -135,7 +135,7 @@ mbox_folder_rename(const char *root, struct mbox_index *ix, const char *from,
 		rc = err_set(err, ERR_PERM, "5.2.0",
 		    "INBOX cannot be renamed or replaced");
 	else if (rc == 0 && strncmp(t.data, f.data, flen) == 0 &&
-	         (t.data[flen] == '\0' || t.data[flen] == '.'))
+	    (t.data[flen] == '\0' || t.data[flen] == '.'))
 		rc = err_set(err, ERR_PERM, "5.2.0",
 		    "a mailbox cannot be renamed under itself");
 	if (rc == 0)

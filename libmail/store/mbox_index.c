@@ -49,7 +49,7 @@ mbox_index_db_open(const char *path, struct err *err)
 		return db;
 	/* The files are the truth: start over and let sync rebuild. */
 	log_warning("%s: cannot use the mailbox index (%s); moving it aside "
-		    "and rebuilding it",
+	            "and rebuilding it",
 	    path, err->text);
 	buf_init(&aside);
 	buf_printf(&aside, "%s.broken", path);
@@ -201,7 +201,8 @@ mbox_index_append(struct mbox_index *ix, const char *folder, const char *name,
 	buf_init(&dir);
 	rc = maildir_folder_path(ix->root, c.folder, &dir, err);
 	buf_deinit(&dir);
-	if (rc < 0 || mbox_index_append_file(ix, c.folder, name, &c.msg, err) < 0)
+	if (rc < 0 ||
+	    mbox_index_append_file(ix, c.folder, name, &c.msg, err) < 0)
 		return -1;
 	if (db_lmdb_write(ix->db, mbox_index_append_txn, &c, err) < 0)
 		return -1;
@@ -311,7 +312,8 @@ int
 mbox_index_lookup(struct mbox_index *ix, const char *folder, uint32_t uid,
     struct mbox_index_msg *msg_out, struct buf *name_out, struct err *err)
 {
-	struct mbox_index_read_ctx c = {.folder = mbox_index_folder_norm(folder),
+	struct mbox_index_read_ctx c = {
+	    .folder = mbox_index_folder_norm(folder),
 	    .uid = uid,
 	    .msg = msg_out,
 	    .out = name_out};
@@ -344,7 +346,8 @@ mbox_index_cache_set(struct mbox_index *ix, const char *folder, uint32_t uid,
     enum mbox_index_cache_kind kind, const void *data, size_t len,
     struct err *err)
 {
-	struct mbox_index_read_ctx c = {.folder = mbox_index_folder_norm(folder),
+	struct mbox_index_read_ctx c = {
+	    .folder = mbox_index_folder_norm(folder),
 	    .uid = uid,
 	    .kind = kind,
 	    .blob = data,
@@ -378,7 +381,8 @@ int
 mbox_index_cache_get(struct mbox_index *ix, const char *folder, uint32_t uid,
     enum mbox_index_cache_kind kind, struct buf *out, struct err *err)
 {
-	struct mbox_index_read_ctx c = {.folder = mbox_index_folder_norm(folder),
+	struct mbox_index_read_ctx c = {
+	    .folder = mbox_index_folder_norm(folder),
 	    .uid = uid,
 	    .kind = kind,
 	    .out = out};

@@ -31,11 +31,11 @@
  * flags map to these letters; keywords are the letters 'a'..'z' (bits
  * 26..51), named per folder by mbox_keywords.h.
  */
-#define MBOX_INDEX_SEEN MAILDIR_NAME_SEEN         /* \Seen: 'S' */
-#define MBOX_INDEX_ANSWERED MAILDIR_NAME_REPLIED  /* \Answered: 'R' */
-#define MBOX_INDEX_FLAGGED MAILDIR_NAME_FLAGGED   /* \Flagged: 'F' */
-#define MBOX_INDEX_DELETED MAILDIR_NAME_TRASHED   /* \Deleted: 'T' */
-#define MBOX_INDEX_DRAFT MAILDIR_NAME_DRAFT       /* \Draft: 'D' */
+#define MBOX_INDEX_SEEN MAILDIR_NAME_SEEN /* \Seen: 'S' */
+#define MBOX_INDEX_ANSWERED MAILDIR_NAME_REPLIED /* \Answered: 'R' */
+#define MBOX_INDEX_FLAGGED MAILDIR_NAME_FLAGGED /* \Flagged: 'F' */
+#define MBOX_INDEX_DELETED MAILDIR_NAME_TRASHED /* \Deleted: 'T' */
+#define MBOX_INDEX_DRAFT MAILDIR_NAME_DRAFT /* \Draft: 'D' */
 #define MBOX_INDEX_KEYWORDS (((UINT64_C(1) << 26) - 1) << 26)
 
 /* Longest Maildir++ folder name and message base name the index keeps. */
@@ -51,18 +51,18 @@ struct mbox_index_status {
 	uint64_t highestmodseq;
 	uint32_t messages;
 	uint32_t unseen; /* messages without \Seen */
-	uint64_t bytes;  /* sum of the file sizes */
+	uint64_t bytes; /* sum of the file sizes */
 };
 
 /* One message. */
 struct mbox_index_msg {
 	uint32_t uid;
-	uint64_t flags;  /* MAILDIR_NAME_FLAG bits */
+	uint64_t flags; /* MAILDIR_NAME_FLAG bits */
 	uint64_t modseq;
-	uint64_t size;   /* file size in bytes (",S=" or stat) */
-	uint64_t vsize;  /* size with CRLF line ends (",W="); 0: unknown */
-	int64_t date;    /* internal date: the file's mtime when indexed */
-	bool in_cur;     /* the file is in cur/ (else new/) */
+	uint64_t size; /* file size in bytes (",S=" or stat) */
+	uint64_t vsize; /* size with CRLF line ends (",W="); 0: unknown */
+	int64_t date; /* internal date: the file's mtime when indexed */
+	bool in_cur; /* the file is in cur/ (else new/) */
 	const char *name; /* file name in new/ or cur/; see the owner */
 };
 
@@ -119,16 +119,16 @@ int mbox_index_lookup(struct mbox_index *ix, const char *folder, uint32_t uid,
     struct mbox_index_msg *msg_out, struct buf *name_out, struct err *err);
 
 enum mbox_index_store_op {
-	MBOX_INDEX_STORE_SET,    /* flags become exactly the given ones */
-	MBOX_INDEX_STORE_ADD,    /* given flags are added */
+	MBOX_INDEX_STORE_SET, /* flags become exactly the given ones */
+	MBOX_INDEX_STORE_ADD, /* given flags are added */
 	MBOX_INDEX_STORE_REMOVE, /* given flags are removed */
 };
 
 /* One message of a mbox_index_store() call. */
 struct mbox_index_store_item {
-	uint32_t uid;    /* in */
-	int result;      /* out: 1 stored, 2 kept (UNCHANGEDSINCE), 0 no UID */
-	uint64_t flags;  /* out: the flags now (results 1 and 2) */
+	uint32_t uid; /* in */
+	int result; /* out: 1 stored, 2 kept (UNCHANGEDSINCE), 0 no UID */
+	uint64_t flags; /* out: the flags now (results 1 and 2) */
 	uint64_t modseq; /* out: the message's MODSEQ now (results 1 and 2) */
 };
 
@@ -168,8 +168,8 @@ enum mbox_index_cache_kind {
  * the UID is not indexed. 1 stored, 0 no such UID, -1 with err.
  */
 int mbox_index_cache_set(struct mbox_index *ix, const char *folder,
-    uint32_t uid, enum mbox_index_cache_kind kind, const void *data,
-    size_t len, struct err *err);
+    uint32_t uid, enum mbox_index_cache_kind kind, const void *data, size_t len,
+    struct err *err);
 /* Copy a cached blob into out (replaced). 1 found, 0 not cached, -1. */
 int mbox_index_cache_get(struct mbox_index *ix, const char *folder,
     uint32_t uid, enum mbox_index_cache_kind kind, struct buf *out,
@@ -186,7 +186,7 @@ int mbox_index_folder_drop(
  * the new name (after the directories were renamed), keeping UIDs and
  * UIDVALIDITY. A state already under the new name is dropped. 0/-1.
  */
-int mbox_index_folder_rename(struct mbox_index *ix, const char *from,
-    const char *to, struct err *err);
+int mbox_index_folder_rename(
+    struct mbox_index *ix, const char *from, const char *to, struct err *err);
 
 #endif

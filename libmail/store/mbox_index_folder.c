@@ -35,7 +35,8 @@ int
 mbox_index_folder_drop(
     struct mbox_index *ix, const char *folder, struct err *err)
 {
-	struct mbox_index_folder_ctx c = {.from = mbox_index_folder_norm(folder)};
+	struct mbox_index_folder_ctx c = {
+	    .from = mbox_index_folder_norm(folder)};
 
 	return db_lmdb_write(ix->db, mbox_index_folder_drop_txn, &c, err) < 0
 	    ? -1
@@ -137,8 +138,8 @@ out:
 }
 
 int
-mbox_index_folder_rename(struct mbox_index *ix, const char *from,
-    const char *to, struct err *err)
+mbox_index_folder_rename(
+    struct mbox_index *ix, const char *from, const char *to, struct err *err)
 {
 	struct mbox_index_folder_ctx c = {.from = mbox_index_folder_norm(from),
 	    .to = mbox_index_folder_norm(to)};

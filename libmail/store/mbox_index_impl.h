@@ -96,8 +96,8 @@ int mbox_index_state_put(struct db_lmdb_txn *txn, uint32_t id,
  * root handed out before, remembered in a small file beside the index
  * so that a deleted index cannot repeat one. 0 or -1 (ERR_TEMP).
  */
-int mbox_index_state_new(struct mbox_index *ix,
-    struct mbox_index_status *st_out, struct err *err);
+int mbox_index_state_new(
+    struct mbox_index *ix, struct mbox_index_status *st_out, struct err *err);
 /*
  * Write message record m of folder id (and its base name key when new
  * is set), adjusting st's counters from old (NULL when new). 0 or -1.
@@ -113,11 +113,11 @@ int mbox_index_msg_del(struct db_lmdb_txn *txn, uint32_t id,
     struct mbox_index_status *st, const struct mbox_index_msg *m,
     struct err *err);
 /* Delete every key starting with prefix. 0 or -1. */
-int mbox_index_del_prefix(struct db_lmdb_txn *txn, const void *prefix,
-    size_t plen, struct err *err);
+int mbox_index_del_prefix(
+    struct db_lmdb_txn *txn, const void *prefix, size_t plen, struct err *err);
 /* Drop folder id and its name entry entirely (write txn). 0 or -1. */
-int mbox_index_folder_forget(struct db_lmdb_txn *txn, const char *folder,
-    uint32_t id, struct err *err);
+int mbox_index_folder_forget(
+    struct db_lmdb_txn *txn, const char *folder, uint32_t id, struct err *err);
 
 /*
  * Append "<root or .folder dir>/<cur|new>/<name>" to out. The folder is

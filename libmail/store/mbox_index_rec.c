@@ -186,15 +186,16 @@ mbox_index_next_id(struct db_lmdb_txn *txn, uint32_t *id_out, struct err *err)
 	if ((rc = db_lmdb_get(txn, gkey, 1, &v, err)) < 0)
 		return -1;
 	if (rc == 1) {
-		if (v.len != 5 || ((const unsigned char *)v.data)[0] !=
+		if (v.len != 5 ||
+		    ((const unsigned char *)v.data)[0] !=
 		        MBOX_INDEX_REC_VERSION)
 			return err_set(err, ERR_TEMP, "4.3.0",
 			    "mailbox index: damaged global record");
 		id = mbox_index_get32((const unsigned char *)v.data + 1);
 	}
 	if (id == UINT32_MAX)
-		return err_set(err, ERR_TEMP, "4.3.0",
-		    "mailbox index: out of folder ids");
+		return err_set(
+		    err, ERR_TEMP, "4.3.0", "mailbox index: out of folder ids");
 	rec[0] = MBOX_INDEX_REC_VERSION;
 	mbox_index_put32(rec + 1, id + 1);
 	*id_out = id;
@@ -269,8 +270,8 @@ mbox_index_msg_put(struct db_lmdb_txn *txn, uint32_t id,
 	buf_deinit(&rec);
 	if (rc == 0 && old == NULL) {
 		mbox_index_put32(uidb, m->uid);
-		mbox_index_key_base(
-		    &k, id, m->name, mbox_index_base_len(m->name, strlen(m->name)));
+		mbox_index_key_base(&k, id, m->name,
+		    mbox_index_base_len(m->name, strlen(m->name)));
 		rc = db_lmdb_put(txn, k.b, k.len, uidb, sizeof(uidb), err);
 	}
 	return rc;
@@ -318,8 +319,8 @@ mbox_index_msg_del(struct db_lmdb_txn *txn, uint32_t id,
 }
 
 int
-mbox_index_folder_forget(struct db_lmdb_txn *txn, const char *folder,
-    uint32_t id, struct err *err)
+mbox_index_folder_forget(
+    struct db_lmdb_txn *txn, const char *folder, uint32_t id, struct err *err)
 {
 	static const char tags[] = "SMBC";
 	struct mbox_index_key k;
@@ -378,8 +379,8 @@ mbox_index_msg_sizes(const char *name, size_t len, const struct stat *st,
 {
 	uint64_t v;
 
-	m->size = maildir_name_size(name, len, &v) == 1 ? v
-	                                                : (uint64_t)st->st_size;
+	m->size =
+	    maildir_name_size(name, len, &v) == 1 ? v : (uint64_t)st->st_size;
 	m->vsize = mbox_index_name_field(name, len, 'W', &v) == 1 ? v : 0;
 	m->date = (int64_t)st->st_mtime;
 }

@@ -115,8 +115,8 @@ mbox_index_uidv_save(const char *path, uint32_t v, struct err *err)
 	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || write(fd, text, (size_t)n) != n ||
 	    rename(tmp.data, path) < 0)
-		rc = err_set(err, ERR_TEMP, "4.3.0", "%s: %s", path,
-		    strerror(errno));
+		rc = err_set(
+		    err, ERR_TEMP, "4.3.0", "%s: %s", path, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	if (rc < 0)
@@ -126,8 +126,8 @@ mbox_index_uidv_save(const char *path, uint32_t v, struct err *err)
 }
 
 int
-mbox_index_state_new(struct mbox_index *ix, struct mbox_index_status *st_out,
-    struct err *err)
+mbox_index_state_new(
+    struct mbox_index *ix, struct mbox_index_status *st_out, struct err *err)
 {
 	struct buf path;
 	uint32_t last, v;

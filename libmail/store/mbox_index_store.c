@@ -103,9 +103,8 @@ mbox_index_store_rename(struct mbox_index_store_ctx *c,
 /* One STORE item; updates st. 0 or -1. */
 static int
 mbox_index_store_one(struct db_lmdb_txn *txn, struct mbox_index_store_ctx *c,
-    uint32_t id, struct mbox_index_status *st,
-    struct mbox_index_store_item *it, struct buf *name, struct buf *new_name,
-    struct err *err)
+    uint32_t id, struct mbox_index_status *st, struct mbox_index_store_item *it,
+    struct buf *name, struct buf *new_name, struct err *err)
 {
 	struct mbox_index_msg m, nm;
 	int rc;
@@ -180,7 +179,7 @@ mbox_index_store(struct mbox_index *ix, const char *folder,
 	    .n = n};
 
 	return db_lmdb_write(ix->db, mbox_index_store_txn, &c, err) < 0 ? -1
-	                                                                 : 0;
+	                                                                : 0;
 }
 
 static int
@@ -199,8 +198,8 @@ mbox_index_expunge_one(struct db_lmdb_txn *txn, struct mbox_index_store_ctx *c,
 	    c->ix, c->folder, m.in_cur, m.name, strlen(m.name), &path);
 	/* Gone already (a rerun, or another tool): the record goes too. */
 	if (unlink(path.data) < 0 && errno != ENOENT)
-		rc = err_set(err, ERR_TEMP, "4.3.0", "unlink %s: %s",
-		    path.data, strerror(errno));
+		rc = err_set(err, ERR_TEMP, "4.3.0", "unlink %s: %s", path.data,
+		    strerror(errno));
 	buf_deinit(&path);
 	if (rc < 0 || mbox_index_msg_del(txn, id, st, &m, err) < 0)
 		return -1;
@@ -225,8 +224,8 @@ mbox_index_expunge_txn(struct db_lmdb_txn *txn, void *vctx, struct err *err)
 		return rc;
 	buf_init(&name);
 	for (i = 0; i < c->n && rc >= 0; i++)
-		rc = mbox_index_expunge_one(txn, c, id, &st, c->uids[i], &name,
-		    err);
+		rc = mbox_index_expunge_one(
+		    txn, c, id, &st, c->uids[i], &name, err);
 	buf_deinit(&name);
 	if (rc < 0)
 		return -1;

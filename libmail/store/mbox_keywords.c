@@ -54,8 +54,8 @@ mbox_keywords_find_len(
 
 /* One line without its LF; 0 taken, -1 skipped. */
 static int
-mbox_keywords_line(const char *p, size_t len, struct arena *a,
-    struct mbox_keywords *kw)
+mbox_keywords_line(
+    const char *p, size_t len, struct arena *a, struct mbox_keywords *kw)
 {
 	size_t i = 0;
 	unsigned slot = 0;
@@ -102,8 +102,8 @@ mbox_keywords_find(const struct mbox_keywords *kw, const char *name)
 }
 
 static void
-mbox_keywords_path(
-    struct mbox_index *ix, const char *folder, const char *file, struct buf *out)
+mbox_keywords_path(struct mbox_index *ix, const char *folder, const char *file,
+    struct buf *out)
 {
 	buf_puts(out, ix->root);
 	if (folder[0] != '\0')
@@ -141,8 +141,8 @@ mbox_keywords_load(struct mbox_index *ix, const char *folder, struct arena *a,
 
 	buf_init(&path);
 	buf_init(&data);
-	mbox_keywords_path(ix, mbox_index_folder_norm(folder), MBOX_KEYWORDS_FILE,
-	    &path);
+	mbox_keywords_path(
+	    ix, mbox_index_folder_norm(folder), MBOX_KEYWORDS_FILE, &path);
 	rc = mbox_keywords_read(path.data, &data, err);
 	if (rc == 0)
 		mbox_keywords_parse(data.data, data.len, a, kw_out);
@@ -205,8 +205,8 @@ mbox_keywords_add_txn(struct db_lmdb_txn *txn, void *vctx, struct err *err)
 			;
 		if (i < MBOX_KEYWORDS_MAX) {
 			kw.names[i] = c->name;
-			if ((rc = mbox_keywords_save(c->ix, c->folder, &kw,
-			         err)) == 0)
+			if ((rc = mbox_keywords_save(
+			         c->ix, c->folder, &kw, err)) == 0)
 				c->slot = i;
 		}
 	}
@@ -218,9 +218,8 @@ int
 mbox_keywords_add(struct mbox_index *ix, const char *folder, const char *name,
     uint64_t *bit_out, struct err *err)
 {
-	struct mbox_keywords_ctx c = {.ix = ix,
-	    .folder = mbox_index_folder_norm(folder),
-	    .name = name};
+	struct mbox_keywords_ctx c = {
+	    .ix = ix, .folder = mbox_index_folder_norm(folder), .name = name};
 	struct buf dir;
 	int rc;
 

@@ -45,8 +45,8 @@ mbox_keywords_bit(unsigned i)
  * second line for a slot or a second slot for a name (the first one
  * wins). CR before LF is ignored. Always returns 0. Pure.
  */
-int mbox_keywords_parse(
-    const char *data, size_t len, struct arena *a, struct mbox_keywords *kw_out);
+int mbox_keywords_parse(const char *data, size_t len, struct arena *a,
+    struct mbox_keywords *kw_out);
 
 /* Slot of name (case-insensitive, RFC 3501 2.3.2), or -1. */
 int mbox_keywords_find(const struct mbox_keywords *kw, const char *name);

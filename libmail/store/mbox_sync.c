@@ -97,8 +97,8 @@ mbox_sync_scan_add(struct mbox_sync_scan *s, const char *name, bool in_cur)
 }
 
 static int
-mbox_sync_scan_dir(struct mbox_sync_scan *s, const char *dir, bool in_cur,
-    struct err *err)
+mbox_sync_scan_dir(
+    struct mbox_sync_scan *s, const char *dir, bool in_cur, struct err *err)
 {
 	struct buf path;
 	struct dirent *de;
@@ -110,9 +110,8 @@ mbox_sync_scan_dir(struct mbox_sync_scan *s, const char *dir, bool in_cur,
 	d = opendir(path.data);
 	if (d == NULL) {
 		rc = errno == ENOENT ? 0
-		                         : err_set(err, ERR_TEMP, "4.3.0",
-		                               "%s: %s", path.data,
-		                               strerror(errno));
+		                     : err_set(err, ERR_TEMP, "4.3.0", "%s: %s",
+		                           path.data, strerror(errno));
 		buf_deinit(&path);
 		return rc;
 	}
@@ -258,7 +257,8 @@ mbox_sync_exists(struct mbox_sync_ctx *c, bool in_cur, const char *name)
 	bool ok;
 
 	buf_init(&path);
-	mbox_index_file_path(c->ix, c->folder, in_cur, name, strlen(name), &path);
+	mbox_index_file_path(
+	    c->ix, c->folder, in_cur, name, strlen(name), &path);
 	ok = stat(path.data, &st) == 0;
 	buf_deinit(&path);
 	return ok;
@@ -271,8 +271,8 @@ mbox_sync_exists(struct mbox_sync_ctx *c, bool in_cur, const char *name)
  * are looked up in a second scan before they are dropped.
  */
 static int
-mbox_sync_verify_drops(struct mbox_sync_ctx *c, struct mbox_sync_scan *again,
-    struct err *err)
+mbox_sync_verify_drops(
+    struct mbox_sync_ctx *c, struct mbox_sync_scan *again, struct err *err)
 {
 	struct mbox_sync_change *ch;
 	size_t i;
@@ -331,8 +331,8 @@ mbox_sync_apply(struct db_lmdb_txn *txn, struct mbox_sync_ctx *c, uint32_t id,
 
 /* Give the files no record knows new UIDs, in name (arrival) order. */
 static int
-mbox_sync_add_new(struct db_lmdb_txn *txn, struct mbox_sync_ctx *c,
-    uint32_t id, struct mbox_index_status *st, struct err *err)
+mbox_sync_add_new(struct db_lmdb_txn *txn, struct mbox_sync_ctx *c, uint32_t id,
+    struct mbox_index_status *st, struct err *err)
 {
 	struct mbox_index_msg m;
 	struct buf path;
@@ -468,8 +468,8 @@ mbox_sync_folder(struct mbox_index *ix, const char *folder,
 	    strlen(c.folder) > MBOX_INDEX_FOLDER_MAX)
 		rc = err_set(err, ERR_PERM, "5.2.0", "folder name too long");
 	if (rc == 0 && (stat(dir.data, &st) < 0 || !S_ISDIR(st.st_mode)))
-		rc = err_set(err, ERR_PERM, "5.2.0", "%s: no such folder",
-		    dir.data);
+		rc = err_set(
+		    err, ERR_PERM, "5.2.0", "%s: no such folder", dir.data);
 	c.dir = dir.data;
 	if (rc == 0)
 		rc = mbox_sync_scan_run(&scan, dir.data, err);

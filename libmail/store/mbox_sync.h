@@ -20,11 +20,11 @@
 
 /* What one sync did. */
 struct mbox_sync_stats {
-	size_t added;   /* files given a new UID */
+	size_t added; /* files given a new UID */
 	size_t removed; /* records dropped: their file is gone */
 	size_t changed; /* records whose name or flags changed */
 	size_t skipped; /* files ignored: name too long or not a message */
-	bool rebuilt;   /* folder state (re)created: new UIDVALIDITY */
+	bool rebuilt; /* folder state (re)created: new UIDVALIDITY */
 };
 
 /*

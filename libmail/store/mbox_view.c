@@ -25,8 +25,8 @@ struct mbox_view {
 };
 
 static void
-mbox_view_push(struct mbox_view *v, const struct mbox_index_msg *m,
-    size_t name_len)
+mbox_view_push(
+    struct mbox_view *v, const struct mbox_index_msg *m, size_t name_len)
 {
 	if (v->n == v->cap) {
 		v->cap = v->cap ? v->cap * 2 : 256;

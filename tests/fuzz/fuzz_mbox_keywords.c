@@ -19,7 +19,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	mbox_keywords_parse((const char *)data, size, a, &kw);
 	for (i = 0; i < MBOX_KEYWORDS_MAX; i++)
-		if (kw.names[i] != NULL && mbox_keywords_find(&kw, kw.names[i]) != i)
+		if (kw.names[i] != NULL &&
+		    mbox_keywords_find(&kw, kw.names[i]) != i)
 			abort();
 	arena_free(&a);
 	return 0;

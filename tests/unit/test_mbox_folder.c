@@ -62,8 +62,8 @@ names_both_ways(void)
 		}
 		T_EQ_STR(out.data, cases[i].folder);
 		T_EQ_INT(mbox_folder_to_imap(out.data, &back), 0);
-		T_EQ_STR(back.data,
-		    cases[i].back ? cases[i].back : cases[i].imap);
+		T_EQ_STR(
+		    back.data, cases[i].back ? cases[i].back : cases[i].imap);
 	}
 	/* MBOX_INDEX_FOLDER_MAX bytes fit; one more does not. */
 	memset(longname, 'x', sizeof(longname));
@@ -142,8 +142,8 @@ deliver_indexed(struct mbox_index *ix, const char *root, const char *folder)
 
 	maildir_name_uniq_init(&u, "test.example");
 	buf_init(&name);
-	if (tmb_deliver(root, folder, &u, "Subject: x\n\nx\n", 0, &name,
-	        &err) < 0 ||
+	if (tmb_deliver(root, folder, &u, "Subject: x\n\nx\n", 0, &name, &err) <
+	        0 ||
 	    mbox_index_append(ix, folder, name.data, &uid, &err) < 0)
 		uid = 0;
 	buf_deinit(&name);

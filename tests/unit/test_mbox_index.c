@@ -77,8 +77,8 @@ append_increasing_uids(void)
 	T_CHECK(msg.date > 0);
 	T_EQ_INT(mbox_index_lookup(ix, NULL, 4, &msg, &got, &err), 0);
 	/* Flags at delivery put the file in cur/ with its info suffix. */
-	T_EQ_INT(append_one(ix, root, "Sub.Folder", &u, MBOX_INDEX_SEEN, &name),
-	    1);
+	T_EQ_INT(
+	    append_one(ix, root, "Sub.Folder", &u, MBOX_INDEX_SEEN, &name), 1);
 	T_EQ_INT(mbox_index_lookup(ix, "Sub.Folder", 1, &msg, &got, &err), 1);
 	T_CHECK(msg.in_cur);
 	T_CHECK(msg.flags == MBOX_INDEX_SEEN);
@@ -133,7 +133,8 @@ flags_into_file_names(void)
 {
 	char *root = tmb_make_root();
 	struct maildir_name_uniq u;
-	struct mbox_index_store_item it[3] = {{.uid = 1}, {.uid = 9}, {.uid = 2}};
+	struct mbox_index_store_item it[3] = {
+	    {.uid = 1}, {.uid = 9}, {.uid = 2}};
 	struct mbox_index_status st;
 	struct mbox_index *ix = NULL;
 	struct mbox_index_msg msg;
@@ -185,9 +186,9 @@ flags_into_file_names(void)
 	    0);
 	T_EQ_INT(it[0].result, 1);
 	T_CHECK(it[0].flags == MBOX_INDEX_SEEN);
-	T_EQ_INT(mbox_index_store(ix, NULL, MBOX_INDEX_STORE_SET,
-	             MBOX_INDEX_DELETED | MAILDIR_NAME_FLAG('a'), 0, it, 1,
-	             &err),
+	T_EQ_INT(
+	    mbox_index_store(ix, NULL, MBOX_INDEX_STORE_SET,
+	        MBOX_INDEX_DELETED | MAILDIR_NAME_FLAG('a'), 0, it, 1, &err),
 	    0);
 	T_EQ_INT(mbox_index_lookup(ix, NULL, 1, &msg, &got, &err), 1);
 	T_CHECK(strstr(msg.name, ":2,Ta") != NULL);
@@ -218,11 +219,11 @@ expunge_and_cache(void)
 	T_EQ_INT(mbox_index_open(root, &ix, &err), 0);
 	T_EQ_INT(append_one(ix, root, NULL, &u, 0, &name), 1);
 	T_EQ_INT(append_one(ix, root, NULL, &u, 0, &name), 2);
-	T_EQ_INT(mbox_index_cache_set(ix, NULL, 2, MBOX_INDEX_CACHE_ENVELOPE,
-	             "(env)", 5, &err),
+	T_EQ_INT(mbox_index_cache_set(
+	             ix, NULL, 2, MBOX_INDEX_CACHE_ENVELOPE, "(env)", 5, &err),
 	    1);
-	T_EQ_INT(mbox_index_cache_set(ix, NULL, 7, MBOX_INDEX_CACHE_ENVELOPE,
-	             "x", 1, &err),
+	T_EQ_INT(mbox_index_cache_set(
+	             ix, NULL, 7, MBOX_INDEX_CACHE_ENVELOPE, "x", 1, &err),
 	    0);
 	T_EQ_INT(mbox_index_cache_get(
 	             ix, NULL, 2, MBOX_INDEX_CACHE_ENVELOPE, &blob, &err),

@@ -67,11 +67,11 @@ sync_adds_foreign_files(void)
 	struct mbox_view *v = NULL;
 	struct err err;
 
-	T_EQ_INT(tmb_put_file(root, "new", "1600000000.M1P1Q1.other,S=5",
-	             "12345"),
+	T_EQ_INT(
+	    tmb_put_file(root, "new", "1600000000.M1P1Q1.other,S=5", "12345"),
 	    0);
-	T_EQ_INT(tmb_put_file(root, "cur", "1600000001.M1P1Q1.other:2,RS",
-	             "abc"),
+	T_EQ_INT(
+	    tmb_put_file(root, "cur", "1600000001.M1P1Q1.other:2,RS", "abc"),
 	    0);
 	T_EQ_INT(tmb_put_file(root, "new", ".hidden", "x"), 0);
 	T_EQ_INT(mbox_sync_folder(ix, NULL, &s, &err), 0);
@@ -84,12 +84,13 @@ sync_adds_foreign_files(void)
 	T_EQ_INT(mbox_view_status(v)->uidnext, 5);
 	T_EQ_INT(mbox_view_status(v)->unseen, 3);
 	m = view_uid(v, 3);
-	T_CHECK(m != NULL && strcmp(m->name, "1600000000.M1P1Q1.other,S=5") == 0);
+	T_CHECK(
+	    m != NULL && strcmp(m->name, "1600000000.M1P1Q1.other,S=5") == 0);
 	T_CHECK(m != NULL && !m->in_cur && m->size == 5);
 	m = view_uid(v, 4);
 	T_CHECK(m != NULL && m->in_cur && m->size == 3);
-	T_CHECK(m != NULL &&
-	    m->flags == (MBOX_INDEX_ANSWERED | MBOX_INDEX_SEEN));
+	T_CHECK(
+	    m != NULL && m->flags == (MBOX_INDEX_ANSWERED | MBOX_INDEX_SEEN));
 	T_CHECK(view_uid(v, 5) == NULL);
 	mbox_view_free(&v);
 	T_CHECK(v == NULL);
@@ -187,8 +188,8 @@ sync_picks_up_renames(void)
 
 /* Close, let damage happen, reopen, sync: a rebuild, greater UIDV. */
 static void
-check_rebuilt(struct mbox_index **ixp, const char *root, uint32_t old_uidv,
-    size_t count)
+check_rebuilt(
+    struct mbox_index **ixp, const char *root, uint32_t old_uidv, size_t count)
 {
 	struct mbox_sync_stats s;
 	struct mbox_view *v = NULL;
@@ -265,8 +266,8 @@ put_txn(struct db_lmdb_txn *txn, void *vctx, struct err *err)
 {
 	struct put_ctx *c = vctx;
 
-	return db_lmdb_put(txn, c->k->b, c->k->len, c->val->data, c->val->len,
-	    err);
+	return db_lmdb_put(
+	    txn, c->k->b, c->k->len, c->val->data, c->val->len, err);
 }
 
 /* Replace one record of the index behind its back. */
@@ -374,8 +375,7 @@ listing_100k(void)
 	T_EQ_INT(s.added, N);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	T_EQ_INT(mbox_sync_folder(ix, NULL, &s, &err), 0);
-	printf("  sync of %d unchanged files: %.3f s\n", N,
-	    seconds_since(&t0));
+	printf("  sync of %d unchanged files: %.3f s\n", N, seconds_since(&t0));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	T_EQ_INT(mbox_view_open(ix, NULL, &v, &err), 0);
 	printf("  view of %d messages: %.3f s\n", N, seconds_since(&t0));

@@ -71,8 +71,8 @@ tmb_deliver(const char *root, const char *folder, struct maildir_name_uniq *u,
 
 /* Write a file <dir>/<sub>/<name> directly, as another tool would. */
 static inline int
-tmb_put_file(const char *dir, const char *sub, const char *name,
-    const char *text)
+tmb_put_file(
+    const char *dir, const char *sub, const char *name, const char *text)
 {
 	char path[1024];
 	int fd, n;
