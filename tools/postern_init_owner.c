@@ -93,6 +93,29 @@ postern_init_postdrop(gid_t *gid_out, struct err *err)
 	return 0;
 }
 
+/*
+ * local runs as mail_store_owner and sends forwarded mail on through
+ * maildrop/, and reaches authd in public/: both need the postdrop group
+ * (docs/local.md).
+ */
+static int
+postern_init_store_postdrop(struct err *err)
+{
+	const struct conf_param *p = conf_param_find("mail_store_owner");
+	char *argv[] = { "usermod", "--append", "--groups",
+	    POSTERN_INIT_POSTDROP_GROUP, NULL, NULL };
+	struct group *gr = getgrnam(POSTERN_INIT_POSTDROP_GROUP);
+	char **mem;
+
+	if (p == NULL || gr == NULL)
+		return 0;
+	for (mem = gr->gr_mem; *mem != NULL; mem++)
+		if (strcmp(*mem, p->def) == 0)
+			return 0;
+	argv[4] = (char *)p->def;
+	return postern_init_spawn(argv, p->def, err);
+}
+
 int
 postern_init_users(struct postern_init *init, struct err *err)
 {
@@ -102,7 +125,8 @@ postern_init_users(struct postern_init *init, struct err *err)
 	    &init->store_gid, err) != 0 ||
 	    postern_init_user("auth_owner", &init->auth_uid, &init->auth_gid,
 	    err) != 0 ||
-	    postern_init_postdrop(&init->postdrop_gid, err) != 0)
+	    postern_init_postdrop(&init->postdrop_gid, err) != 0 ||
+	    postern_init_store_postdrop(err) != 0)
 		return -1;
 	return 0;
 }

@@ -107,6 +107,12 @@ queue_dir_fd(struct queue_dir *qd, enum queue_sub sub, struct err *err)
 		return qd->sub_fd[sub];
 	fd = openat(qd->root_fd, queue_dir_names[sub],
 	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* A postdrop member (sendmail, local forwarding) may write into
+	 * maildrop/ (0730) but not read it: a path descriptor still
+	 * serves openat and renameat (queue_writer syncs with syncfs). */
+	if (fd < 0 && errno == EACCES)
+		fd = openat(qd->root_fd, queue_dir_names[sub],
+		    O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return err_set(err, ERR_TEMP, "4.3.0", "open %s: %s",
 		    queue_dir_names[sub], strerror(errno));

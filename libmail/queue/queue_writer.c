@@ -276,7 +276,11 @@ queue_writer_commit(
 	if (gc != NULL) {
 		if (queue_commit_sync(gc, NULL, err) < 0)
 			return -1;
-	} else if (fsync(w->dir_fd) < 0)
+	} else if (fsync(w->dir_fd) < 0 &&
+	    (errno != EBADF || syncfs(w->fd) < 0))
+		/* EBADF: a path descriptor of a directory we may not read
+		 * (queue_dir_fd); syncing its file system makes the new
+		 * name durable all the same. */
 		return queue_dir_io_error(err, errno, "directory fsync");
 	w->state = QUEUE_WRITER_COMMITTED;
 	close(w->fd);
