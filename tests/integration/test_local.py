@@ -1,0 +1,385 @@
+# SPDX-License-Identifier: MIT
+"""local, the local delivery agent, driven through its socket the way
+qmgr drives it: a handshake, a delivery request (ipc/deliver_proto.h)
+and the open message file passed with SCM_RIGHTS, then the reply with
+one result per recipient. Users are made with `postern user`, aliases
+with `postern alias`, virtual aliases with `postern map`; authd answers
+local's lookups. What lands in the mail store is checked on disk."""
+
+import os
+import pwd
+import re
+import socket
+import stat
+import subprocess
+import time
+import unittest
+
+import harness
+
+SERVICES = ["auth unix n - n - 1 authd",
+            "local unix - - n - - local"]
+MESSAGE = (b"From: Sender <sender@remote.test>\r\n"
+           b"To: someone@example.com\r\n"
+           b"Subject: test message\r\n"
+           b"\r\n"
+           b"Body line one.\r\n"
+           b"From the body, a line mbox must quote.\r\n")
+# A queue file holds the envelope before the content: local must read
+# only the range it is given.
+PREFIX = b"ENVELOPE-BYTES-LOCAL-MUST-NOT-DELIVER\n"
+
+
+def deliver(inst, rcpts, message=MESSAGE, sender="sender@remote.test",
+            queue_id="4F2A1B3C", orcpts=None):
+    """One delivery request; returns the reply as a dict, plus a list
+    'results' of (status, dsn, reason) per recipient."""
+    path = inst.tmp("msg-%d" % time.monotonic_ns())
+    with open(path, "wb") as f:
+        f.write(PREFIX + message + b"TRAILING-BYTES")
+    attrs = [("req", "deliver"), ("queue_id", queue_id),
+             ("transport", "local"), ("nexthop", ""),
+             ("offset", len(PREFIX)), ("size", len(message)),
+             ("arrival_sec", int(time.time()) - 5), ("arrival_usec", 0),
+             ("sender", sender), ("ret", ""), ("body", ""),
+             ("smtputf8", 0), ("nrcpt", len(rcpts))]
+    for i, rcpt in enumerate(rcpts):
+        attrs.append(("rcpt_%d" % i, rcpt))
+        if orcpts and orcpts[i]:
+            attrs.append(("orcpt_%d" % i, orcpts[i]))
+        attrs += [("notify_%d" % i, 0), ("index_%d" % i, i)]
+    with open(path, "rb") as msg, \
+            socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(harness.DEADLINE * 2)
+        s.connect(inst.private("local"))
+        s.sendall(harness.ipc_encode([("req", "hello"),
+                                      ("service", "deliver"),
+                                      ("version", "1.0")]))
+        hello = harness.ipc_recv(s)
+        if hello.get("status") != "ok":
+            raise AssertionError("handshake refused: %r" % hello)
+        s.sendall(harness.ipc_encode(attrs))
+        socket.send_fds(s, [b"F"], [msg.fileno()])
+        reply = harness.ipc_recv(s)
+    os.unlink(path)
+    reply["results"] = [(reply.get("r%d_status" % i), reply.get("r%d_dsn" % i),
+                         reply.get("r%d_reason" % i))
+                        for i in range(int(reply.get("nrcpt", "0")))]
+    return reply
+
+
+class LocalTestCase(unittest.TestCase):
+    """One instance for the class: users, aliases and maps are set up
+    once; each test uses its own addresses."""
+
+    extra_main = {}
+
+    @classmethod
+    def setUpClass(cls):
+        cls.inst = harness.Instance(services=SERVICES)
+        try:
+            cls.setup_instance()
+            cls.inst.start()
+        except BaseException:
+            cls.inst.close()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.inst.close()
+
+    @classmethod
+    def postern(cls, *args, stdin=None):
+        env = dict(os.environ, POSTERN_CONFIG_DIR=cls.inst.root)
+        proc = subprocess.run([os.path.join(cls.inst.bin, "postern")] +
+                              list(args), input=stdin, capture_output=True,
+                              text=True, env=env, timeout=60)
+        if proc.returncode != 0:
+            raise AssertionError("postern %s: %s" % (" ".join(args),
+                                                     proc.stderr))
+        return proc.stdout
+
+    @classmethod
+    def etc(cls, name):
+        return os.path.join(cls.inst.conf_dir, name)
+
+    @classmethod
+    def setup_instance(cls):
+        raise NotImplementedError
+
+    def setUp(self):
+        self.mark = self.inst.log_mark()
+
+    def run(self, result=None):
+        outcome = super().run(result)
+        if result is not None and not result.wasSuccessful() and \
+                not getattr(self, "_log_shown", False):
+            self._log_shown = True
+            print("\n--- instance log ---\n" + self.inst.log()[-6000:])
+        return outcome
+
+    def maildir(self, address):
+        local, domain = address.split("@")
+        return os.path.join(self.inst.root, "mail", domain, local, "Maildir")
+
+    def new_files(self, address):
+        new = os.path.join(self.maildir(address), "new")
+        if not os.path.isdir(new):
+            return []
+        return sorted(os.path.join(new, n) for n in os.listdir(new))
+
+    def read_new(self, address):
+        files = self.new_files(address)
+        self.assertEqual(len(files), 1, "%s: %r" % (address, files))
+        with open(files[0], "rb") as f:
+            return f.read()
+
+    def assert_log(self, pattern):
+        self.inst.wait_for_log(pattern, start=self.mark)
+
+
+USERS = {
+    "hdr": [], "ext": [], "team1": [], "team2": [], "inc1": [], "inc2": [],
+    "vinfo": [], "vcatch": [], "vsales": [], "dup": [],
+    "fwdcopy": ["--forward", "dave@remote.test", "--keep-copy"],
+    "fwdonly": ["--forward", "frank@remote.test"],
+    "cyc1": ["--forward", "cyc2@example.com"],
+    "cyc2": ["--forward", "cyc1@example.com"],
+    "loop": [], "quota": ["--quota", "100"], "ro": [], "multi": [],
+    "off": ["--disabled"],
+}
+
+
+class LocalDeliveryTest(LocalTestCase):
+
+    @classmethod
+    def setup_instance(cls):
+        inst = cls.inst
+        inst.write_config(main_cf={
+            "mydestination": "example.com, localhost",
+            "myorigin": "example.com",
+            "virtual_alias_domains": "valias.test, nocatch.test",
+            "virtual_alias_maps": "lmdb:$config_directory/virtual",
+            "recipient_delimiter": "+",
+        })
+        for user, opts in USERS.items():
+            cls.postern("user", "add", user + "@example.com",
+                        "--no-password", *opts)
+        with open(cls.etc("list.txt"), "w") as f:
+            f.write("# the include list\ninc1\n  , inc2@example.com\n")
+        with open(cls.etc("aliases"), "a") as f:
+            f.write("team: team1, team2@example.com\n"
+                    "listed: :include:%s\n"
+                    "archive: %s\n"
+                    "pipe: \"|cat > %s\"\n"
+                    "failpipe: \"|echo no such list; exit 67\"\n"
+                    "remote: someone@remote.test\n"
+                    % (cls.etc("list.txt"), inst.tmp("archive.mbox"),
+                       inst.tmp("pipe.out")))
+        cls.postern("alias")
+        with open(cls.etc("virtual"), "w") as f:
+            f.write("info@valias.test vinfo@example.com\n"
+                    "@valias.test vcatch\n"
+                    "sales@nocatch.test vsales@example.com\n")
+        cls.postern("map", "lmdb:" + cls.etc("virtual"))
+        # ro@ has a mailbox local may not write into.
+        ro = os.path.join(inst.root, "mail", "example.com", "ro", "Maildir")
+        vmail = pwd.getpwnam("vmail") if os.geteuid() == 0 else None
+        for sub in ("", "/cur", "/new", "/tmp"):
+            os.makedirs(ro + sub, exist_ok=True)
+            if vmail:
+                os.chown(ro + sub, vmail.pw_uid, vmail.pw_gid)
+        for d in (os.path.dirname(ro), os.path.dirname(os.path.dirname(ro))):
+            if vmail:
+                os.chown(d, vmail.pw_uid, vmail.pw_gid)
+        os.chmod(ro + "/new", 0o500)
+        os.chmod(ro + "/tmp", 0o500)
+
+    def maildrop(self):
+        d = os.path.join(self.inst.queue_dir, "maildrop")
+        return {n: os.path.join(d, n) for n in os.listdir(d)
+                if not n.startswith(".")}
+
+    def test_mailbox_copy_and_headers(self):
+        reply = deliver(self.inst, ["hdr@example.com"])
+        self.assertEqual(reply["status"], "ok")
+        self.assertEqual(reply["results"][0][:2], ("sent", "2.0.0"))
+        want = (b"Return-Path: <sender@remote.test>\n"
+                b"Delivered-To: hdr@example.com\n"
+                b"X-Original-To: hdr@example.com\n" +
+                MESSAGE.replace(b"\r\n", b"\n"))
+        self.assertEqual(self.read_new("hdr@example.com"), want)
+        name = os.path.basename(self.new_files("hdr@example.com")[0])
+        self.assertTrue(name.endswith(",S=%d" % len(want)), name)
+        self.assertEqual(os.listdir(os.path.join(
+            self.maildir("hdr@example.com"), "tmp")), [])
+        self.assert_log(r"4F2A1B3C: to=<hdr@example\.com>, relay=local, "
+                        r"delay=[0-9.]+, delays=[0-9.]+/0/[0-9.]+/[0-9.]+, "
+                        r"dsn=2\.0\.0, status=sent \(delivered to maildir\)")
+
+    def test_original_recipient_from_orcpt(self):
+        reply = deliver(self.inst, ["multi@example.com"],
+                        orcpts=["rfc822;Multi+2BOld@example.com"])
+        self.assertEqual(reply["results"][0][0], "sent")
+        self.assertIn(b"X-Original-To: Multi+Old@example.com\n",
+                      self.read_new("multi@example.com"))
+
+    def test_extension(self):
+        reply = deliver(self.inst, ["ext+news@example.com"])
+        self.assertEqual(reply["results"][0][:2], ("sent", "2.0.0"))
+        self.assertIn(b"Delivered-To: ext+news@example.com\n",
+                      self.read_new("ext@example.com"))
+
+    def test_alias_list_shares_one_file(self):
+        reply = deliver(self.inst, ["team@example.com"])
+        self.assertEqual(reply["results"][0][:2], ("sent", "2.0.0"))
+        one = self.new_files("team1@example.com")
+        two = self.new_files("team2@example.com")
+        self.assertEqual((len(one), len(two)), (1, 1))
+        # Same copy for every mailbox of one recipient: one inode.
+        self.assertEqual(os.stat(one[0]).st_ino, os.stat(two[0]).st_ino)
+        self.assertEqual(os.stat(one[0]).st_nlink, 2)
+        self.assert_log(r"to=<team2@example\.com>, orig_to=<team@example"
+                        r"\.com>, relay=local.*status=sent")
+
+    def test_include_file(self):
+        reply = deliver(self.inst, ["listed@example.com"])
+        self.assertEqual(reply["results"][0][:2], ("sent", "2.0.0"))
+        self.assertEqual(len(self.new_files("inc1@example.com")), 1)
+        self.assertEqual(len(self.new_files("inc2@example.com")), 1)
+
+    def test_virtual_alias_and_catch_all(self):
+        reply = deliver(self.inst, ["info@valias.test", "who@valias.test",
+                                    "sales@nocatch.test",
+                                    "nobody@nocatch.test"])
+        self.assertEqual([r[:2] for r in reply["results"]],
+                         [("sent", "2.0.0"), ("sent", "2.0.0"),
+                          ("sent", "2.0.0"), ("bounced", "5.1.1")])
+        self.assertEqual(len(self.new_files("vinfo@example.com")), 1)
+        self.assertEqual(len(self.new_files("vcatch@example.com")), 1)
+        self.assertEqual(len(self.new_files("vsales@example.com")), 1)
+
+    def test_duplicate_targets_delivered_once(self):
+        reply = deliver(self.inst, ["dup@example.com", "DUP@example.com"])
+        self.assertEqual([r[0] for r in reply["results"]], ["sent", "sent"])
+        self.assertEqual(len(self.new_files("dup@example.com")), 1)
+
+    def test_forward_with_copy(self):
+        before = self.maildrop()
+        reply = deliver(self.inst, ["fwdcopy@example.com"])
+        self.assertEqual(reply["results"][0][:2], ("sent", "2.0.0"))
+        self.assertEqual(len(self.new_files("fwdcopy@example.com")), 1)
+        new = [p for n, p in self.maildrop().items() if n not in before]
+        self.assertEqual(len(new), 1)
+        with open(new[0], "rb") as f:
+            data = f.read()
+        self.assertIn(b"dave@remote.test", data)
+        self.assertIn(b"sender@remote.test", data)
+        self.assertIn(b"Delivered-To: fwdcopy@example.com\r\n" + MESSAGE,
+                      data)
+        self.assert_log(r"to=<dave@remote\.test>, orig_to=<fwdcopy@example"
+                        r"\.com>, relay=local.*status=sent \(forwarded as "
+                        r"[0-9A-Za-z]+\)")
+
+    def test_forward_without_copy(self):
+        before = self.maildrop()
+        reply = deliver(self.inst, ["fwdonly@example.com"])
+        self.assertEqual(reply["results"][0][:2], ("sent", "2.0.0"))
+        self.assertEqual(self.new_files("fwdonly@example.com"), [])
+        new = [n for n in self.maildrop() if n not in before]
+        self.assertEqual(len(new), 1)
+
+    def test_alias_to_remote_address(self):
+        before = self.maildrop()
+        reply = deliver(self.inst, ["remote@example.com"])
+        self.assertEqual(reply["results"][0][0], "sent")
+        new = [p for n, p in self.maildrop().items() if n not in before]
+        self.assertEqual(len(new), 1)
+        with open(new[0], "rb") as f:
+            self.assertIn(b"Delivered-To: remote@example.com\r\n", f.read())
+
+    def test_unknown_user(self):
+        reply = deliver(self.inst, ["nosuch@example.com"])
+        status, dsn, reason = reply["results"][0]
+        self.assertEqual((status, dsn), ("bounced", "5.1.1"))
+        self.assertIn("unknown user", reason)
+
+    def test_disabled_user(self):
+        reply = deliver(self.inst, ["off@example.com"])
+        self.assertEqual(reply["results"][0][:2], ("bounced", "5.2.1"))
+
+    def test_not_a_local_domain_defers(self):
+        reply = deliver(self.inst, ["x@elsewhere.test"])
+        self.assertEqual(reply["results"][0][:2], ("deferred", "4.3.5"))
+
+    def test_loop_detected_by_delivered_to(self):
+        message = b"Delivered-To: Loop@Example.com\r\n" + MESSAGE
+        reply = deliver(self.inst, ["loop@example.com"], message=message)
+        status, dsn, reason = reply["results"][0]
+        self.assertEqual((status, dsn), ("bounced", "5.4.6"))
+        self.assertIn("mail forwarding loop", reason)
+        self.assertEqual(self.new_files("loop@example.com"), [])
+
+    def test_forwarding_cycle(self):
+        reply = deliver(self.inst, ["cyc1@example.com"])
+        self.assertEqual(reply["results"][0][:2], ("bounced", "5.4.6"))
+
+    def test_over_quota_bounces(self):
+        reply = deliver(self.inst, ["quota@example.com"])
+        status, dsn, reason = reply["results"][0]
+        self.assertEqual((status, dsn), ("bounced", "5.2.2"))
+        self.assertIn("quota", reason)
+        self.assertEqual(self.new_files("quota@example.com"), [])
+
+    def test_unwritable_mailbox_defers(self):
+        reply = deliver(self.inst, ["ro@example.com"])
+        status, dsn, _ = reply["results"][0]
+        self.assertEqual(status, "deferred")
+        self.assertTrue(dsn.startswith("4."), dsn)
+        self.assertEqual(self.new_files("ro@example.com"), [])
+        self.assertEqual(os.listdir(os.path.join(
+            self.maildir("ro@example.com"), "tmp")), [])
+
+    def test_command_and_file(self):
+        reply = deliver(self.inst, ["pipe@example.com",
+                                    "archive@example.com",
+                                    "failpipe@example.com"])
+        results = reply["results"]
+        self.assertEqual(results[0][:2], ("sent", "2.0.0"))
+        self.assertEqual(results[1][:2], ("sent", "2.0.0"))
+        self.assertEqual(results[2][:2], ("bounced", "5.3.0"))
+        self.assertIn("no such list", results[2][2])
+        with open(self.inst.tmp("pipe.out"), "rb") as f:
+            piped = f.read()
+        self.assertIn(b"Delivered-To: pipe@example.com\n", piped)
+        self.assertTrue(piped.endswith(MESSAGE.split(b"\r\n\r\n")[1]
+                                       .replace(b"\r\n", b"\n")))
+        st = os.stat(self.inst.tmp("pipe.out"))
+        if os.geteuid() == 0:
+            self.assertEqual(st.st_uid, pwd.getpwnam("nobody").pw_uid)
+        with open(self.inst.tmp("archive.mbox"), "rb") as f:
+            mbox = f.read()
+        self.assertTrue(re.match(rb"From sender@remote\.test  \w{3} \w{3} ",
+                                 mbox), mbox[:80])
+        self.assertIn(b"\n>From the body", mbox)
+        self.assertTrue(mbox.endswith(b"\n\n"))
+
+
+class LocalQuotaTemporaryTest(LocalTestCase):
+
+    @classmethod
+    def setup_instance(cls):
+        cls.inst.write_config(main_cf={
+            "mydestination": "example.com",
+            "quota_exceeded_temporary": "yes",
+        })
+        cls.postern("user", "add", "small@example.com", "--no-password",
+                    "--quota", "10")
+
+    def test_over_quota_defers(self):
+        reply = deliver(self.inst, ["small@example.com"])
+        self.assertEqual(reply["results"][0][:2], ("deferred", "4.2.2"))
+
+
+if __name__ == "__main__":
+    unittest.main()
