@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import resource
 import sys
 import time
@@ -105,8 +106,11 @@ class Load:
         return self.next - 1
 
     def error(self, text):
-        if len(self.errors) < 10:
-            self.errors[text[:200]] = self.errors.get(text[:200], 0) + 1
+        """Count an error; addresses are blanked so that one cause shows
+        once, with its count."""
+        key = re.sub(r"<[^>]*>", "<...>", text)[:200]
+        if key in self.errors or len(self.errors) < 10:
+            self.errors[key] = self.errors.get(key, 0) + 1
 
     async def transaction(self, reader, writer, i):
         a, t = self.args, self.args.timeout
