@@ -2,7 +2,6 @@
 """Free TCP ports on 127.0.0.1 for the benchmark instances."""
 
 import socket
-import time
 
 
 def free_ports(count):
@@ -24,14 +23,3 @@ def free_ports(count):
             s.close()
     return ports
 
-
-def wait_listening(port, deadline_s, host="127.0.0.1"):
-    """True once a TCP connection to host:port succeeds, False when
-    deadline_s (a time.monotonic() value) passes first."""
-    while time.monotonic() < deadline_s:
-        try:
-            with socket.create_connection((host, port), timeout=1.0):
-                return True
-        except OSError:
-            time.sleep(0.05)
-    return False

@@ -23,7 +23,7 @@ import tempfile
 import time
 
 from . import cgroup, maildirs, procs
-from .instance import NotMeasured
+from .instance import DOMAIN, NotMeasured
 
 BENCH_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -33,7 +33,8 @@ def driver(port, count, sessions, opts):
     env = dict(os.environ, PYTHONPATH=BENCH_DIR)
     argv = [sys.executable, "-m", "smtpbench.driver", "--port", str(port),
             "--count", str(count), "--sessions", str(sessions),
-            "--users", str(opts.users), "--size", str(opts.size),
+            "--users", str(opts.users), "--domain", DOMAIN,
+            "--size", str(opts.size),
             "--per-connection", str(opts.per_connection)]
     return subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, text=True)
