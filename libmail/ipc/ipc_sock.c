@@ -345,38 +345,52 @@ ipc_sock_recv_fd(int sock, int timeout_ms, struct err *err)
 
 #define IPC_HELLO_VERB "hello"
 
+void
+ipc_sock_hello_encode(
+    const char *service, int major, int minor, struct ipc_msg *out)
+{
+	char version[32];
+
+	if (snprintf(version, sizeof(version), "%d.%d", major, minor) >=
+	    (int)sizeof(version))
+		PANIC("%s: bad version", __func__);
+	ipc_msg_add_str(out, "req", IPC_HELLO_VERB);
+	ipc_msg_add_str(out, "service", service);
+	ipc_msg_add_str(out, "version", version);
+	ipc_msg_finish(out);
+}
+
+int
+ipc_sock_hello_check(
+    struct ipc_reader *rd, const char *service, struct err *err)
+{
+	const char *status, *reason = NULL;
+
+	if (ipc_get_str(rd, "status", true, &status, err) < 0 ||
+	    ipc_get_str(rd, "reason", false, &reason, err) < 0)
+		return -1;
+	if (strcmp(status, "ok") != 0)
+		return err_set(err, ERR_PERM, "5.3.5",
+		    "%s refused the handshake: %s", service,
+		    reason != NULL ? reason : status);
+	return ipc_reader_done(rd, err);
+}
+
 int
 ipc_sock_hello_client(int fd, const char *service, int major, int minor,
     int timeout_ms, struct err *err)
 {
 	struct ipc_msg msg;
 	struct ipc_reader rd;
-	const char *status, *reason = NULL;
-	char version[32];
 	int rc = -1;
 
-	if (snprintf(version, sizeof(version), "%d.%d", major, minor) >=
-	    (int)sizeof(version))
-		return err_set(err, ERR_PERM, "5.3.5", "bad version");
 	ipc_msg_init(&msg);
 	ipc_reader_init(&rd);
-	ipc_msg_add_str(&msg, "req", IPC_HELLO_VERB);
-	ipc_msg_add_str(&msg, "service", service);
-	ipc_msg_add_str(&msg, "version", version);
-	ipc_msg_finish(&msg);
-	if (ipc_sock_send(fd, &msg, timeout_ms, err) != 0 ||
-	    ipc_sock_recv(fd, &rd, IPC_FRAME_MAX_DEFAULT, timeout_ms, err) !=
-	        0 ||
-	    ipc_get_str(&rd, "status", true, &status, err) < 0 ||
-	    ipc_get_str(&rd, "reason", false, &reason, err) < 0)
-		goto out;
-	if (strcmp(status, "ok") != 0) {
-		err_set(err, ERR_PERM, "5.3.5", "%s refused the handshake: %s",
-		    service, reason != NULL ? reason : status);
-		goto out;
-	}
-	rc = ipc_reader_done(&rd, err);
-out:
+	ipc_sock_hello_encode(service, major, minor, &msg);
+	if (ipc_sock_send(fd, &msg, timeout_ms, err) == 0 &&
+	    ipc_sock_recv(fd, &rd, IPC_FRAME_MAX_DEFAULT, timeout_ms, err) ==
+	        0)
+		rc = ipc_sock_hello_check(&rd, service, err);
 	ipc_reader_deinit(&rd);
 	ipc_msg_deinit(&msg);
 	return rc;

@@ -60,5 +60,15 @@ int ipc_sock_hello_client(int fd, const char *service, int major, int minor,
     int timeout_ms, struct err *err);
 int ipc_sock_hello_server(
     int fd, const char *service, int major, int timeout_ms, struct err *err);
+/*
+ * The two halves of ipc_sock_hello_client, for a client that runs its
+ * own event loop (qmgr talking to many delivery agents): build the hello
+ * frame into out (initialised by the caller, finished here), and check
+ * the server's answer once decoded into rd. 0 or -1 with err filled.
+ */
+void ipc_sock_hello_encode(
+    const char *service, int major, int minor, struct ipc_msg *out);
+int ipc_sock_hello_check(
+    struct ipc_reader *rd, const char *service, struct err *err);
 
 #endif
