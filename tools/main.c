@@ -46,6 +46,13 @@ static const struct postern_cmd postern_cmds[] = {
 	    "build and query aliases tables" },
 	{ "newaliases", postern_cmd_newaliases, "",
 	    "rebuild the aliases database" },
+	/* The mail queue and local submission. */
+	{ "queue", postern_cmd_queue,
+	    "list | show ID | delete|hold|release|requeue ID|ALL [QUEUE] | "
+	    "flush", "inspect and manage the mail queue" },
+	{ "sendmail", postern_cmd_sendmail,
+	    "[-t] [-i] [-f SENDER] [-F NAME] [-bp|-bi|-bs|-q] [RECIPIENT...]",
+	    "submit mail from local programs (sendmail(1))" },
 };
 
 #define POSTERN_NCMDS (sizeof(postern_cmds) / sizeof(postern_cmds[0]))
@@ -127,6 +134,10 @@ main(int argc, char **argv)
 	base = base != NULL ? base + 1 : argc > 0 ? argv[0] : "postern";
 	if (strcmp(base, "newaliases") == 0)
 		return postern_run(postern_cmd_find("newaliases"), "newaliases",
+		    config_arg, argc, argv);
+	/* sendmail(1) and mailq(1) take sendmail's options, not ours. */
+	if (strcmp(base, "sendmail") == 0 || strcmp(base, "mailq") == 0)
+		return postern_run(postern_cmd_find("sendmail"), base,
 		    config_arg, argc, argv);
 	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
 		postern_usage(stdout);

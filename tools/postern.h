@@ -90,6 +90,14 @@ int postern_cmd_alias(struct postern_ctx *ctx, int argc, char **argv);
 int postern_cmd_newaliases(struct postern_ctx *ctx, int argc, char **argv);
 
 /*
+ * The mail queue (tools/postern_queue.c) and the sendmail(1)
+ * compatibility interface (tools/postern_sendmail.c), which also runs
+ * when the program is invoked as "sendmail" or "mailq".
+ */
+int postern_cmd_queue(struct postern_ctx *ctx, int argc, char **argv);
+int postern_cmd_sendmail(struct postern_ctx *ctx, int argc, char **argv);
+
+/*
  * Create a mail user with the given password in the users database
  * named by conf (tools/postern_user.c); used by postern init --demo.
  * 0 or -1 with err filled (the address exists, the database failed).
