@@ -111,7 +111,7 @@ void qmgr_scan_active(struct qmgr *q);
 void qmgr_scan_deferred(struct qmgr *q, bool all);
 /* (Re)arm the periodic deferred scan. */
 void qmgr_scan_timer_arm(struct qmgr *q);
-/* True when id is active or waiting on a timer in memory. */
+/* True when id is in the active queue (in memory). */
 bool qmgr_known(const struct qmgr *q, const char *id);
 /*
  * Move id from sub to active/ and start delivering it. Returns 1 taken,
@@ -175,6 +175,8 @@ void qmgr_defer_warn(struct qmgr *q, struct qmgr_msg *msg);
 /* Remember a deferred message and wake it at due (seconds). */
 void qmgr_wait_add(struct qmgr *q, const char *id, uint64_t due);
 void qmgr_wait_cancel_all(struct qmgr *q);
+/* Drop the timer of id, if there is one. */
+void qmgr_wait_forget(struct qmgr *q, const char *id);
 
 /* qmgr_bounce.c: notices to the sender (RFC 3464). */
 /*

@@ -80,6 +80,20 @@ qmgr_wait_add(struct qmgr *q, const char *id, uint64_t due)
 }
 
 void
+qmgr_wait_forget(struct qmgr *q, const char *id)
+{
+	struct qmgr_wait **pp, *w;
+
+	for (pp = &q->waits; (w = *pp) != NULL; pp = &w->next)
+		if (strcmp(w->id, id) == 0) {
+			*pp = w->next;
+			event_timer_cancel(q->loop, w->timer);
+			free(w);
+			return;
+		}
+}
+
+void
 qmgr_wait_cancel_all(struct qmgr *q)
 {
 	while (q->waits != NULL) {

@@ -21,13 +21,9 @@ bool
 qmgr_known(const struct qmgr *q, const char *id)
 {
 	const struct qmgr_msg *m;
-	const struct qmgr_wait *w;
 
 	for (m = q->msgs; m != NULL; m = m->next)
 		if (strcmp(m->id, id) == 0)
-			return true;
-	for (w = q->waits; w != NULL; w = w->next)
-		if (strcmp(w->id, id) == 0)
 			return true;
 	return false;
 }
@@ -43,6 +39,9 @@ qmgr_activate(struct qmgr *q, const char *id, enum queue_sub sub)
 	if (sub != QUEUE_ACTIVE) {
 		if (qmgr_known(q, id))
 			return 0;
+		/* Due by its time stamp, released or requeued: its timer is
+		 * not needed any more. */
+		qmgr_wait_forget(q, id);
 		/*
 		 * Not synced: a crash may undo the rename, and start-up looks
 		 * in both directories (docs/queue.md, row 6).
@@ -80,8 +79,6 @@ qmgr_scan_one(const char *id, void *vctx)
 		if ((uint64_t)st.st_mtime > ctx->now)
 			return 0;
 	}
-	if (ctx->sub == QUEUE_DEFERRED && qmgr_known(ctx->q, id))
-		return 0;
 	if (qmgr_activate(ctx->q, id, ctx->sub) < 0) {
 		ctx->full = true;
 		return 1;

@@ -211,10 +211,10 @@ postern_cmd_sendmail(struct postern_ctx *ctx, int argc, char **argv)
 
 	/* A reader that went away must not kill us before we report. */
 	signal(SIGPIPE, SIG_IGN);
+	if ((rc = postern_sendmail_options(ctx, &sm, argc, argv)) != 0)
+		return rc;
 	if (strcmp(ctx->progname, "mailq") == 0)
 		sm.mode = 'p';
-	else if ((rc = postern_sendmail_options(ctx, &sm, argc, argv)) != 0)
-		return rc;
 	switch (sm.mode) {
 	case 'p':
 		return postern_cmd_queue(ctx, 2, queue_argv);
