@@ -21,13 +21,26 @@
 #include "store/maildir.h"
 #include "store/mbox_index_impl.h"
 
-/* An index that LMDB cannot open although the file is there and ours. */
+/*
+ * An index that LMDB refuses as not being a (sound) LMDB file, although
+ * it is there and ours. Only these LMDB verdicts count: a transient
+ * failure (descriptors, memory, a full reader table) must never cost
+ * every folder its UIDVALIDITY. db_lmdb reports LMDB's own error names.
+ */
 static bool
-mbox_index_unreadable(const char *path)
+mbox_index_unreadable(const char *path, const struct err *err)
 {
+	static const char *const fatal[] = {"MDB_INVALID", "MDB_CORRUPTED",
+	    "MDB_VERSION_MISMATCH", "MDB_PAGE_NOTFOUND"};
 	struct stat st;
+	size_t i;
 	int fd;
 
+	for (i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		if (strstr(err->text, fatal[i]) != NULL)
+			break;
+	if (i == sizeof(fatal) / sizeof(fatal[0]))
+		return false;
 	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
 		return false;
 	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
@@ -45,7 +58,7 @@ mbox_index_db_open(const char *path, struct err *err)
 	struct db_lmdb *db = db_lmdb_open(path, &opts, err);
 	struct buf aside;
 
-	if (db != NULL || !mbox_index_unreadable(path))
+	if (db != NULL || !mbox_index_unreadable(path, err))
 		return db;
 	/* The files are the truth: start over and let sync rebuild. */
 	log_warning("%s: cannot use the mailbox index (%s); moving it aside "

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/xmalloc.h"
+#include "store/maildir.h"
 #include "store/mbox_index_impl.h"
 
 struct mbox_index_folder_ctx {
@@ -144,9 +145,18 @@ mbox_index_folder_rename(
 	struct mbox_index_folder_ctx c = {.from = mbox_index_folder_norm(from),
 	    .to = mbox_index_folder_norm(to)};
 
+	struct buf dir;
+	int rc;
+
 	if (c.from[0] == '\0' || c.to[0] == '\0')
 		return err_set(err, ERR_PERM, "5.2.0",
 		    "INBOX cannot be renamed or replaced");
+	/* The new name becomes a path later: check it like any folder. */
+	buf_init(&dir);
+	rc = maildir_folder_path("", c.to, &dir, err);
+	buf_deinit(&dir);
+	if (rc < 0)
+		return -1;
 	return db_lmdb_write(ix->db, mbox_index_folder_rename_txn, &c, err) < 0
 	    ? -1
 	    : 0;

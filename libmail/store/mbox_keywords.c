@@ -101,14 +101,15 @@ mbox_keywords_find(const struct mbox_keywords *kw, const char *name)
 	return mbox_keywords_find_len(kw, name, strlen(name));
 }
 
-static void
+/* Path of file in folder's directory; -1 for a bad folder name. */
+static int
 mbox_keywords_path(struct mbox_index *ix, const char *folder, const char *file,
-    struct buf *out)
+    struct buf *out, struct err *err)
 {
-	buf_puts(out, ix->root);
-	if (folder[0] != '\0')
-		buf_printf(out, "/.%s", folder);
+	if (maildir_folder_path(ix->root, folder, out, err) < 0)
+		return -1;
 	buf_printf(out, "/%s", file);
+	return 0;
 }
 
 /* Read the whole file into out; a missing one is empty. 0 or -1. */
@@ -141,9 +142,10 @@ mbox_keywords_load(struct mbox_index *ix, const char *folder, struct arena *a,
 
 	buf_init(&path);
 	buf_init(&data);
-	mbox_keywords_path(
-	    ix, mbox_index_folder_norm(folder), MBOX_KEYWORDS_FILE, &path);
-	rc = mbox_keywords_read(path.data, &data, err);
+	rc = mbox_keywords_path(
+	    ix, mbox_index_folder_norm(folder), MBOX_KEYWORDS_FILE, &path, err);
+	if (rc == 0)
+		rc = mbox_keywords_read(path.data, &data, err);
 	if (rc == 0)
 		mbox_keywords_parse(data.data, data.len, a, kw_out);
 	buf_deinit(&path);
@@ -151,33 +153,44 @@ mbox_keywords_load(struct mbox_index *ix, const char *folder, struct arena *a,
 	return rc;
 }
 
-/* Write kw as the folder's file: temporary file, then rename. */
+/* Write data as the folder's file: temporary file, fsync, rename. */
 static int
-mbox_keywords_save(struct mbox_index *ix, const char *folder,
-    const struct mbox_keywords *kw, struct err *err)
+mbox_keywords_write(const char *path, const struct buf *data, struct err *err)
 {
-	struct buf path, tmp, data;
-	int fd, i, rc = 0;
+	struct buf tmp;
+	int fd, rc = 0;
 
-	buf_init(&path);
 	buf_init(&tmp);
-	buf_init(&data);
-	for (i = 0; i < MBOX_KEYWORDS_MAX; i++)
-		if (kw->names[i] != NULL)
-			buf_printf(&data, "%d %s\n", i, kw->names[i]);
-	mbox_keywords_path(ix, folder, MBOX_KEYWORDS_FILE, &path);
-	buf_printf(&tmp, "%s.%ld.tmp", path.data, (long)getpid());
+	buf_printf(&tmp, "%s.%ld.tmp", path, (long)getpid());
 	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, data.data, data.len) != (ssize_t)data.len ||
-	    fsync(fd) < 0 || rename(tmp.data, path.data) < 0)
-		rc = err_set(err, ERR_TEMP, "4.3.0", "%s: %s", path.data,
-		    strerror(errno));
+	if (fd < 0 || write(fd, data->data, data->len) != (ssize_t)data->len ||
+	    fsync(fd) < 0 || rename(tmp.data, path) < 0)
+		rc = err_set(
+		    err, ERR_TEMP, "4.3.0", "%s: %s", path, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	if (rc < 0)
 		unlink(tmp.data);
-	buf_deinit(&path);
 	buf_deinit(&tmp);
+	return rc;
+}
+
+static int
+mbox_keywords_save(struct mbox_index *ix, const char *folder,
+    const struct mbox_keywords *kw, struct err *err)
+{
+	struct buf path, data;
+	int i, rc;
+
+	buf_init(&path);
+	buf_init(&data);
+	for (i = 0; i < MBOX_KEYWORDS_MAX; i++)
+		if (kw->names[i] != NULL)
+			buf_printf(&data, "%d %s\n", i, kw->names[i]);
+	rc = mbox_keywords_path(ix, folder, MBOX_KEYWORDS_FILE, &path, err);
+	if (rc == 0)
+		rc = mbox_keywords_write(path.data, &data, err);
+	buf_deinit(&path);
 	buf_deinit(&data);
 	return rc;
 }
@@ -220,15 +233,10 @@ mbox_keywords_add(struct mbox_index *ix, const char *folder, const char *name,
 {
 	struct mbox_keywords_ctx c = {
 	    .ix = ix, .folder = mbox_index_folder_norm(folder), .name = name};
-	struct buf dir;
-	int rc;
 
 	if (!mbox_keywords_atom(name, strlen(name)))
 		return err_set(err, ERR_PERM, "5.5.4", "bad keyword");
-	buf_init(&dir);
-	rc = maildir_folder_path(ix->root, c.folder, &dir, err);
-	buf_deinit(&dir);
-	if (rc < 0 || db_lmdb_write(ix->db, mbox_keywords_add_txn, &c, err) < 0)
+	if (db_lmdb_write(ix->db, mbox_keywords_add_txn, &c, err) < 0)
 		return -1;
 	if (c.slot < 0)
 		return 0;

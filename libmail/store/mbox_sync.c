@@ -265,13 +265,16 @@ mbox_sync_exists(struct mbox_sync_ctx *c, bool in_cur, const char *name)
 }
 
 /*
- * Records whose file the scan did not see. A file still at its
- * recorded name was added or renamed back after the scan: keep it. A
- * rename racing readdir() can hide a file from one scan, so the rest
- * are looked up in a second scan before they are dropped.
+ * Check each change against the disk again, now that this transaction
+ * holds the writer lock. A record whose file is still at its recorded
+ * name is left alone: the file was delivered, or renamed by a STORE,
+ * after the scan, and the record is the newer one. A file that is at
+ * neither its recorded nor its scanned name was renamed while we
+ * scanned (readdir() can miss an entry renamed meanwhile): it is looked
+ * up in a second scan and dropped only if that misses it too.
  */
 static int
-mbox_sync_verify_drops(
+mbox_sync_verify(
     struct mbox_sync_ctx *c, struct mbox_sync_scan *again, struct err *err)
 {
 	struct mbox_sync_change *ch;
@@ -280,7 +283,8 @@ mbox_sync_verify_drops(
 
 	for (i = 0; i < c->nchanges; i++) {
 		ch = &c->changes[i];
-		if (ch->file != NULL)
+		if (ch->file != NULL &&
+		    mbox_sync_exists(c, ch->file->in_cur, ch->file->name))
 			continue;
 		if (mbox_sync_exists(c, ch->old.in_cur, ch->old.name)) {
 			ch->old.uid = 0; /* nothing to do */
@@ -414,7 +418,7 @@ mbox_sync_txn(struct db_lmdb_txn *txn, void *vctx, struct err *err)
 	    mbox_sync_state(txn, c, id, &st, err) < 0 ||
 	    mbox_sync_match(txn, c, id, &st, err) < 0)
 		return -1;
-	if (mbox_sync_verify_drops(c, &again, err) == 0 &&
+	if (mbox_sync_verify(c, &again, err) == 0 &&
 	    mbox_sync_apply(txn, c, id, &st, err) == 0 &&
 	    mbox_sync_add_new(txn, c, id, &st, err) == 0)
 		rc = mbox_index_state_put(txn, id, &st, err);

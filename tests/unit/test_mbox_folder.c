@@ -198,6 +198,7 @@ rename_moves_children_and_index(void)
 	T_EQ_INT(err.kind, ERR_PERM);
 	T_EQ_INT(mbox_folder_rename(root, ix, "INBOX", "Y", &err), -1);
 	T_EQ_INT(mbox_folder_rename(root, ix, "Nope", "Y", &err), 0);
+	T_EQ_INT(mbox_index_folder_rename(ix, "A", "../A", &err), -1);
 	T_EQ_INT(mbox_folder_rename(root, ix, "A", "C", &err), 1);
 	T_CHECK(tmb_exists(root, ".C", "maildirfolder"));
 	T_CHECK(tmb_exists(root, ".C.B", "maildirfolder"));

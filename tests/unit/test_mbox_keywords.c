@@ -98,6 +98,8 @@ add_until_full(void)
 	T_CHECK(n > 0);
 	data.data[n > 0 ? n : 0] = '\0';
 	T_CHECK(strncmp(data.data, "0 $Label1\n1 k1\n", 15) == 0);
+	T_EQ_INT(mbox_keywords_load(ix, "../x", a, &kw, &err), -1);
+	T_EQ_INT(mbox_keywords_add(ix, "a..b", "k", &bit, &err), -1);
 	/* INBOX has its own (empty) set. */
 	T_EQ_INT(mbox_keywords_load(ix, "INBOX", a, &kw, &err), 0);
 	T_CHECK(kw.names[0] == NULL);
