@@ -17,7 +17,7 @@ DOMAIN = "example.test"
 
 class QueueTestCase(InstanceTestCase):
 
-    def mail_instance(self, main_cf=None, extra_services=(), start=True):
+    def sink_instance(self, main_cf=None, extra_services=(), start=True):
         inst = self.instance(start=False)
         inst.sink = os.path.join(inst.root, "sink")
         os.makedirs(inst.sink)

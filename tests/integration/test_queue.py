@@ -8,6 +8,7 @@ the postern-test-sinkd agent (queue_util.py)."""
 import email
 import email.policy
 import os
+import pwd
 import signal
 
 from harness import wait_for
@@ -32,7 +33,7 @@ def report_parts(notice):
 class DeliveryTest(QueueTestCase):
 
     def test_delivered_and_removed_with_headers_completed(self):
-        inst = self.mail_instance()
+        inst = self.sink_instance()
         self.sendmail(inst, ["-f", "alice@example.org", "bob@remote.test"],
                       MSG)
         raw = self.sunk(inst, "bob@remote.test")
@@ -51,7 +52,7 @@ class DeliveryTest(QueueTestCase):
         self.assertEqual(self.queue_files(inst, "deferred"), [])
 
     def test_unqualified_addresses_get_myorigin(self):
-        inst = self.mail_instance()
+        inst = self.sink_instance()
         self.sendmail(inst, ["-f", "alice", "bob"], MSG)
         raw = self.sunk(inst, "bob@" + DOMAIN)
         self.assertIn(b"From: alice@" + DOMAIN.encode(), raw)
@@ -60,7 +61,7 @@ class DeliveryTest(QueueTestCase):
 class RetryTest(QueueTestCase):
 
     def test_deferred_recipient_is_retried_with_backoff(self):
-        inst = self.mail_instance()
+        inst = self.sink_instance()
         self.sendmail(inst, ["-f", "alice@example.org", "bob@remote.test",
                              "defer-me@remote.test"], MSG)
         qid = self.queue_id_of(inst)
@@ -78,7 +79,7 @@ class RetryTest(QueueTestCase):
         self.assertNotIn("bob@remote.test", listing)
 
     def test_no_agent_defers_instead_of_losing(self):
-        inst = self.mail_instance({"default_transport": "smtp"})
+        inst = self.sink_instance({"default_transport": "smtp"})
         self.sendmail(inst, ["-f", "alice@example.org", "bob@remote.test"],
                       MSG)
         m = inst.wait_for_log(r"to=<bob@remote.test>, relay=none, .*"
@@ -96,7 +97,7 @@ class NoticeTest(QueueTestCase):
         return parse(raw)
 
     def test_expired_mail_returns_a_dsn(self):
-        inst = self.mail_instance({"maximal_queue_lifetime": "0"})
+        inst = self.sink_instance({"maximal_queue_lifetime": "0"})
         self.sendmail(inst, ["-f", "carol@example.org", "-V", "ENV+2B1",
                              "defer-x@remote.test"], MSG)
         qid = self.queue_id_of(inst)
@@ -129,7 +130,7 @@ class NoticeTest(QueueTestCase):
         self.assertIn("line one", inner.get_payload())
 
     def test_permanent_failure_and_ret_hdrs(self):
-        inst = self.mail_instance()
+        inst = self.sink_instance()
         self.sendmail(inst, ["-f", "dave@example.org", "-R", "hdrs",
                              "bounce-1@remote.test", "ok@remote.test"], MSG)
         notice = self.notice_for(inst, "dave@example.org")
@@ -143,7 +144,7 @@ class NoticeTest(QueueTestCase):
         self.wait_removed(inst)
 
     def test_bounced_recipient_notified_while_others_wait(self):
-        inst = self.mail_instance({"minimal_backoff_time": "1h",
+        inst = self.sink_instance({"minimal_backoff_time": "1h",
                                    "maximal_backoff_time": "1h"})
         self.sendmail(inst, ["-f", "erin@example.org", "bounce-2@remote.test",
                              "defer-2@remote.test"], MSG)
@@ -162,7 +163,7 @@ class NoticeTest(QueueTestCase):
         self.assertEqual(inst.log().count("non-delivery notification"), 1)
 
     def test_null_sender_gets_no_notice(self):
-        inst = self.mail_instance()
+        inst = self.sink_instance()
         self.sendmail(inst, ["-f", "<>", "bounce-3@remote.test"], MSG)
         qid = self.queue_id_of(inst)
         inst.wait_for_log(qid + r": removed")
@@ -170,7 +171,7 @@ class NoticeTest(QueueTestCase):
         self.assertEqual(os.listdir(inst.sink), [])
 
     def test_notify_never_and_success(self):
-        inst = self.mail_instance()
+        inst = self.sink_instance()
         self.sendmail(inst, ["-f", "fay@example.org", "-N", "never",
                              "bounce-4@remote.test"], MSG)
         self.wait_removed(inst)
@@ -186,7 +187,7 @@ class NoticeTest(QueueTestCase):
         self.assertNotIn("non-delivery", inst.log())
 
     def test_failed_notice_goes_to_postmaster(self):
-        inst = self.mail_instance()
+        inst = self.sink_instance()
         self.sendmail(inst, ["-f", "bounce-sender@remote.test",
                              "bounce-5@remote.test"], MSG)
         raw = self.sunk(inst, "postmaster@" + DOMAIN)
@@ -200,7 +201,7 @@ class NoticeTest(QueueTestCase):
         self.assertEqual(inst.log().count("notification"), 2)
 
     def test_delay_warning_is_sent_once(self):
-        inst = self.mail_instance({"delay_warning_time": "1s"})
+        inst = self.sink_instance({"delay_warning_time": "1s"})
         self.sendmail(inst, ["-f", "hal@example.org", "defer-6@remote.test"],
                       MSG)
         qid = self.queue_id_of(inst)
@@ -216,7 +217,7 @@ class NoticeTest(QueueTestCase):
 class RobustnessTest(QueueTestCase):
 
     def test_corrupt_file_moves_to_corrupt_and_queue_goes_on(self):
-        inst = self.mail_instance()
+        inst = self.sink_instance()
         bad = "1NGDYZ5T01KAH0W9"
         path = os.path.join(inst.queue_dir, "incoming", bad)
         with open(path, "wb") as f:
@@ -232,7 +233,7 @@ class RobustnessTest(QueueTestCase):
         self.sunk(inst, "ok2@remote.test")
 
     def test_restart_delivers_what_was_left_in_active(self):
-        inst = self.mail_instance({"minimal_backoff_time": "1h",
+        inst = self.sink_instance({"minimal_backoff_time": "1h",
                                    "maximal_backoff_time": "1h"})
         self.sendmail(inst, ["-f", "ann@example.org", "ok3@remote.test",
                              "defer-7@remote.test"], MSG)
@@ -253,7 +254,7 @@ class RobustnessTest(QueueTestCase):
                  what="deferred again")
 
     def test_killed_qmgr_is_restarted_and_mail_still_flows(self):
-        inst = self.mail_instance()
+        inst = self.sink_instance()
         svc = wait_for(lambda: inst.service("qmgr"), what="qmgr")
         wait_for(lambda: inst.service("qmgr")["pids"], what="qmgr pid")
         pid = inst.service("qmgr")["pids"][0]
@@ -261,3 +262,39 @@ class RobustnessTest(QueueTestCase):
         self.assertTrue(svc)
         self.sendmail(inst, ["-f", "ann@example.org", "ok4@remote.test"], MSG)
         self.sunk(inst, "ok4@remote.test", timeout=90)
+
+
+class LocalDeliveryTest(QueueTestCase):
+    """The real local agent (and authd) behind qmgr, from init's
+    master.cf: a temporary failure of the mailbox is retried."""
+
+    def test_read_only_maildir_is_retried_then_delivered(self):
+        user = "ro@" + DOMAIN
+        inst = self.mail_instance(
+            users=(user,), programs=("qmgr", "local", "authd", "pickup"),
+            main_cf={"myhostname": HOST, "mydomain": DOMAIN,
+                     "minimal_backoff_time": "1s",
+                     "maximal_backoff_time": "1s"},
+            columns={"qmgr": {"wakeup": "1"}})
+        # A Maildir the delivery agent may not write into.
+        maildir = os.path.join(inst.root, "mail", DOMAIN, "ro", "Maildir")
+        for sub in ("tmp", "new", "cur"):
+            os.makedirs(os.path.join(maildir, sub))
+        for top, dirs, _ in os.walk(os.path.join(inst.root, "mail")):
+            os.chmod(top, 0o555)
+        self.sendmail(inst, ["-f", "ann@example.org", user], MSG)
+        qid = self.queue_id_of(inst)
+        inst.wait_for_log(qid + r": to=<%s>, relay=local, .*"
+                          r"status=deferred" % user)
+        wait_for(lambda: self.attempts(inst, qid) >= 2, what="a retry")
+        self.assertEqual(inst.delivered_files(), [])
+        vmail = pwd.getpwnam("vmail") if os.geteuid() == 0 else None
+        for top, dirs, _ in os.walk(os.path.join(inst.root, "mail")):
+            os.chmod(top, 0o755)
+            if vmail is not None:
+                os.chown(top, vmail.pw_uid, vmail.pw_gid)
+        wait_for(lambda: inst.delivered_files(), timeout=30,
+                 what="delivery after the mailbox was fixed")
+        inst.wait_for_log(qid + r": removed")
+        with open(inst.delivered_files()[0][1], "rb") as f:
+            self.assertIn(b"line one", f.read())

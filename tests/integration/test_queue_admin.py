@@ -22,7 +22,7 @@ class QueueAdminTest(QueueTestCase):
         return qid
 
     def test_list_and_show(self):
-        inst = self.mail_instance(SLOW)
+        inst = self.sink_instance(SLOW)
         out = self.postern(inst, "queue", "list").stdout
         self.assertEqual(out, "Mail queue is empty\n")
         qid = self.deferred_message(inst)
@@ -52,7 +52,7 @@ class QueueAdminTest(QueueTestCase):
         self.assertIn("no message 1NGDYZ5T01KAH0W9", p.stderr)
 
     def test_hold_release(self):
-        inst = self.mail_instance(SLOW)
+        inst = self.sink_instance(SLOW)
         qid = self.deferred_message(inst)
         out = self.postern(inst, "queue", "hold", qid).stdout
         self.assertEqual(out, "1 message placed on hold\n")
@@ -69,7 +69,7 @@ class QueueAdminTest(QueueTestCase):
         inst.wait_for_log(qid + r": from=<ann@example.org>", start=mark)
 
     def test_requeue_and_flush_retry_now(self):
-        inst = self.mail_instance(SLOW)
+        inst = self.sink_instance(SLOW)
         qid = self.deferred_message(inst)
         before = self.attempts(inst, qid)
         self.assertEqual(self.postern(inst, "queue", "requeue", qid).stdout,
@@ -83,7 +83,7 @@ class QueueAdminTest(QueueTestCase):
                  what="a pass after flush")
 
     def test_delete(self):
-        inst = self.mail_instance(SLOW)
+        inst = self.sink_instance(SLOW)
         qid = self.deferred_message(inst)
         self.deferred_message(inst, "defer-b@remote.test")
         p = self.postern(inst, "queue", "delete", qid)
@@ -100,7 +100,7 @@ class QueueAdminTest(QueueTestCase):
                          "Mail queue is empty\n")
 
     def test_usage_errors(self):
-        inst = self.mail_instance(start=False)
+        inst = self.sink_instance(start=False)
         for args in (["queue"], ["queue", "bogus"], ["queue", "show"],
                      ["queue", "delete", "not-an-id"],
                      ["queue", "delete", "ALL", "nowhere"]):

@@ -18,7 +18,7 @@ from queue_util import DOMAIN, QueueTestCase
 class SendmailTest(QueueTestCase):
 
     def test_t_takes_recipients_from_headers_and_drops_bcc(self):
-        inst = self.mail_instance()
+        inst = self.sink_instance()
         msg = ("From: Ann <ann@example.org>\nTo: Bob <bob@remote.test>, "
                "carl@remote.test\nCc: \"Dee, D.\" <dee@remote.test>\n"
                "Bcc: eve@remote.test\nSubject: t\n\nhello\n")
@@ -34,7 +34,7 @@ class SendmailTest(QueueTestCase):
         self.assertRegex(inst.log(), r"nrcpt=5 \(queue active\)")
 
     def test_dot_line_ends_input_unless_i(self):
-        inst = self.mail_instance()
+        inst = self.sink_instance()
         self.sendmail(inst, ["-f", "a@example.org", "dot1@remote.test"],
                       "Subject: 1\n\nbefore\n.\nafter\n")
         self.assertTrue(self.sunk(inst, "dot1@remote.test")
@@ -47,7 +47,7 @@ class SendmailTest(QueueTestCase):
                             .endswith(b"before\r\n.\r\nafter\r\n"))
 
     def test_fullname_and_default_sender(self):
-        inst = self.mail_instance()
+        inst = self.sink_instance()
         self.sendmail(inst, ["-F", "Joe \"Q\" Public", "joe@remote.test"],
                       "Subject: f\n\nx\n")
         raw = self.sunk(inst, "joe@remote.test")
@@ -57,7 +57,7 @@ class SendmailTest(QueueTestCase):
         self.assertRegex(inst.log(), r"from=<%s@%s>" % (login, DOMAIN))
 
     def test_errors_have_sysexits_statuses(self):
-        inst = self.mail_instance()
+        inst = self.sink_instance()
         p = self.sendmail(inst, [], "x\n", ok=False)
         self.assertEqual(p.returncode, 64)
         self.assertIn(b"no recipients", p.stderr)
@@ -70,7 +70,7 @@ class SendmailTest(QueueTestCase):
         self.assertEqual(self.queue_files(inst, "maildrop"), [])
 
     def test_bs_speaks_smtp_on_stdin(self):
-        inst = self.mail_instance()
+        inst = self.sink_instance()
         session = ("EHLO client\r\nMAIL FROM:<smtp@example.org>\r\n"
                    "RCPT TO:<bs1@remote.test> NOTIFY=NEVER\r\n"
                    "RCPT TO:<bs2@remote.test>\r\nDATA\r\n"
@@ -89,13 +89,13 @@ class SendmailTest(QueueTestCase):
         self.assertIn("503 5.5.1", p.stdout.decode())
 
     def test_bi_rebuilds_aliases(self):
-        inst = self.mail_instance(start=False)
+        inst = self.sink_instance(start=False)
         p = self.sendmail(inst, ["-bi"], b"", ok=False)
         self.assertEqual(p.returncode, 0, p.stderr)
 
     @unittest.skipUnless(os.geteuid() == 0, "needs root to set up users")
     def test_ordinary_user_submits_through_setgid_postdrop(self):
-        inst = self.mail_instance(start=False)
+        inst = self.sink_instance(start=False)
         # As make install does: postdrop set-group-id postdrop, the
         # rest reachable by everyone.
         bindir = os.path.join(inst.root, "bin")
