@@ -49,8 +49,8 @@ struct local_helper *
 local_helper_start(const struct conf *conf)
 {
 	struct local_helper *h;
+	pid_t pid, parent = getpid();
 	int sv[2];
-	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
 		log_warning_errno(errno, "helper: socketpair");
@@ -64,7 +64,7 @@ local_helper_start(const struct conf *conf)
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		local_helper_main(conf, sv[1]);
+		local_helper_main(conf, sv[1], parent);
 	}
 	close(sv[1]);
 	h = xcalloc(1, sizeof(*h));

@@ -12,6 +12,7 @@
 #define DELIVERY_LOCAL_HELPER_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "local.h"
 
@@ -36,8 +37,9 @@ struct local_helper_res {
 void local_helper_res(struct local_helper_res *res, const char *dsn,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* The helper process: never returns. fd is its end of the pair. */
-_Noreturn void local_helper_main(const struct conf *conf, int fd);
+/* The helper process: never returns. fd is its end of the pair,
+ * parent local's pid. */
+_Noreturn void local_helper_main(const struct conf *conf, int fd, pid_t parent);
 /* The jobs, with the message in msgfd (local_helper_job.c). */
 void local_helper_command(const struct local_helper_job *job, int msgfd,
     struct local_helper_res *res);

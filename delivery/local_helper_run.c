@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "conf/conf.h"
@@ -188,7 +189,7 @@ out:
 }
 
 _Noreturn void
-local_helper_main(const struct conf *conf, int fd)
+local_helper_main(const struct conf *conf, int fd, pid_t parent)
 {
 	struct passwd pw;
 	const char *refuse;
@@ -202,7 +203,12 @@ local_helper_main(const struct conf *conf, int fd)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGTERM, SIG_DFL);
 	memset(&pw, 0, sizeof(pw));
-	if ((refuse = local_helper_drop(conf, &pw)) != NULL)
+	refuse = local_helper_drop(conf, &pw);
+	/* After the drop, which would clear it: die with local, whose
+	 * end of the pair is the only way to reach us. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+		_exit(0);
+	if (refuse != NULL)
 		log_error("helper: %s (%s): commands and files in aliases "
 		          "are deferred",
 		    refuse, conf->default_privs);
