@@ -17,6 +17,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/stream.h"
 #include "queue/queue_env.h"
 #include "queue/queue_id.h"
 #include "smtp/smtp_cmd.h"
@@ -57,59 +58,6 @@ void smtpd_setup_pre_jail(struct server *srv);
 void smtpd_setup_post_jail(struct server *srv);
 void smtpd_setup_exit(struct server *srv);
 
-/* ---- smtpd_io.c: buffered line and data I/O with deadlines ---- */
-
-/*
- * A byte stream over the client connection. Plain TCP today; STARTTLS
- * and smtps will put TLS behind the same two functions. Both return
- * what read(2)/write(2) return; after -1 with EAGAIN, want says which
- * readiness (POLLIN or POLLOUT) to wait for before trying again.
- */
-struct smtpd_stream {
-	int fd;
-	ssize_t (*read)(struct smtpd_stream *st, void *p, size_t n);
-	ssize_t (*write)(struct smtpd_stream *st, const void *p, size_t n);
-	short want;
-	void *ctx;
-};
-
-/* A plain stream over fd (made non-blocking). */
-void smtpd_stream_plain(struct smtpd_stream *st, int fd);
-
-struct smtpd_io {
-	struct smtpd_stream *stream; /* borrowed */
-	struct buf in; /* received, unconsumed from in_off on */
-	size_t in_off;
-	struct buf out; /* replies not yet sent */
-	int timeout_ms; /* per read or write operation */
-	bool discarding; /* skipping the rest of an over-long line */
-};
-
-void smtpd_io_init(
-    struct smtpd_io *io, struct smtpd_stream *st, int timeout_ms);
-void smtpd_io_deinit(struct smtpd_io *io);
-/*
- * Read what the client has sent, waiting at most timeout_ms. 1 when
- * bytes were added, 0 at EOF, -1 on a time-out (errno ETIMEDOUT) or a
- * read error (errno set).
- */
-int smtpd_io_fill(struct smtpd_io *io);
-/*
- * The next command line from the buffer, without its line end (CR LF,
- * or a bare LF, which Postfix also accepts in commands). 1 with
- * *line_out and *len_out borrowed until the next io call; 1 with
- * *too_long_out set (and len 0) for a line longer than max bytes with
- * its line end, whose whole text is discarded so its tail is never
- * taken for a command; 0 when no complete line is buffered yet.
- */
-int smtpd_io_line(struct smtpd_io *io, size_t max, const char **line_out,
-    size_t *len_out, bool *too_long_out);
-/* Buffered, unconsumed input: *len_out bytes, borrowed. */
-const char *smtpd_io_peek(const struct smtpd_io *io, size_t *len_out);
-void smtpd_io_consume(struct smtpd_io *io, size_t n);
-/* Send every buffered reply; blocks up to timeout_ms per write. 0/-1. */
-int smtpd_io_flush(struct smtpd_io *io);
-
 /* ---- smtpd_session.c: one client ---- */
 
 /* Commands counted for the disconnect log line, indexed by verb. */
@@ -141,8 +89,7 @@ struct smtpd_session {
 	struct arena *arena; /* the session's lifetime */
 	struct arena *txn_arena; /* reset with each transaction */
 	struct arena *cmd_arena; /* reset with each command line */
-	struct smtpd_stream stream;
-	struct smtpd_io io;
+	struct stream io; /* the client connection (core/stream.h) */
 	/* The client. */
 	char addr[64]; /* "192.0.2.1", "2001:db8::1" */
 	char name[256]; /* verified host name or "unknown" */

@@ -61,7 +61,7 @@ smtpd_data_where(struct smtpd_session *s, const char *verb)
 static bool
 smtpd_data_more(struct smtpd_session *s, const char *verb)
 {
-	int r = smtpd_io_fill(&s->io);
+	int r = stream_fill(&s->io);
 
 	if (r > 0)
 		return true;
@@ -158,20 +158,20 @@ smtpd_data(struct smtpd_session *s, const struct smtp_cmd *cmd)
 	smtpd_data_begin(s);
 	smtpd_reply(s, 354, NULL, "End data with <CR><LF>.<CR><LF>");
 	/* The client waits for 354 before it sends anything (RFC 2920). */
-	if (smtpd_io_flush(&s->io) != 0) {
+	if (stream_flush(&s->io) != 0) {
 		smtpd_session_lost(s, errno);
 		smtpd_session_txn_reset(s);
 		return -1;
 	}
 	while (!t->data.done) {
-		p = smtpd_io_peek(&s->io, &len);
+		p = stream_peek(&s->io, &len);
 		if (len == 0) {
 			if (!smtpd_data_more(s, "DATA"))
 				return -1;
 			continue;
 		}
 		n = smtp_data_feed(&t->data, p, len, &t->pending);
-		smtpd_io_consume(&s->io, n);
+		stream_consume(&s->io, n);
 		smtpd_data_store(s);
 	}
 	return smtpd_data_end(s, "END-OF-MESSAGE");
@@ -184,14 +184,14 @@ smtpd_data_skip(struct smtpd_session *s, uint64_t size)
 	size_t len, n;
 
 	while (size > 0) {
-		(void)smtpd_io_peek(&s->io, &len);
+		(void)stream_peek(&s->io, &len);
 		if (len == 0) {
 			if (!smtpd_data_more(s, "BDAT"))
 				return false;
 			continue;
 		}
 		n = len < size ? len : (size_t)size;
-		smtpd_io_consume(&s->io, n);
+		stream_consume(&s->io, n);
 		size -= n;
 	}
 	return true;
@@ -222,14 +222,14 @@ smtpd_bdat(struct smtpd_session *s, const struct smtp_cmd *cmd)
 		return -1;
 	smtp_data_chunk(&t->data, cmd->bdat.size, cmd->bdat.last);
 	while (t->data.chunk_left > 0) {
-		p = smtpd_io_peek(&s->io, &len);
+		p = stream_peek(&s->io, &len);
 		if (len == 0) {
 			if (!smtpd_data_more(s, "BDAT"))
 				return -1;
 			continue;
 		}
 		n = smtp_data_feed_chunk(&t->data, p, len, &t->pending);
-		smtpd_io_consume(&s->io, n);
+		stream_consume(&s->io, n);
 		smtpd_data_store(s);
 	}
 	if (cmd->bdat.last)

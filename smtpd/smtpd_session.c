@@ -77,7 +77,7 @@ smtpd_session_lost(struct smtpd_session *s, int errnum)
 	if (errnum == ETIMEDOUT) {
 		smtpd_reply(s, 421, "4.4.2", "%s Error: timeout exceeded",
 		    s->conf->myhostname);
-		(void)smtpd_io_flush(&s->io);
+		(void)stream_flush(&s->io);
 		smtpd_log_event(s, "timeout");
 	} else {
 		smtpd_log_event(s, "lost connection");
@@ -95,26 +95,26 @@ smtpd_session_loop(struct smtpd_session *s)
 	int r;
 
 	while (!s->done) {
-		if (smtpd_io_line(&s->io, max, &line, &len, &too_long) == 1) {
+		if (stream_line(&s->io, max, &line, &len, &too_long) == 1) {
 			smtpd_cmd_line(s, line, len, too_long);
 			arena_reset(s->cmd_arena);
 			if (s->io.out.len >= SMTPD_SESSION_OUT_MAX &&
-			    !s->done && smtpd_io_flush(&s->io) != 0) {
+			    !s->done && stream_flush(&s->io) != 0) {
 				smtpd_session_lost(s, errno);
 				return;
 			}
 			continue;
 		}
 		/* RFC 2920 §3.2: reply once the client has nothing queued. */
-		if (smtpd_io_flush(&s->io) != 0) {
+		if (stream_flush(&s->io) != 0) {
 			smtpd_session_lost(s, errno);
 			return;
 		}
-		r = smtpd_io_fill(&s->io);
+		r = stream_fill(&s->io);
 		if (r <= 0)
 			smtpd_session_lost(s, r == 0 ? 0 : errno);
 	}
-	(void)smtpd_io_flush(&s->io);
+	(void)stream_flush(&s->io);
 }
 
 static struct smtpd_session *
@@ -129,8 +129,7 @@ smtpd_session_new(struct smtpd *sd, int fd)
 	s->cmd_arena = arena_new();
 	buf_init(&s->txn.pending);
 	buf_init(&s->helo_buf);
-	smtpd_stream_plain(&s->stream, fd);
-	smtpd_io_init(&s->io, &s->stream, (int)(s->conf->smtpd_timeout * 1000));
+	stream_init(&s->io, fd, (int)(s->conf->smtpd_timeout * 1000));
 	s->where = "CONNECT";
 	return s;
 }
@@ -145,7 +144,7 @@ smtpd_session_free(struct smtpd_session **sp)
 	smtpd_session_txn_reset(s);
 	buf_deinit(&s->txn.pending);
 	buf_deinit(&s->helo_buf);
-	smtpd_io_deinit(&s->io);
+	stream_deinit(&s->io);
 	arena_free(&s->cmd_arena);
 	arena_free(&s->txn_arena);
 	arena_free(&s->arena);
