@@ -164,7 +164,8 @@ int tls_session_handshake(
  * errno EAGAIN and *want_out (POLLIN/POLLOUT) set when fd must become
  * ready, or -1 with errno EIO/ECONNRESET/EPIPE on failure (reason in
  * tls_session_error). After EAGAIN a write must be retried with the
- * same bytes. Never blocks.
+ * same bytes. Writing to a vanished peer raises SIGPIPE unless it is
+ * ignored (the server skeleton ignores it). Never blocks.
  */
 ssize_t tls_session_read(
     struct tls_session *s, void *p, size_t n, short *want_out);
