@@ -147,6 +147,7 @@ USERS = {
     "cyc2": ["--forward", "cyc1@example.com"],
     "loop": [], "quota": ["--quota", "100"], "ro": [], "multi": [],
     "off": ["--disabled"],
+    "propdest": [], "selfref": [], "selfref2": [],
 }
 
 
@@ -167,9 +168,13 @@ class LocalDeliveryTest(LocalTestCase):
                         "--no-password", *opts)
         with open(cls.etc("list.txt"), "w") as f:
             f.write("# the include list\ninc1\n  , inc2@example.com\n")
+        with open(cls.etc("pipe.list"), "w") as f:
+            f.write("|cat > /dev/null\n")
         with open(cls.etc("aliases"), "a") as f:
             f.write("team: team1, team2@example.com\n"
-                    "listed: :include:%s\n"
+                    "selfref: selfref, selfref2\n"
+                    "incpipe: :include:%s\n" % cls.etc("pipe.list"))
+            f.write("listed: :include:%s\n"
                     "archive: %s\n"
                     "pipe: \"|cat > %s\"\n"
                     "failpipe: \"|echo no such list; exit 67\"\n"
@@ -180,7 +185,8 @@ class LocalDeliveryTest(LocalTestCase):
         with open(cls.etc("virtual"), "w") as f:
             f.write("info@valias.test vinfo@example.com\n"
                     "@valias.test vcatch\n"
-                    "sales@nocatch.test vsales@example.com\n")
+                    "sales@nocatch.test vsales@example.com\n"
+                    "prop@example.com propdest@example.com\n")
         cls.postern("map", "lmdb:" + cls.etc("virtual"))
         # ro@ has a mailbox local may not write into.
         ro = os.path.join(inst.root, "mail", "example.com", "ro", "Maildir")
@@ -258,6 +264,25 @@ class LocalDeliveryTest(LocalTestCase):
         self.assertEqual(len(self.new_files("vinfo@example.com")), 1)
         self.assertEqual(len(self.new_files("vcatch@example.com")), 1)
         self.assertEqual(len(self.new_files("vsales@example.com")), 1)
+
+    def test_alias_naming_itself(self):
+        reply = deliver(self.inst, ["selfref@example.com"])
+        self.assertEqual(reply["results"][0][:2], ("sent", "2.0.0"))
+        self.assertEqual(len(self.new_files("selfref@example.com")), 1)
+        self.assertEqual(len(self.new_files("selfref2@example.com")), 1)
+
+    def test_command_in_include_file_restricted(self):
+        reply = deliver(self.inst, ["incpipe@example.com"])
+        status, dsn, reason = reply["results"][0]
+        self.assertEqual((status, dsn), ("bounced", "5.7.1"))
+        self.assertIn("restricted", reason)
+
+    def test_virtual_extension_carried_over(self):
+        reply = deliver(self.inst, ["prop+tag@example.com"])
+        self.assertEqual(reply["results"][0][:2], ("sent", "2.0.0"))
+        self.assertEqual(len(self.new_files("propdest@example.com")), 1)
+        self.assert_log(r"to=<propdest\+tag@example\.com>, "
+                        r"orig_to=<prop\+tag@example\.com>")
 
     def test_duplicate_targets_delivered_once(self):
         reply = deliver(self.inst, ["dup@example.com", "DUP@example.com"])
