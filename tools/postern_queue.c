@@ -77,7 +77,9 @@ postern_queue_open(struct postern_queue *pq, const struct conf *conf,
 			pq->items[i].sub = (enum queue_sub)s;
 	}
 	/* Ids sort by arrival time (queue/queue_id.h). */
-	qsort(pq->items, pq->nitems, sizeof(*pq->items), postern_queue_cmp);
+	if (pq->nitems > 0)
+		qsort(pq->items, pq->nitems, sizeof(*pq->items),
+		    postern_queue_cmp);
 	return 0;
 }
 

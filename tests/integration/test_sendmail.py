@@ -113,6 +113,13 @@ class SendmailTest(QueueTestCase):
         inst.write_config(main_cf={"daemon_directory": bindir})
         inst.start()
         nobody = pwd.getpwnam("nobody")
+        # LeakSanitizer aborts in a set-group-id process whatever its
+        # options say; the ASan build cannot run this test.
+        with open(os.path.join(bindir, "postdrop"), "rb") as f:
+            if b"__asan_init" in f.read():
+                self.skipTest("sanitizer build: postdrop cannot be setgid")
+        env = dict(os.environ, ASAN_OPTIONS=os.environ.get(
+            "ASAN_OPTIONS", "") + ":detect_leaks=0")
 
         def as_nobody():
             os.setgroups([])
@@ -122,7 +129,8 @@ class SendmailTest(QueueTestCase):
         p = subprocess.run(
             [os.path.join(bindir, "sendmail"), "-C", inst.conf_dir, "-t"],
             input=b"To: user@remote.test\nSubject: from nobody\n\nhi\n",
-            capture_output=True, preexec_fn=as_nobody, timeout=DEADLINE)
+            capture_output=True, preexec_fn=as_nobody, timeout=DEADLINE,
+            env=env)
         self.assertEqual(p.returncode, 0, p.stderr)
         raw = self.sunk(inst, "user@remote.test")
         self.assertIn(b"from userid %d" % nobody.pw_uid, raw)
@@ -134,6 +142,7 @@ class SendmailTest(QueueTestCase):
         p = subprocess.run(
             [os.path.join(bindir, "sendmail"), "-C", inst.conf_dir,
              "other@remote.test"], input=b"Subject: no\n\nx\n",
-            capture_output=True, preexec_fn=as_nobody, timeout=DEADLINE)
+            capture_output=True, preexec_fn=as_nobody, timeout=DEADLINE,
+            env=env)
         self.assertEqual(p.returncode, 75, p.stderr)
         self.assertIn(b"postdrop: maildrop:", p.stderr)
