@@ -10,8 +10,9 @@ import email.policy
 import os
 import pwd
 import signal
+import smtplib
 
-from harness import wait_for
+from harness import bin_dir, free_port, wait_for
 from queue_util import DOMAIN, HOST, QueueTestCase
 
 MSG = "Subject: queue test\nTo: someone\n\nline one\n.line two\n"
@@ -298,3 +299,35 @@ class LocalDeliveryTest(QueueTestCase):
         inst.wait_for_log(qid + r": removed")
         with open(inst.delivered_files()[0][1], "rb") as f:
             self.assertIn(b"line one", f.read())
+
+
+class SmtpSubmissionTest(QueueTestCase):
+    """Mail received by smtpd reaches qmgr through incoming/ and its
+    trigger, DSN parameters included."""
+
+    def test_smtp_to_sink_with_dsn_parameters(self):
+        if not os.access(os.path.join(bin_dir(), "smtpd"), os.X_OK):
+            self.skipTest("smtpd is not built")
+        port = free_port()
+        inst = self.sink_instance(extra_services=[
+            "127.0.0.1:%d inet n - y - - smtpd" % port])
+        with smtplib.SMTP("127.0.0.1", port, timeout=30) as s:
+            s.ehlo("client.example.org")
+            s.mail("ivy@example.org", ["RET=HDRS", "ENVID=smtp1"])
+            s.rcpt("ok5@remote.test", ["NOTIFY=SUCCESS"])
+            s.rcpt("bounce-9@remote.test",
+                   ["NOTIFY=FAILURE", "ORCPT=rfc822;B9@remote.test"])
+            s.data("Subject: over smtp\r\n\r\nhello\r\n")
+        self.sunk(inst, "ok5@remote.test")
+        wait_for(lambda: inst.log().count("notification") >= 2,
+                 what="two notices")
+        raw = self.sunk(inst, "ivy@example.org")
+        notices = raw.split(b"From: Mail Delivery System")
+        self.assertEqual(len(notices), 3, raw[:2000])
+        failed = [parse(b"From: Mail Delivery System" + n)
+                  for n in notices[1:] if b"Action: failed" in n][0]
+        _, per_msg, per_rcpt, original = report_parts(failed)
+        self.assertEqual(per_msg["Original-Envelope-Id"], "smtp1")
+        self.assertEqual(per_rcpt[0]["Original-Recipient"],
+                         "rfc822;B9@remote.test")
+        self.assertEqual(original.get_content_type(), "text/rfc822-headers")
