@@ -11,15 +11,18 @@ Once the queue is empty the Maildirs are read back and checked:
 
 - every acknowledged message is in the Maildir of each recipient whose
   RCPT got 250, whole, and in no other Maildir;
-- a recipient has a second copy only if a kill fell between the first
-  copy and the last (at-least-once: duplicates only for what was in
-  flight);
+- at-least-once: a recipient has a second copy only if a kill explains
+  it (the local process whose pid is in the earlier copy's Maildir name
+  was killed soon after writing it, or qmgr or the master died around
+  the time of the earlier copy), and no kill is followed by more
+  duplicates than deliveries could have been in flight;
 - nothing went to corrupt/ and no message bounced.
 
 The random seed is printed; POSTERN_DURABILITY_SEED=<seed> replays the
 same workload and kill schedule (the timing of a real system differs from
 run to run). POSTERN_DURABILITY_MESSAGES changes the message count of the
-children test (2000 by default).
+children test (2000 by default); POSTERN_DURABILITY_LOGS=<directory>
+keeps each instance's whole log there.
 """
 
 import email.parser
@@ -51,13 +54,30 @@ MAIN_CF = {
 }
 # The master wakes qmgr every second, so a killed qmgr is back soon.
 COLUMNS = {"qmgr": {"wakeup": "1"}}
+# Least seconds between two kills of one program: a restarted qmgr reads
+# the whole queue again before it delivers, and needs time to get on.
+GAP = {"smtpd": 0.2, "qmgr": 4.0, "local": 0.3}
+KILLS = 5               # at least this many of each program
 CLIENTS = 6
 BATCH = 10              # messages per SMTP connection
 SEND_DEADLINE = 420.0   # seconds for the clients to get their 250s
 SETTLE_DEADLINE = 240.0  # seconds for the queue to empty afterwards
-SLACK = 1.0             # seconds of clock slack when matching kills
+# When a kill explains a second copy (seconds; generous for a loaded
+# machine): a local process killed up to LOCAL_LAG after it wrote a copy
+# (its fsyncs still running) never reported it; qmgr killed up to
+# RESULT_LAG after a copy may not have recorded it; a local process may
+# finish a copy up to WRITE_LAG after qmgr died.
+LOCAL_LAG = 10.0
+RESULT_LAG = 2.0
+WRITE_LAG = 1.0
+# Deliveries in flight at once: local_destination_concurrency_limit per
+# recipient (the local transport's destination).
+IN_FLIGHT = int(MAIN_CF["local_destination_concurrency_limit"]) * \
+    len(USERS)
 MSGID_RX = re.compile(r"<dur\.(\d+)\.(\d+)@" + re.escape(DOMAIN) + ">")
 END_RX = re.compile(rb"end of dur (\d+)\.(\d+)\r?\n?\Z")
+# A Maildir name: <seconds>.M<microseconds>P<pid>Q<counter>.<host>...
+WRITER_RX = re.compile(r"^\d+\.M\d+P(\d+)Q")
 
 
 def seed_for(test):
@@ -96,7 +116,7 @@ class Ledger:
         self.lock = threading.Lock()
         self.next_n = 0
         self.stop = threading.Event()
-        self.acked = {}         # n -> (time, recipients that got 250)
+        self.acked = {}         # n -> (recipients that got 250, queue id)
         self.in_doubt = set()   # DATA sent, no 250 seen
         self.soft = []          # 4xx replies: allowed, reported
         self.hard = []          # 5xx replies: a bug
@@ -144,17 +164,28 @@ class Ledger:
             return
         with self.lock:
             self.in_doubt.discard(plan.n)
-            self.acked[plan.n] = (time.time(), ok)
+            qid = re.search(rb"queued as (\S+)", text)
+            self.acked[plan.n] = (ok, qid.group(1).decode() if qid else "?")
+
+    def connect(self, port, name):
+        """A greeted SMTP session, or None."""
+        smtp = smtplib.SMTP(local_hostname=name, timeout=60)
+        try:
+            smtp.connect("127.0.0.1", port)
+            if smtp.ehlo()[0] == 250:
+                return smtp
+        except (smtplib.SMTPException, OSError):
+            pass
+        smtp.close()
+        with self.lock:
+            self.connect_failures += 1
+        return None
 
     def client(self, port, name):
         """A client thread: connections of BATCH messages until done."""
         while not self.stop.is_set():
-            try:
-                smtp = smtplib.SMTP("127.0.0.1", port, local_hostname=name,
-                                    timeout=60)
-            except OSError:
-                with self.lock:
-                    self.connect_failures += 1
+            smtp = self.connect(port, name)
+            if smtp is None:
                 # The service is throttled or the master is down: retry.
                 self.stop.wait(0.05)
                 continue
@@ -190,16 +221,35 @@ class Chaos(threading.Thread):
         self.services = services    # program -> master.cf service name
         self.stop = threading.Event()
         self.kills = []             # (time, program, pid)
+        self.idle = 0               # no process of the program to kill
+        self.errors = []            # status requests that failed
+        self.lock = threading.Lock()
+        self.last = {}              # program -> time of its last kill
+
+    def spare(self, program):
+        """Kill no more processes of program from now on."""
+        with self.lock:
+            del self.services[program]
 
     def run(self):
-        while not self.stop.wait(self.rng.uniform(0.2, 1.2)):
-            program = self.rng.choice(sorted(self.services))
+        while not self.stop.wait(self.rng.uniform(0.05, 0.3)):
+            with self.lock:
+                choices = sorted(self.services)
+            if "smtpd" in choices:
+                choices.append("smtpd")     # the clients finish first
+            program = self.rng.choice(choices)
+            if time.monotonic() < self.last.get(program, 0) + GAP[program]:
+                continue
+            self.last[program] = time.monotonic()
             try:
                 pids = self.inst.pids(self.services[program])
-            except (OSError, ConnectionError, AssertionError):
-                continue
+            except (OSError, ConnectionError, AssertionError) as e:
+                self.errors.append("status: %r" % e)
+                pids = []
             if pids:
                 self.kill(program, self.rng.choice(sorted(pids)))
+            else:
+                self.idle += 1
 
     def kill(self, program, pid):
         try:
@@ -213,10 +263,30 @@ class Chaos(threading.Thread):
         self.kills.append((now, program, pid))
 
     def counts(self):
-        out = {p: 0 for p in self.services}
+        out = {p: 0 for p in ("smtpd", "qmgr", "local")}
         for _, program, _ in self.kills:
             out[program] += 1
         return out
+
+
+def causes(copies, events):
+    """For each copy after the first, the index in events of the kill
+    that explains it, or None: qmgr (or the master) died around the time
+    of the earlier copy and before the later one (the nearest such kill);
+    else the local process that wrote the earlier copy was killed soon
+    after, before it could report it."""
+    out = []
+    copies = sorted(copies)
+    for (first, writer), (then, _) in zip(copies, copies[1:]):
+        local = [i for i, (start, _, what, pid) in enumerate(events)
+                 if what == "local" and pid == writer and
+                 first - 0.5 <= start <= first + LOCAL_LAG]
+        qmgr = [i for i, (start, end, what, _) in enumerate(events)
+                if what in ("qmgr", "master") and end >= first - WRITE_LAG
+                and start <= min(first + RESULT_LAG, then + 0.5)]
+        qmgr.sort(key=lambda i: abs(events[i][0] - first))
+        out.append((qmgr + local + [None])[0])
+    return out
 
 
 def read_head(path):
@@ -233,7 +303,7 @@ class Deliveries:
     """The Maildirs read back: copies of each (message, recipient)."""
 
     def __init__(self, inst, seed):
-        self.copies = {}        # (n, rcpt) -> [mtime, ...]
+        self.copies = {}        # (n, rcpt) -> [(mtime, writer pid)]
         self.maildirs = {}      # rcpt -> set of Maildirs
         self.owners = {}        # Maildir -> set of rcpts
         self.stray = []         # files that are not our messages
@@ -252,7 +322,10 @@ class Deliveries:
             if not rcpt:
                 self.broken.append(path + " (no Delivered-To:)")
             key = (int(m.group(2)), rcpt)
-            self.copies.setdefault(key, []).append(os.stat(path).st_mtime)
+            writer = WRITER_RX.match(os.path.basename(path))
+            self.copies.setdefault(key, []).append(
+                (os.stat(path).st_mtime,
+                 int(writer.group(1)) if writer else None))
             self.maildirs.setdefault(rcpt, set()).add(maildir)
             self.owners.setdefault(maildir, set()).add(rcpt)
 
@@ -265,7 +338,12 @@ class DurabilityTest(InstanceTestCase):
         self.addCleanup(self.trim_logs)
 
     def trim_logs(self):
-        for inst in self._instances:
+        keep = os.environ.get("POSTERN_DURABILITY_LOGS")
+        for i, inst in enumerate(self._instances):
+            if keep:
+                with open(os.path.join(keep, "%s.%d.log" % (self.id(), i)),
+                          "w") as f:
+                    f.write(inst.final_log)
             lines = inst.final_log.splitlines(True)
             if len(lines) > 300:
                 notes = [ln for ln in lines[:-200]
@@ -311,8 +389,8 @@ class DurabilityTest(InstanceTestCase):
         return time.monotonic() - start
 
     def check(self, inst, ledger, events, summary):
-        """The at-least-once checks; events are (start, end, what) of
-        the kills that may explain a duplicate."""
+        """The at-least-once checks; events are (start, end, program,
+        pid) of the kills, which may explain duplicates."""
         corrupt = inst.queue_ids(("corrupt",))
         self.assertEqual(corrupt, [], "files in corrupt/")
         got = Deliveries(inst, ledger.seed)
@@ -325,38 +403,52 @@ class DurabilityTest(InstanceTestCase):
             self.assertEqual(len(rcpts), 1, "Maildir %s holds mail of %s"
                              % (maildir, sorted(rcpts)))
         lost, wrong, unexplained, dups, extra = [], [], [], 0, 0
-        for n, (_, rcpts) in sorted(ledger.acked.items()):
-            lost += [(n, r) for r in rcpts if (n, r) not in got.copies]
-        for (n, rcpt), mtimes in sorted(got.copies.items()):
+        per_kill = [0] * len(events)
+        for n, (rcpts, qid) in sorted(ledger.acked.items()):
+            lost += [(n, qid, r) for r in rcpts if (n, r) not in got.copies]
+        for (n, rcpt), copies in sorted(got.copies.items()):
             if n in ledger.acked:
-                if rcpt not in ledger.acked[n][1]:
+                if rcpt not in ledger.acked[n][0]:
                     wrong.append((n, rcpt))
             elif n in ledger.in_doubt:
                 extra += 1      # committed, but the 250 was lost
             else:
                 wrong.append((n, rcpt))
-            if len(mtimes) > 1:
-                dups += len(mtimes) - 1
-                first, last = min(mtimes), max(mtimes)
-                if not any(s <= last + SLACK and e >= first - SLACK
-                           for s, e, _ in events):
-                    unexplained.append((n, rcpt, len(mtimes)))
+            dups += len(copies) - 1
+            for cause in causes(copies, events):
+                if cause is None:
+                    unexplained.append((n, ledger.acked.get(n, ("", "?"))[1],
+                                        rcpt, sorted(copies)))
+                else:
+                    per_kill[cause] += 1
+        # A kill repeats only deliveries in flight: one recipient of one
+        # request for a local process, at most the concurrency limit times
+        # the destinations (one per recipient) for qmgr. Twice that, as
+        # a copy is put down to the nearest kill, not always its own.
+        bound = {"local": 2, "qmgr": 2 * IN_FLIGHT,
+                 "master": 2 * IN_FLIGHT}
+        bursts = [(e, c) for e, c in zip(events, per_kill)
+                  if c > bound[e[2]]]
         copies = sum(len(m) for m in got.copies.values())
         sys.stderr.write(
             "%s: %d messages acknowledged (%d recipients), %d in doubt, "
             "%d 4xx replies, %d refused connections; %d copies delivered: "
-            "%d duplicates, all at kills: %s; %d from messages in doubt\n"
+            "%d duplicates, all at kills: %s, most at one kill: %s; "
+            "%d from messages in doubt\n"
             % (summary, len(ledger.acked),
-               sum(len(r) for _, r in ledger.acked.values()),
+               sum(len(r) for r, _ in ledger.acked.values()),
                len(ledger.in_doubt), len(ledger.soft),
                ledger.connect_failures, copies, dups, not unexplained,
-               extra))
+               {w: max([c for c, e in zip(per_kill, events) if e[2] == w] or
+                       [0]) for w in ("local", "qmgr", "master")}, extra))
         self.assertEqual(lost[:50], [], "%d acknowledged (message, "
                          "recipient) pairs never delivered" % len(lost))
         self.assertEqual(wrong[:50], [], "delivered to a recipient that "
                          "was not accepted, or a message never sent")
         self.assertEqual(unexplained[:50], [], "duplicates with no kill "
                          "between the copies")
+        self.assertEqual(bursts, [], "kills followed by more duplicates "
+                         "than deliveries could have been in flight")
 
     def test_children_killed(self):
         seed = seed_for(self)
@@ -372,21 +464,31 @@ class DurabilityTest(InstanceTestCase):
         chaos.start()
         try:
             self.join(ledger, threads, "with kills")
+            sent = time.monotonic() - start
+            # Deliveries go on: keep killing qmgr and local until most
+            # of the queue is gone.
+            chaos.spare("smtpd")
+            wait_for(lambda: len(inst.queue_ids()) < ledger.target // 20
+                     and min(chaos.counts()[p] for p in ("qmgr", "local"))
+                     >= KILLS,
+                     SETTLE_DEADLINE, "the queue to shrink")
         finally:
             chaos.stop.set()
             chaos.join()
-        sent = time.monotonic() - start
         settled = self.settle(inst)
         counts = chaos.counts()
         for program, count in counts.items():
-            self.assertGreaterEqual(count, 3, "too few kills of %s: %r"
-                                    % (program, counts))
+            self.assertGreaterEqual(count, KILLS, "too few kills of %s: %r; "
+                                    "%d times nothing to kill; %r"
+                                    % (program, counts, chaos.idle,
+                                       chaos.errors[:5]))
         # A killed smtpd cannot deliver anything twice.
-        events = [(t, t, program) for t, program, _ in chaos.kills
+        events = [(t, t, program, pid) for t, program, pid in chaos.kills
                   if program != "smtpd"]
         self.check(inst, ledger, events,
-                   "seed %d, %.0f s sending, %.0f s settling, kills %r"
-                   % (seed, sent, settled, counts))
+                   "seed %d, %.0f s sending, %.0f s settling, kills %r "
+                   "(%d times nothing to kill)"
+                   % (seed, sent, settled, counts, chaos.idle))
 
     def stop_the_world(self, inst):
         """SIGKILL the master (stopped first, so that it forks no child
@@ -427,7 +529,7 @@ class DurabilityTest(InstanceTestCase):
                          "the old master's children to exit")
                 inst.close_log()
                 inst.start()
-                events.append((begin, time.time(), "master"))
+                events.append((begin, time.time(), "master", None))
             self.join(ledger, threads, "master killed twice")
         finally:
             ledger.stop.set()

@@ -74,6 +74,7 @@ class PflogsummTest(InstanceTestCase):
         ids = []
         with smtplib.SMTP("127.0.0.1", port, local_hostname="client." +
                           DOMAIN, timeout=30) as smtp:
+            self.assertEqual(smtp.ehlo()[0], 250)
             for n, (rcpts, extra) in enumerate(WORKLOAD):
                 self.assertEqual(smtp.mail(SENDER)[0], 250)
                 for rcpt in rcpts:
