@@ -46,7 +46,7 @@ struct qmgr_msg {
 	size_t jobs; /* delivery jobs not finished yet */
 	/* Recipients delivered in this pass whose sender asked to know. */
 	bool *success;
-	struct qmgr_msg *next;
+	struct qmgr_msg *next; /* in its hash bucket */
 };
 
 /* One delivery request: some recipients of one message, one destination. */
@@ -76,7 +76,7 @@ struct qmgr_dest {
 	struct qmgr_job *head, *tail; /* waiting jobs */
 	struct qmgr_job *busy; /* running jobs */
 	bool dispatching; /* in qmgr_dest_dispatch: do not free or recurse */
-	struct qmgr_dest *next;
+	struct qmgr_dest *next; /* in its hash bucket */
 };
 
 /* A deferred message qmgr knows about, waiting for its timer. */
@@ -84,8 +84,11 @@ struct qmgr_wait {
 	char id[QUEUE_ID_SIZE];
 	uint64_t timer;
 	struct qmgr *q;
-	struct qmgr_wait *next;
+	struct qmgr_wait *next; /* in its hash bucket */
 };
+
+/* Messages, waits and destinations are found by key in these buckets. */
+#define QMGR_HASH_SIZE 4096
 
 struct qmgr {
 	struct server *srv;
@@ -93,10 +96,10 @@ struct qmgr {
 	struct event_loop *loop;
 	struct queue_dir *qd;
 	struct maps *transport_maps; /* NULL when none */
-	struct qmgr_msg *msgs;
+	struct qmgr_msg *msgs[QMGR_HASH_SIZE]; /* by id */
 	size_t nmsgs;
-	struct qmgr_dest *dests;
-	struct qmgr_wait *waits;
+	struct qmgr_dest *dests[QMGR_HASH_SIZE]; /* by transport, hop */
+	struct qmgr_wait *waits[QMGR_HASH_SIZE]; /* by id */
 	uint64_t scan_timer; /* deferred/ scan */
 	bool incoming_left; /* the active limit stopped an incoming scan */
 	uint64_t rescan_timer; /* incoming/ again once there is room */
@@ -195,6 +198,8 @@ int qmgr_bounce_delay(struct qmgr *q, struct qmgr_msg *msg, uint64_t until);
 void qmgr_msg_free(struct qmgr *q, struct qmgr_msg **msgp);
 /* Wall-clock seconds (queue times are wall-clock: they outlive us). */
 uint64_t qmgr_now(void);
+/* Bucket of a key made of one or two strings (b may be NULL). */
+size_t qmgr_hash(const char *a, const char *b);
 /* Untrusted text (an address from a queue file) made fit for a log. */
 const char *qmgr_esc(const char *s, char *out, size_t outsz);
 

@@ -54,7 +54,8 @@ qmgr_wait_fire(struct event_loop *loop, void *vw)
 	struct qmgr *q = w->q;
 
 	(void)loop;
-	for (pp = &q->waits; *pp != NULL; pp = &(*pp)->next)
+	for (pp = &q->waits[qmgr_hash(w->id, NULL)]; *pp != NULL;
+	     pp = &(*pp)->next)
 		if (*pp == w) {
 			*pp = w->next;
 			break;
@@ -75,8 +76,8 @@ qmgr_wait_add(struct qmgr *q, const char *id, uint64_t due)
 	w->q = q;
 	w->timer = event_timer_add(
 	    q->loop, due > now ? (due - now) * 1000 : 0, qmgr_wait_fire, w);
-	w->next = q->waits;
-	q->waits = w;
+	w->next = q->waits[qmgr_hash(id, NULL)];
+	q->waits[qmgr_hash(id, NULL)] = w;
 }
 
 void
@@ -84,7 +85,8 @@ qmgr_wait_forget(struct qmgr *q, const char *id)
 {
 	struct qmgr_wait **pp, *w;
 
-	for (pp = &q->waits; (w = *pp) != NULL; pp = &w->next)
+	for (pp = &q->waits[qmgr_hash(id, NULL)]; (w = *pp) != NULL;
+	     pp = &w->next)
 		if (strcmp(w->id, id) == 0) {
 			*pp = w->next;
 			event_timer_cancel(q->loop, w->timer);
@@ -96,13 +98,16 @@ qmgr_wait_forget(struct qmgr *q, const char *id)
 void
 qmgr_wait_cancel_all(struct qmgr *q)
 {
-	while (q->waits != NULL) {
-		struct qmgr_wait *w = q->waits;
+	size_t i;
 
-		q->waits = w->next;
-		event_timer_cancel(q->loop, w->timer);
-		free(w);
-	}
+	for (i = 0; i < QMGR_HASH_SIZE; i++)
+		while (q->waits[i] != NULL) {
+			struct qmgr_wait *w = q->waits[i];
+
+			q->waits[i] = w->next;
+			event_timer_cancel(q->loop, w->timer);
+			free(w);
+		}
 }
 
 void

@@ -46,9 +46,10 @@ qmgr_dest_get(struct qmgr *q, const struct qmgr_route *r, const char *address)
 {
 	const char *hop = r->local ? address : r->nexthop.data;
 	size_t tlen = r->transport.len, hlen = strlen(hop);
+	size_t b = qmgr_hash(r->transport.data, hop);
 	struct qmgr_dest *d;
 
-	for (d = q->dests; d != NULL; d = d->next)
+	for (d = q->dests[b]; d != NULL; d = d->next)
 		if (strcmp(d->key, r->transport.data) == 0 &&
 		    strcmp(d->key + tlen + 1, hop) == 0)
 			return d;
@@ -62,8 +63,8 @@ qmgr_dest_get(struct qmgr *q, const struct qmgr_route *r, const char *address)
 	    q->conf->default_destination_concurrency_limit);
 	d->recipient_limit = qmgr_dest_limit(q->conf, d->transport,
 	    "recipient", q->conf->default_destination_recipient_limit);
-	d->next = q->dests;
-	q->dests = d;
+	d->next = q->dests[b];
+	q->dests[b] = d;
 	return d;
 }
 
@@ -72,7 +73,8 @@ qmgr_dest_free(struct qmgr *q, struct qmgr_dest *d)
 {
 	struct qmgr_dest **pp;
 
-	for (pp = &q->dests; *pp != NULL; pp = &(*pp)->next)
+	for (pp = &q->dests[qmgr_hash(d->key, d->key + strlen(d->key) + 1)];
+	     *pp != NULL; pp = &(*pp)->next)
 		if (*pp == d) {
 			*pp = d->next;
 			break;
@@ -153,24 +155,31 @@ qmgr_dest_job_end(struct qmgr *q, struct qmgr_job *job)
 		qmgr_dest_dispatch(q, d);
 }
 
+/* Free a destination's jobs, waiting and running, then itself. */
+static void
+qmgr_dest_drop(struct qmgr *q, struct qmgr_dest *d)
+{
+	while (d->head != NULL) {
+		struct qmgr_job *job = d->head;
+
+		d->head = job->next;
+		qmgr_dest_job_free(q, job);
+	}
+	while (d->busy != NULL) {
+		struct qmgr_job *job = d->busy;
+
+		d->busy = job->next;
+		qmgr_dest_job_free(q, job);
+	}
+	qmgr_dest_free(q, d);
+}
+
 void
 qmgr_dest_free_all(struct qmgr *q)
 {
-	while (q->dests != NULL) {
-		struct qmgr_dest *d = q->dests;
+	size_t i;
 
-		while (d->head != NULL) {
-			struct qmgr_job *job = d->head;
-
-			d->head = job->next;
-			qmgr_dest_job_free(q, job);
-		}
-		while (d->busy != NULL) {
-			struct qmgr_job *job = d->busy;
-
-			d->busy = job->next;
-			qmgr_dest_job_free(q, job);
-		}
-		qmgr_dest_free(q, d);
-	}
+	for (i = 0; i < QMGR_HASH_SIZE; i++)
+		while (q->dests[i] != NULL)
+			qmgr_dest_drop(q, q->dests[i]);
 }

@@ -32,6 +32,23 @@ qmgr_now(void)
 	return (uint64_t)time(NULL);
 }
 
+/* FNV-1a: ids and host names are short; buckets stay small. */
+size_t
+qmgr_hash(const char *a, const char *b)
+{
+	uint32_t h = 2166136261u;
+	const char *p;
+
+	for (p = a; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	if (b != NULL) {
+		h = (h ^ 0xFFu) * 16777619u;
+		for (p = b; *p != '\0'; p++)
+			h = (h ^ (unsigned char)*p) * 16777619u;
+	}
+	return h % QMGR_HASH_SIZE;
+}
+
 const char *
 qmgr_esc(const char *s, char *out, size_t outsz)
 {
@@ -45,7 +62,8 @@ qmgr_msg_free(struct qmgr *q, struct qmgr_msg **msgp)
 
 	if (msg == NULL)
 		return;
-	for (pp = &q->msgs; *pp != NULL; pp = &(*pp)->next)
+	for (pp = &q->msgs[qmgr_hash(msg->id, NULL)]; *pp != NULL;
+	     pp = &(*pp)->next)
 		if (*pp == msg) {
 			*pp = msg->next;
 			q->nmsgs--;
@@ -252,8 +270,8 @@ qmgr_msg_start(struct qmgr *q, const char *id)
 	env = queue_file_env(msg->qf);
 	msg->active_since = qmgr_now();
 	msg->success = xcalloc(env->nrcpt, sizeof(bool));
-	msg->next = q->msgs;
-	q->msgs = msg;
+	msg->next = q->msgs[qmgr_hash(id, NULL)];
+	q->msgs[qmgr_hash(id, NULL)] = msg;
 	q->nmsgs++;
 	log_info("%s: from=<%s>, size=%" PRIu64 ", nrcpt=%zu (queue active)",
 	    id, qmgr_esc(env->sender, sender, sizeof(sender)),

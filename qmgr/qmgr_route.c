@@ -16,30 +16,14 @@
 
 #include "conf/conf.h"
 #include "map/map.h"
-
-/* True when domain (case-insensitively) is an item of the list. */
-static bool
-qmgr_route_in_list(const char *list, const char *domain)
-{
-	const char *cursor = list;
-	struct buf item;
-	bool found = false;
-
-	buf_init(&item);
-	while (!found && conf_list_next(&cursor, &item))
-		found = strcasecmp(item.data, domain) == 0;
-	buf_deinit(&item);
-	return found;
-}
+#include "msg/domain_local.h"
 
 static bool
 qmgr_route_is_local(const struct conf *conf, const char *domain)
 {
 	if (domain == NULL)
 		return true;
-	return qmgr_route_in_list(conf->mydestination, domain) ||
-	    qmgr_route_in_list(conf->virtual_alias_domains, domain) ||
-	    qmgr_route_in_list(conf->virtual_mailbox_domains, domain);
+	return domain_local_class(conf, domain) != DOMAIN_LOCAL_NONE;
 }
 
 /* transport_maps: 1 found (value in out), 0 not, -1 temporary failure. */

@@ -22,7 +22,7 @@ qmgr_known(const struct qmgr *q, const char *id)
 {
 	const struct qmgr_msg *m;
 
-	for (m = q->msgs; m != NULL; m = m->next)
+	for (m = q->msgs[qmgr_hash(id, NULL)]; m != NULL; m = m->next)
 		if (strcmp(m->id, id) == 0)
 			return true;
 	return false;

@@ -112,6 +112,7 @@ void
 qmgr_server_exit(struct server *srv)
 {
 	struct qmgr *q = server_ctx(srv);
+	size_t i;
 
 	if (q == NULL)
 		return;
@@ -120,11 +121,12 @@ qmgr_server_exit(struct server *srv)
 	 * and the next qmgr delivers them again (at-least-once).
 	 */
 	qmgr_dest_free_all(q);
-	while (q->msgs != NULL) {
-		struct qmgr_msg *m = q->msgs;
+	for (i = 0; i < QMGR_HASH_SIZE; i++)
+		while (q->msgs[i] != NULL) {
+			struct qmgr_msg *m = q->msgs[i];
 
-		qmgr_msg_free(q, &m);
-	}
+			qmgr_msg_free(q, &m);
+		}
 	qmgr_wait_cancel_all(q);
 	maps_close(&q->transport_maps);
 	queue_dir_close(&q->qd);
