@@ -16,28 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/byteorder.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 
 #define IPC_LEN_BYTES 4
 /* Smallest attribute: one-byte name length, one name byte, value length. */
 #define IPC_ATTR_MIN (1 + 1 + IPC_LEN_BYTES)
-
-static void
-ipc_put_u32(char *p, uint32_t v)
-{
-	p[0] = (char)(v >> 24);
-	p[1] = (char)(v >> 16);
-	p[2] = (char)(v >> 8);
-	p[3] = (char)v;
-}
-
-static uint32_t
-ipc_get_u32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
 
 static bool
 ipc_name_valid(const char *name, size_t len)
@@ -94,7 +79,7 @@ ipc_msg_add(
 		PANIC("%s: value of %s too long", __func__, name);
 	buf_putc(&msg->buf, (char)nlen);
 	buf_append(&msg->buf, name, nlen);
-	ipc_put_u32(hdr, (uint32_t)len);
+	byteorder_put_be32(hdr, (uint32_t)len);
 	buf_append(&msg->buf, hdr, sizeof(hdr));
 	buf_append(&msg->buf, value, len);
 }
@@ -123,7 +108,7 @@ ipc_msg_finish(struct ipc_msg *msg)
 
 	if (body > UINT32_MAX)
 		PANIC("%s: message too long", __func__);
-	ipc_put_u32(msg->buf.data, (uint32_t)body);
+	byteorder_put_be32(msg->buf.data, (uint32_t)body);
 }
 
 /* ---- reading ---- */
@@ -166,7 +151,7 @@ ipc_reader_scan(const unsigned char *p, size_t len, struct err *err)
 			return err_set(err, ERR_PERM, "5.5.0",
 			    "bad attribute name at offset %zu", off);
 		off += 1 + nlen;
-		vlen = ipc_get_u32(p + off);
+		vlen = byteorder_get_be32(p + off);
 		off += IPC_LEN_BYTES;
 		if (vlen > len - off)
 			return err_set(err, ERR_PERM, "5.5.0",
@@ -235,7 +220,7 @@ ipc_reader_decode(
 		buf_append(&rd->store, p + off + 1, nlen);
 		buf_putc(&rd->store, '\0');
 		off += 1 + nlen;
-		vlen = ipc_get_u32(p + off);
+		vlen = byteorder_get_be32(p + off);
 		off += IPC_LEN_BYTES;
 		offs[2 * i + 1] = rd->store.len;
 		buf_append(&rd->store, p + off, vlen);
@@ -353,7 +338,7 @@ ipc_frame_complete(const void *in, size_t len, size_t max, struct err *err)
 
 	if (len < IPC_LEN_BYTES)
 		return 0;
-	body = ipc_get_u32(in);
+	body = byteorder_get_be32(in);
 	if (body > max)
 		return err_set(err, ERR_PERM, "5.3.4",
 		    "frame of %lu bytes exceeds the limit of %zu",

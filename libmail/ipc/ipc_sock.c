@@ -17,6 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "core/byteorder.h"
 #include "core/event.h"
 #include "core/log.h"
 
@@ -211,10 +212,7 @@ ipc_sock_recv(
 	/* With only the prefix in hand this checks the cap and the zero. */
 	if (ipc_frame_complete(frame.data, frame.len, max, err) < 0)
 		goto out;
-	body = (size_t)(unsigned char)frame.data[0] << 24 |
-	    (size_t)(unsigned char)frame.data[1] << 16 |
-	    (size_t)(unsigned char)frame.data[2] << 8 |
-	    (size_t)(unsigned char)frame.data[3];
+	body = byteorder_get_be32(frame.data);
 	if (ipc_sock_read_exact(fd, &frame, body, deadline, err) != 0)
 		goto out;
 	rc = ipc_reader_decode(rd, frame.data + 4, frame.len - 4, err);

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "core/byteorder.h"
 #include "core/log.h"
 #include "queue/queue_rec.h"
 
@@ -45,10 +46,10 @@ queue_log_encode(struct buf *out, size_t idx, enum queue_rcpt_state state,
 			rlen = QUEUE_LOG_REASON_MAX;
 		queue_rec_put(out, QUEUE_LOG_REASON, reason, rlen);
 	}
-	queue_rec_be32_put((unsigned char *)out->data + start,
+	byteorder_put_be32((unsigned char *)out->data + start,
 	    (uint32_t)(out->len - start - 4));
 	crc = queue_rec_crc32(0, out->data + start, out->len - start);
-	queue_rec_be32_put(word, crc);
+	byteorder_put_be32(word, crc);
 	buf_append(out, word, sizeof(word));
 }
 
@@ -119,12 +120,12 @@ queue_log_apply(const void *in, size_t len, struct queue_env *env,
 		*valid_out = off;
 		if (len - off < QUEUE_LOG_OVERHEAD)
 			return 0;
-		plen = queue_rec_be32_get(p + off);
+		plen = byteorder_get_be32(p + off);
 		if (plen > QUEUE_LOG_PAYLOAD_MAX ||
 		    plen > len - off - QUEUE_LOG_OVERHEAD)
 			return 0;
 		if (queue_rec_crc32(0, p + off, 4 + (size_t)plen) !=
-		    queue_rec_be32_get(p + off + 4 + plen))
+		    byteorder_get_be32(p + off + 4 + plen))
 			return 0;
 		if (queue_log_parse_payload(
 		        (const char *)p + off + 4, plen, &e, err) < 0)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/byteorder.h"
 #include "core/log.h"
 
 void
@@ -19,7 +20,7 @@ queue_rec_put(struct buf *out, char type, const void *value, size_t len)
 	if (len > UINT32_MAX)
 		PANIC("%s: record of %zu bytes", __func__, len);
 	hdr[0] = (unsigned char)type;
-	queue_rec_be32_put(hdr + 1, (uint32_t)len);
+	byteorder_put_be32(hdr + 1, (uint32_t)len);
 	buf_append(out, hdr, sizeof(hdr));
 	buf_append(out, value, len);
 }
@@ -55,7 +56,7 @@ queue_rec_next(const void *in, size_t len, size_t *off, char *type_out,
 		return 0;
 	if (len - at < QUEUE_REC_HDR_LEN)
 		return -1;
-	vlen = queue_rec_be32_get(p + at + 1);
+	vlen = byteorder_get_be32(p + at + 1);
 	if (vlen > len - at - QUEUE_REC_HDR_LEN)
 		return -1;
 	*type_out = (char)p[at];
@@ -104,32 +105,3 @@ queue_rec_crc32(uint32_t crc, const void *data, size_t len)
 	return ~crc;
 }
 
-void
-queue_rec_be32_put(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)(v >> 24);
-	p[1] = (unsigned char)(v >> 16);
-	p[2] = (unsigned char)(v >> 8);
-	p[3] = (unsigned char)v;
-}
-
-uint32_t
-queue_rec_be32_get(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
-void
-queue_rec_be64_put(unsigned char *p, uint64_t v)
-{
-	queue_rec_be32_put(p, (uint32_t)(v >> 32));
-	queue_rec_be32_put(p + 4, (uint32_t)v);
-}
-
-uint64_t
-queue_rec_be64_get(const unsigned char *p)
-{
-	return (uint64_t)queue_rec_be32_get(p) << 32 |
-	    queue_rec_be32_get(p + 4);
-}

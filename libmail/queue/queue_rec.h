@@ -42,10 +42,5 @@ int queue_rec_num(const char *value, size_t len, uint64_t *num_out);
 /* CRC-32 (ISO-HDLC, as zlib) of data, continuing from crc (start at 0). */
 uint32_t queue_rec_crc32(uint32_t crc, const void *data, size_t len);
 
-/* Big-endian fixed-width integers for the file header and log frames. */
-void queue_rec_be32_put(unsigned char *p, uint32_t v);
-uint32_t queue_rec_be32_get(const unsigned char *p);
-void queue_rec_be64_put(unsigned char *p, uint64_t v);
-uint64_t queue_rec_be64_get(const unsigned char *p);
 
 #endif

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/byteorder.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "store/maildir.h"
@@ -150,7 +151,7 @@ mbox_index_append_txn(struct db_lmdb_txn *txn, void *vctx, struct err *err)
 	if ((rc = db_lmdb_get(txn, k.b, k.len, &v, err)) < 0)
 		return -1;
 	if (rc == 1 && v.len == 4) {
-		c->uid = mbox_index_get32(v.data); /* a sync was first */
+		c->uid = byteorder_get_be32(v.data); /* a sync was first */
 		return 0;
 	}
 	if (st.uidnext == UINT32_MAX)

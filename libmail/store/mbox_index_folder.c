@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/byteorder.h"
 #include "core/xmalloc.h"
 #include "store/maildir.h"
 #include "store/mbox_index_impl.h"
@@ -60,7 +61,7 @@ mbox_index_folder_move(struct db_lmdb_txn *txn, const char *from,
 		return -1;
 	if (rc == 1 && mbox_index_folder_forget(txn, to, old, err) < 0)
 		return -1;
-	mbox_index_put32(idb, id);
+	byteorder_put_be32(idb, id);
 	mbox_index_key_name(&k, to);
 	if (db_lmdb_put(txn, k.b, k.len, idb, sizeof(idb), err) < 0)
 		return -1;
@@ -95,7 +96,7 @@ mbox_index_folder_children(struct db_lmdb_txn *txn, const char *from,
 		list = xreallocarray(list, n + 1, sizeof(*list));
 		list[n].suffix = xstrndup(
 		    (const char *)key.data + 1 + flen, key.len - 1 - flen);
-		list[n].id = mbox_index_get32(val.data);
+		list[n].id = byteorder_get_be32(val.data);
 		n++;
 	}
 	db_lmdb_cursor_close(&cur);

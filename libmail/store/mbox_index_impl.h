@@ -54,10 +54,6 @@ void mbox_index_key_cache(
 uint32_t mbox_index_key_uid(const void *key, size_t len);
 
 /* Fixed-width big-endian fields. */
-void mbox_index_put32(unsigned char *p, uint32_t v);
-void mbox_index_put64(unsigned char *p, uint64_t v);
-uint32_t mbox_index_get32(const unsigned char *p);
-uint64_t mbox_index_get64(const unsigned char *p);
 
 /* Message record codec; decode: 0, or -1 for a damaged record. */
 void mbox_index_msg_encode(const struct mbox_index_msg *m, struct buf *out);

@@ -9,39 +9,12 @@
 
 #include <string.h>
 
+#include "core/byteorder.h"
 #include "core/log.h"
 
 /* version, flags, modseq, size, vsize, date, in_cur; then the name */
 #define MBOX_INDEX_MSG_HEAD (1 + 8 + 8 + 8 + 8 + 8 + 1)
 
-void
-mbox_index_put32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)(v >> 24);
-	p[1] = (unsigned char)(v >> 16);
-	p[2] = (unsigned char)(v >> 8);
-	p[3] = (unsigned char)v;
-}
-
-void
-mbox_index_put64(unsigned char *p, uint64_t v)
-{
-	mbox_index_put32(p, (uint32_t)(v >> 32));
-	mbox_index_put32(p + 4, (uint32_t)v);
-}
-
-uint32_t
-mbox_index_get32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
-uint64_t
-mbox_index_get64(const unsigned char *p)
-{
-	return (uint64_t)mbox_index_get32(p) << 32 | mbox_index_get32(p + 4);
-}
 
 const char *
 mbox_index_folder_norm(const char *folder)
@@ -63,7 +36,7 @@ static void
 mbox_index_key_head(struct mbox_index_key *k, char tag, uint32_t id)
 {
 	k->b[0] = (unsigned char)tag;
-	mbox_index_put32(k->b + 1, id);
+	byteorder_put_be32(k->b + 1, id);
 	k->len = 5;
 }
 
@@ -95,7 +68,7 @@ void
 mbox_index_key_msg(struct mbox_index_key *k, uint32_t id, uint32_t uid)
 {
 	mbox_index_key_head(k, 'M', id);
-	mbox_index_put32(k->b + 5, uid);
+	byteorder_put_be32(k->b + 5, uid);
 	k->len = 9;
 }
 
@@ -104,7 +77,7 @@ mbox_index_key_uid(const void *key, size_t len)
 {
 	if (len != 9)
 		PANIC("%s: not a message key", __func__);
-	return mbox_index_get32((const unsigned char *)key + 5);
+	return byteorder_get_be32((const unsigned char *)key + 5);
 }
 
 void
@@ -123,7 +96,7 @@ mbox_index_key_cache(
     struct mbox_index_key *k, uint32_t id, uint32_t uid, unsigned kind)
 {
 	mbox_index_key_head(k, 'C', id);
-	mbox_index_put32(k->b + 5, uid);
+	byteorder_put_be32(k->b + 5, uid);
 	k->len = 9;
 	if (kind != 0)
 		k->b[k->len++] = (unsigned char)kind;
@@ -135,11 +108,11 @@ mbox_index_msg_encode(const struct mbox_index_msg *m, struct buf *out)
 	unsigned char h[MBOX_INDEX_MSG_HEAD];
 
 	h[0] = MBOX_INDEX_REC_VERSION;
-	mbox_index_put64(h + 1, m->flags);
-	mbox_index_put64(h + 9, m->modseq);
-	mbox_index_put64(h + 17, m->size);
-	mbox_index_put64(h + 25, m->vsize);
-	mbox_index_put64(h + 33, (uint64_t)m->date);
+	byteorder_put_be64(h + 1, m->flags);
+	byteorder_put_be64(h + 9, m->modseq);
+	byteorder_put_be64(h + 17, m->size);
+	byteorder_put_be64(h + 25, m->vsize);
+	byteorder_put_be64(h + 33, (uint64_t)m->date);
 	h[41] = m->in_cur ? 1 : 0;
 	buf_reset(out);
 	buf_append(out, h, sizeof(h));
@@ -162,11 +135,11 @@ mbox_index_msg_decode(const void *data, size_t len, uint32_t uid,
 	    memchr(p + MBOX_INDEX_MSG_HEAD, '/', nlen) != NULL)
 		return -1;
 	m_out->uid = uid;
-	m_out->flags = mbox_index_get64(p + 1);
-	m_out->modseq = mbox_index_get64(p + 9);
-	m_out->size = mbox_index_get64(p + 17);
-	m_out->vsize = mbox_index_get64(p + 25);
-	m_out->date = (int64_t)mbox_index_get64(p + 33);
+	m_out->flags = byteorder_get_be64(p + 1);
+	m_out->modseq = byteorder_get_be64(p + 9);
+	m_out->size = byteorder_get_be64(p + 17);
+	m_out->vsize = byteorder_get_be64(p + 25);
+	m_out->date = (int64_t)byteorder_get_be64(p + 33);
 	m_out->in_cur = p[41] == 1;
 	/* Not NUL-terminated in the database: the caller copies it. */
 	m_out->name = (const char *)p + MBOX_INDEX_MSG_HEAD;
@@ -191,13 +164,13 @@ mbox_index_next_id(struct db_lmdb_txn *txn, uint32_t *id_out, struct err *err)
 		        MBOX_INDEX_REC_VERSION)
 			return err_set(err, ERR_TEMP, "4.3.0",
 			    "mailbox index: damaged global record");
-		id = mbox_index_get32((const unsigned char *)v.data + 1);
+		id = byteorder_get_be32((const unsigned char *)v.data + 1);
 	}
 	if (id == UINT32_MAX)
 		return err_set(
 		    err, ERR_TEMP, "4.3.0", "mailbox index: out of folder ids");
 	rec[0] = MBOX_INDEX_REC_VERSION;
-	mbox_index_put32(rec + 1, id + 1);
+	byteorder_put_be32(rec + 1, id + 1);
 	*id_out = id;
 	return db_lmdb_put(txn, gkey, 1, rec, sizeof(rec), err);
 }
@@ -220,14 +193,14 @@ mbox_index_folder_id(struct db_lmdb_txn *txn, const char *folder, bool create,
 		if (v.len != 4)
 			return err_set(err, ERR_TEMP, "4.3.0",
 			    "mailbox index: damaged folder record");
-		*id_out = mbox_index_get32(v.data);
+		*id_out = byteorder_get_be32(v.data);
 		return 1;
 	}
 	if (!create)
 		return 0;
 	if (mbox_index_next_id(txn, id_out, err) < 0)
 		return -1;
-	mbox_index_put32(rec, *id_out);
+	byteorder_put_be32(rec, *id_out);
 	if (db_lmdb_put(txn, k.b, k.len, rec, sizeof(rec), err) < 0)
 		return -1;
 	return 1;
@@ -269,7 +242,7 @@ mbox_index_msg_put(struct db_lmdb_txn *txn, uint32_t id,
 	rc = db_lmdb_put(txn, k.b, k.len, rec.data, rec.len, err);
 	buf_deinit(&rec);
 	if (rc == 0 && old == NULL) {
-		mbox_index_put32(uidb, m->uid);
+		byteorder_put_be32(uidb, m->uid);
 		mbox_index_key_base(&k, id, m->name,
 		    mbox_index_base_len(m->name, strlen(m->name)));
 		rc = db_lmdb_put(txn, k.b, k.len, uidb, sizeof(uidb), err);
@@ -328,7 +301,7 @@ mbox_index_folder_forget(
 
 	for (i = 0; i < sizeof(tags) - 1; i++) {
 		k.b[0] = (unsigned char)tags[i];
-		mbox_index_put32(k.b + 1, id);
+		byteorder_put_be32(k.b + 1, id);
 		if (mbox_index_del_prefix(txn, k.b, 5, err) < 0)
 			return -1;
 	}

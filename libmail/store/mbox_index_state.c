@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/byteorder.h"
 #include "core/log.h"
 
 /* version, uidvalidity, uidnext, highestmodseq, messages, unseen, bytes */
@@ -30,12 +31,12 @@ mbox_index_state_decode(
 
 	if (len != MBOX_INDEX_STATE_LEN || p[0] != MBOX_INDEX_REC_VERSION)
 		return -1;
-	st_out->uidvalidity = mbox_index_get32(p + 1);
-	st_out->uidnext = mbox_index_get32(p + 5);
-	st_out->highestmodseq = mbox_index_get64(p + 9);
-	st_out->messages = mbox_index_get32(p + 17);
-	st_out->unseen = mbox_index_get32(p + 21);
-	st_out->bytes = mbox_index_get64(p + 25);
+	st_out->uidvalidity = byteorder_get_be32(p + 1);
+	st_out->uidnext = byteorder_get_be32(p + 5);
+	st_out->highestmodseq = byteorder_get_be64(p + 9);
+	st_out->messages = byteorder_get_be32(p + 17);
+	st_out->unseen = byteorder_get_be32(p + 21);
+	st_out->bytes = byteorder_get_be64(p + 25);
 	if (st_out->uidvalidity == 0 || st_out->uidnext == 0)
 		return -1;
 	return 0;
@@ -66,12 +67,12 @@ mbox_index_state_put(struct db_lmdb_txn *txn, uint32_t id,
 	unsigned char p[MBOX_INDEX_STATE_LEN];
 
 	p[0] = MBOX_INDEX_REC_VERSION;
-	mbox_index_put32(p + 1, st->uidvalidity);
-	mbox_index_put32(p + 5, st->uidnext);
-	mbox_index_put64(p + 9, st->highestmodseq);
-	mbox_index_put32(p + 17, st->messages);
-	mbox_index_put32(p + 21, st->unseen);
-	mbox_index_put64(p + 25, st->bytes);
+	byteorder_put_be32(p + 1, st->uidvalidity);
+	byteorder_put_be32(p + 5, st->uidnext);
+	byteorder_put_be64(p + 9, st->highestmodseq);
+	byteorder_put_be32(p + 17, st->messages);
+	byteorder_put_be32(p + 21, st->unseen);
+	byteorder_put_be64(p + 25, st->bytes);
 	mbox_index_key_state(&k, id);
 	return db_lmdb_put(txn, k.b, k.len, p, sizeof(p), err);
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/byteorder.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
@@ -396,7 +397,7 @@ queue_hdr_rejects_version(void)
 	queue_hdr_encode(&h, raw);
 	T_EQ_INT(queue_hdr_parse(raw, sizeof(raw), &h, &err), 0);
 	raw[11] = 2; /* version 2, checksum recomputed */
-	queue_rec_be32_put(raw + 36, queue_rec_crc32(0, raw, 36));
+	byteorder_put_be32(raw + 36, queue_rec_crc32(0, raw, 36));
 	T_EQ_INT(queue_hdr_parse(raw, sizeof(raw), &h, &err), -1);
 	T_CHECK(strstr(err.text, "version 2") != NULL);
 }
