@@ -22,6 +22,7 @@
 #include "queue/queue_id.h"
 #include "smtp/smtp_cmd.h"
 #include "smtp/smtp_data.h"
+#include "tls/tls.h"
 
 struct auth_client;
 struct conf;
@@ -51,6 +52,9 @@ struct smtpd {
 	struct queue_commit *commit; /* group commit of incoming/ */
 	struct auth_client *auth;
 	enum smtp_data_bare_lf bare_lf;
+	struct tls_ctx *tls; /* NULL: no TLS (level none, or disabled) */
+	enum tls_level tls_level; /* smtpd_tls_security_level */
+	bool tls_wrapper; /* smtpd_tls_wrappermode: TLS at connect */
 };
 
 /* Server hooks (main.c). pre_jail opens maps; post_jail the queue. */
@@ -100,6 +104,8 @@ struct smtpd_session {
 	bool esmtp; /* EHLO was used */
 	unsigned ext; /* SMTP_CMD_EXT_* announced */
 	const char *sasl_user; /* NULL: not authenticated */
+	struct tls_session *tls; /* NULL until the handshake is done */
+	struct buf tls_desc; /* "TLSv1.3 with cipher ..." once TLS is on */
 	struct smtpd_txn txn;
 	int errors;
 	const char *where; /* last command, for "timeout after X" */
@@ -158,6 +164,33 @@ int smtpd_rcpt(struct smtpd_session *s, const struct smtp_cmd *cmd);
 int smtpd_data(struct smtpd_session *s, const struct smtp_cmd *cmd);
 int smtpd_bdat(struct smtpd_session *s, const struct smtp_cmd *cmd);
 int smtpd_vrfy(struct smtpd_session *s, const struct smtp_cmd *cmd);
+
+/* ---- smtpd_tls.c: STARTTLS and smtps ---- */
+
+/*
+ * Read the smtpd_tls_* settings and build the server context (pre_jail,
+ * as root: the key is readable by root only). At level may a missing or
+ * unloadable certificate disables TLS with a warning; at encrypt or in
+ * wrapper mode it is fatal.
+ */
+void smtpd_tls_setup(struct smtpd *sd);
+/* True when EHLO should list STARTTLS (offered, not yet on). */
+bool smtpd_tls_offered(const struct smtpd_session *s);
+/*
+ * At level encrypt before TLS, refuse verbs that need it (MAIL, RCPT,
+ * DATA, BDAT, VRFY, EXPN, AUTH) with 530 5.7.0; true when refused (the
+ * reply is queued).
+ */
+bool smtpd_tls_refused(struct smtpd_session *s, enum smtp_cmd_verb verb);
+/*
+ * Wrapper mode: the handshake before the greeting. 0 (also when not in
+ * wrapper mode), or -1 after logging the failure (end the session).
+ */
+int smtpd_tls_wrapper(struct smtpd_session *s);
+/* The STARTTLS command (as the command handlers below). */
+int smtpd_tls_starttls(struct smtpd_session *s, const struct smtp_cmd *cmd);
+/* Send close_notify at the end of the session, if TLS is on. */
+void smtpd_tls_end(struct smtpd_session *s);
 
 /* ---- smtpd_policy.c: the restriction lists ---- */
 

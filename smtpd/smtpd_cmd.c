@@ -46,11 +46,11 @@ smtpd_cmd_help(struct smtpd_session *s, const struct smtp_cmd *cmd)
 	(void)cmd;
 	smtpd_reply(s, 214, "2.0.0",
 	    "Commands: EHLO HELO MAIL RCPT DATA "
-	    "BDAT RSET NOOP QUIT HELP VRFY");
+	    "BDAT RSET NOOP QUIT HELP VRFY STARTTLS");
 	return 0;
 }
 
-/* EXPN, STARTTLS: not offered by this server (yet). */
+/* EXPN: not offered by this server. */
 static int
 smtpd_cmd_not_implemented(struct smtpd_session *s, const struct smtp_cmd *cmd)
 {
@@ -81,7 +81,7 @@ static smtpd_cmd_fn *const smtpd_cmd_table[SMTPD_NVERB] = {
     [SMTP_CMD_VRFY] = smtpd_vrfy,
     [SMTP_CMD_EXPN] = smtpd_cmd_not_implemented,
     [SMTP_CMD_AUTH] = smtpd_cmd_auth,
-    [SMTP_CMD_STARTTLS] = smtpd_cmd_not_implemented,
+    [SMTP_CMD_STARTTLS] = smtpd_tls_starttls,
 };
 
 /* Limits the parser applies: what we announced, and our settings. */
@@ -139,7 +139,9 @@ smtpd_cmd_line(
 			PANIC("%s: no handler for %s", __func__,
 			    smtp_cmd_verb_name(cmd.verb));
 		s->where = smtp_cmd_verb_name(cmd.verb);
-		rc = smtpd_cmd_table[cmd.verb](s, &cmd);
+		rc = smtpd_tls_refused(s, cmd.verb)
+		    ? -1
+		    : smtpd_cmd_table[cmd.verb](s, &cmd);
 	}
 	if (rc != 0 && cmd.verb == SMTP_CMD_UNKNOWN)
 		s->where = "UNKNOWN";

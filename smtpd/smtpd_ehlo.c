@@ -40,6 +40,9 @@ smtpd_ehlo(struct smtpd_session *s, const struct smtp_cmd *cmd)
 		buf_puts(&text, "SIZE\n");
 	if (!conf->disable_vrfy_command)
 		buf_puts(&text, "VRFY\n");
+	/* RFC 3207 §4.2: not offered again once TLS is on. */
+	if (smtpd_tls_offered(s))
+		buf_puts(&text, "STARTTLS\n");
 	buf_puts(&text,
 	    "ENHANCEDSTATUSCODES\n8BITMIME\nDSN\nSMTPUTF8\n"
 	    "CHUNKING");

@@ -3,7 +3,8 @@
  * The Received: header smtpd prepends to each message (RFC 5321 §4.4,
  * RFC 5322 §3.6.7): who sent it (HELO name, verified host name,
  * address), who took it, with what protocol (RFC 3848), the queue id,
- * the recipient when there is exactly one, and the time. The HELO name
+ * the TLS version and cipher when TLS is on, the recipient when there
+ * is exactly one, and the time. The HELO name
  * is client text: anything that could break the header is replaced.
  */
 #include "smtpd.h"
@@ -47,6 +48,11 @@ smtpd_received(struct smtpd_session *s, struct buf *out)
 	/* RFC 5321 §4.1.3 address literal form for IPv6. */
 	buf_printf(out, " (%s [%s%s])\r\n", s->name,
 	    strchr(s->addr, ':') != NULL ? "IPv6:" : "", s->addr);
+	/* As Postfix writes it with smtpd_tls_received_header = yes. */
+	if (s->tls != NULL)
+		buf_printf(out,
+		    "\t(using %s)\r\n\t(No client certificate requested)\r\n",
+		    s->tls_desc.data);
 	buf_printf(out, "\tby %s (%s) with %s id %s", s->conf->myhostname,
 	    s->conf->mail_name, smtpd_session_protocol(s), t->id);
 	if (t->nrcpt == 1)

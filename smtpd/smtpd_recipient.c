@@ -17,27 +17,7 @@
 #include "core/log.h"
 #include "ipc/auth_client.h"
 #include "map/map.h"
-
-/* A domain in a list: exact (any case), or ".parent" for subdomains. */
-static bool
-smtpd_recipient_in(const char *list, const char *domain)
-{
-	size_t dlen = strlen(domain), ilen;
-	struct buf item;
-	bool found = false;
-
-	buf_init(&item);
-	while (!found && conf_list_next(&list, &item)) {
-		ilen = item.len;
-		if (strcasecmp(item.data, domain) == 0)
-			found = true;
-		else if (item.data[0] == '.' && dlen > ilen &&
-		    strcasecmp(domain + dlen - ilen, item.data) == 0)
-			found = true;
-	}
-	buf_deinit(&item);
-	return found;
-}
+#include "msg/domain_local.h"
 
 enum smtpd_rcpt_class
 smtpd_recipient_class(const struct smtpd_session *s, const struct address *a)
@@ -48,13 +28,17 @@ smtpd_recipient_class(const struct smtpd_session *s, const struct address *a)
 		return SMTPD_RCPT_LOCAL;
 	if (a->domain_kind != ADDRESS_DOMAIN_NAME)
 		return SMTPD_RCPT_REMOTE;
-	if (smtpd_recipient_in(c->mydestination, a->domain))
+	switch (domain_local_class(c, a->domain)) {
+	case DOMAIN_LOCAL_MYDEST:
 		return SMTPD_RCPT_LOCAL;
-	if (smtpd_recipient_in(c->virtual_alias_domains, a->domain))
+	case DOMAIN_LOCAL_VALIAS:
 		return SMTPD_RCPT_VALIAS;
-	if (smtpd_recipient_in(c->virtual_mailbox_domains, a->domain))
+	case DOMAIN_LOCAL_VMAILBOX:
 		return SMTPD_RCPT_VMAILBOX;
-	if (smtpd_recipient_in(c->relay_domains, a->domain))
+	case DOMAIN_LOCAL_NONE:
+		break;
+	}
+	if (domain_local_match(c->relay_domains, a->domain))
 		return SMTPD_RCPT_RELAY;
 	return SMTPD_RCPT_REMOTE;
 }

@@ -64,11 +64,15 @@ const char *
 smtpd_session_protocol(const struct smtpd_session *s)
 {
 	/* RFC 3848 and RFC 6531 §3.7.3 with-protocol names. */
+	static const char *const names[2][2][2] = {
+	    {{"ESMTP", "ESMTPA"}, {"ESMTPS", "ESMTPSA"}},
+	    {{"UTF8SMTP", "UTF8SMTPA"}, {"UTF8SMTPS", "UTF8SMTPSA"}},
+	};
+	bool utf8 = s->txn.active && s->txn.mail.smtputf8;
+
 	if (!s->esmtp)
 		return "SMTP";
-	if (s->txn.active && s->txn.mail.smtputf8)
-		return s->sasl_user != NULL ? "UTF8SMTPA" : "UTF8SMTP";
-	return s->sasl_user != NULL ? "ESMTPA" : "ESMTP";
+	return names[utf8][s->tls != NULL][s->sasl_user != NULL];
 }
 
 void
@@ -129,6 +133,7 @@ smtpd_session_new(struct smtpd *sd, int fd)
 	s->cmd_arena = arena_new();
 	buf_init(&s->txn.pending);
 	buf_init(&s->helo_buf);
+	buf_init(&s->tls_desc);
 	stream_init(&s->io, fd, (int)(s->conf->smtpd_timeout * 1000));
 	s->where = "CONNECT";
 	return s;
@@ -145,6 +150,8 @@ smtpd_session_free(struct smtpd_session **sp)
 	buf_deinit(&s->txn.pending);
 	buf_deinit(&s->helo_buf);
 	stream_deinit(&s->io);
+	tls_session_free(&s->tls);
+	buf_deinit(&s->tls_desc);
 	arena_free(&s->cmd_arena);
 	arena_free(&s->txn_arena);
 	arena_free(&s->arena);
@@ -159,8 +166,11 @@ smtpd_session_run(struct server *srv, int fd)
 
 	smtpd_client_identify(s, fd);
 	smtpd_log_connect(s);
-	smtpd_reply(s, 220, NULL, "%s", s->conf->smtpd_banner);
-	smtpd_session_loop(s);
+	if (smtpd_tls_wrapper(s) == 0) {
+		smtpd_reply(s, 220, NULL, "%s", s->conf->smtpd_banner);
+		smtpd_session_loop(s);
+	}
+	smtpd_tls_end(s);
 	smtpd_session_txn_reset(s);
 	smtpd_log_disconnect(s);
 	smtpd_session_free(&s);

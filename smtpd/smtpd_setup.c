@@ -3,9 +3,10 @@
  * smtpd's process state and its privileges, in one place: before the
  * jail (as root, outside the chroot) it opens every table it will
  * consult (restriction tables, mynetworks, alias_maps,
- * virtual_alias_maps) and loads the time zone; after it (as mail_owner,
- * inside queue_directory) it opens the queue, the group committer of
- * incoming/ and the authd client. A setting that cannot work is fatal:
+ * virtual_alias_maps), builds the TLS context (the key is root's) and
+ * loads the time zone; after it (as mail_owner, inside queue_directory)
+ * it opens the queue, the group committer of incoming/ and the authd
+ * client. A setting that cannot work is fatal:
  * the master logs it and retries with back-off.
  */
 #include "smtpd.h"
@@ -67,6 +68,7 @@ smtpd_setup_pre_jail(struct server *srv)
 	sd->alias_maps = smtpd_setup_maps("alias_maps", conf->alias_maps);
 	sd->virtual_alias_maps =
 	    smtpd_setup_maps("virtual_alias_maps", conf->virtual_alias_maps);
+	smtpd_tls_setup(sd);
 	server_set_ctx(srv, sd);
 }
 
@@ -105,6 +107,7 @@ smtpd_setup_exit(struct server *srv)
 	maps_close(&sd->alias_maps);
 	smtpd_nets_close(&sd->mynetworks);
 	smtpd_policy_close(&sd->policy);
+	tls_ctx_free(&sd->tls);
 	free(sd);
 	server_set_ctx(srv, NULL);
 }
