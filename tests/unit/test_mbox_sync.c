@@ -3,12 +3,13 @@
  * Unit tests for folder sync and snapshots: files added, removed and
  * renamed behind the index's back, an index deleted, overwritten with
  * garbage or holding a damaged record (rebuilt with a greater
- * UIDVALIDITY), and the time to sync and list 100,000 messages
+ * UIDVALIDITY), and the time to sync and list a large folder
  * (printed, not asserted).
  */
 #include "store/mbox_sync.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -350,10 +351,16 @@ seconds_since(const struct timespec *t0)
 	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/*
+ * A large folder: 10,000 messages by default, so the suite stays quick
+ * under sanitizers; POSTERN_TEST_MESSAGES=100000 gives the issue's size.
+ * Times are printed, never asserted.
+ */
 static void
-listing_100k(void)
+listing_many(void)
 {
-	enum { N = 100000 };
+	const char *env = getenv("POSTERN_TEST_MESSAGES");
+	const int N = env != NULL && atoi(env) > 0 ? atoi(env) : 10000;
 	struct mbox_index *ix;
 	char *root = root_with(0, &ix);
 	struct mbox_sync_stats s;
@@ -390,4 +397,4 @@ listing_100k(void)
 T_MAIN(T_CASE(sync_adds_foreign_files), T_CASE(sync_drops_missing_files),
     T_CASE(sync_picks_up_renames), T_CASE(rebuild_deleted_index),
     T_CASE(rebuild_garbage_index), T_CASE(rebuild_damaged_record),
-    T_CASE(sync_missing_folder), T_CASE(listing_100k))
+    T_CASE(sync_missing_folder), T_CASE(listing_many))
