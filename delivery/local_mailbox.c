@@ -10,13 +10,19 @@
  * every mailbox one recipient reaches, e.g. through a list alias -- share
  * one written file, hard-linked into each. The account's quota is
  * checked first: over it, 5.2.2 (4.2.2 with quota_exceeded_temporary).
+ * Each link is recorded at once in the user's mailbox index
+ * (store/mbox_index.h) so IMAP sees the message with its UID; the file
+ * is the truth, so an index that cannot be updated is logged and left
+ * to the next sync, never a deferral (docs/local.md).
  */
 #include "local.h"
 
 #include <string.h>
 
 #include "conf/conf.h"
+#include "core/log.h"
 #include "store/maildir.h"
+#include "store/mbox_index.h"
 
 const char *
 local_mailbox_root(struct local_req *r, const char *store, const char *account)
@@ -94,6 +100,29 @@ local_mailbox_write(struct local_req *r, struct maildir_msg **m_out,
 	return 0;
 }
 
+/*
+ * Give the file just linked as name into folder of root its UID. The
+ * message is delivered whatever happens here: deferring would deliver
+ * it twice, and imapd's or pop3d's sync indexes a file the index lacks.
+ */
+static void
+local_mailbox_index(const char *root, const char *folder, const char *name)
+{
+	struct mbox_index *ix = NULL;
+	struct err err;
+	uint32_t uid;
+
+	if (mbox_index_open(root, &ix, &err) != 0 ||
+	    mbox_index_append(ix, folder, name, &uid, &err) != 0)
+		log_warning("%s: %s: mailbox index not updated, the next sync "
+		            "indexes the message: %s",
+		    root, name, err.text);
+	else
+		log_debug("%s: %s: %s uid %lu", root, name,
+		    folder != NULL ? folder : "INBOX", (unsigned long)uid);
+	mbox_index_close(&ix);
+}
+
 /* Deliver the pending mailbox targets whose copy is headers. */
 static void
 local_mailbox_group(struct local_req *r, const char **blocks, size_t first,
@@ -101,9 +130,11 @@ local_mailbox_group(struct local_req *r, const char **blocks, size_t first,
 {
 	struct maildir_msg *m = NULL;
 	struct local_target *t;
+	struct buf name;
 	struct err err;
 	size_t i;
 
+	buf_init(&name);
 	for (i = first; i < r->ntargets; i++) {
 		t = &r->targets[i];
 		if (t->kind != LOCAL_TARGET_MAILBOX || t->resolved_done ||
@@ -116,13 +147,16 @@ local_mailbox_group(struct local_req *r, const char **blocks, size_t first,
 			local_target_err(r, t, &err);
 			continue;
 		}
-		if (maildir_msg_deliver(m, t->path, NULL, 0, NULL, &err) != 0)
+		buf_reset(&name);
+		if (maildir_msg_deliver(m, t->path, NULL, 0, &name, &err) != 0) {
 			local_target_err(r, t, &err);
-		else
-			local_target_done(
-			    r, t, "2.0.0", "delivered to maildir");
+			continue;
+		}
+		local_mailbox_index(t->path, NULL, name.data);
+		local_target_done(r, t, "2.0.0", "delivered to maildir");
 	}
 	maildir_msg_free(&m);
+	buf_deinit(&name);
 }
 
 void

@@ -9,6 +9,7 @@ local's lookups. What lands in the mail store is checked on disk."""
 import os
 import pwd
 import re
+import smtplib
 import socket
 import stat
 import subprocess
@@ -148,7 +149,25 @@ USERS = {
     "loop": [], "quota": ["--quota", "100"], "ro": [], "multi": [],
     "off": ["--disabled"],
     "propdest": [], "selfref": [], "selfref2": [],
+    "idx": [], "idxa": [], "idxb": [], "idxbad": [],
 }
+
+
+def index_uids(bin_dir, maildir, folder=None):
+    """What the mailbox index of maildir holds for folder, read the way
+    imapd reads it (tests/integration/fixtures/mboxuids.c): the folder's
+    counters as a dict and a list of (uid, file name)."""
+    args = [os.path.join(bin_dir, "postern-test-mboxuids"), maildir]
+    if folder:
+        args.append(folder)
+    # As the mailbox's owner: the index's files must stay local's.
+    user = "vmail" if os.geteuid() == 0 else None
+    out = subprocess.run(args, capture_output=True, text=True, check=True,
+                         timeout=60, user=user).stdout.splitlines()
+    words = out[0].split()
+    counters = {words[i]: int(words[i + 1]) for i in range(0, len(words), 2)}
+    return counters, [(int(u), n) for u, n in
+                      (line.split(" ", 1) for line in out[1:])]
 
 
 class LocalDeliveryTest(LocalTestCase):
@@ -173,6 +192,7 @@ class LocalDeliveryTest(LocalTestCase):
         with open(cls.etc("aliases"), "a") as f:
             f.write("team: team1, team2@example.com\n"
                     "selfref: selfref, selfref2\n"
+                    "idxlist: idxa, idxb\n"
                     "incpipe: :include:%s\n" % cls.etc("pipe.list"))
             f.write("listed: :include:%s\n"
                     "archive: %s\n"
@@ -200,6 +220,13 @@ class LocalDeliveryTest(LocalTestCase):
                 os.chown(d, vmail.pw_uid, vmail.pw_gid)
         os.chmod(ro + "/new", 0o500)
         os.chmod(ro + "/tmp", 0o500)
+        # idxbad@'s index cannot be opened: a directory in its place.
+        bad = os.path.join(inst.root, "mail", "example.com", "idxbad",
+                           "Maildir")
+        os.makedirs(os.path.join(bad, "postern-index.lmdb"))
+        if vmail:
+            for top, _, _ in os.walk(os.path.dirname(bad)):
+                os.chown(top, vmail.pw_uid, vmail.pw_gid)
 
     def maildrop(self):
         d = os.path.join(self.inst.queue_dir, "maildrop")
@@ -222,6 +249,37 @@ class LocalDeliveryTest(LocalTestCase):
         self.assert_log(r"4F2A1B3C: to=<hdr@example\.com>, relay=local, "
                         r"delay=[0-9.]+, delays=[0-9.]+/0/[0-9.]+/[0-9.]+, "
                         r"dsn=2\.0\.0, status=sent \(delivered to maildir\)")
+
+    def test_index_gives_uids_in_delivery_order(self):
+        for _ in range(3):
+            reply = deliver(self.inst, ["idx@example.com"])
+            self.assertEqual(reply["results"][0][:2], ("sent", "2.0.0"))
+        counters, msgs = index_uids(self.inst.bin,
+                                    self.maildir("idx@example.com"))
+        self.assertEqual([u for u, _ in msgs], [1, 2, 3])
+        self.assertEqual(counters["uidnext"], 4)
+        self.assertGreater(counters["uidvalidity"], 0)
+        # In the order the files were delivered (names grow in time).
+        files = [os.path.basename(f) for f in
+                 sorted(self.new_files("idx@example.com"),
+                        key=lambda f: os.stat(f).st_mtime_ns)]
+        self.assertEqual(sorted(n for _, n in msgs), sorted(files))
+        self.assertEqual(len(files), 3)
+
+    def test_index_of_each_mailbox_sharing_a_file(self):
+        reply = deliver(self.inst, ["idxlist@example.com"])
+        self.assertEqual(reply["results"][0][:2], ("sent", "2.0.0"))
+        for user in ("idxa@example.com", "idxb@example.com"):
+            _, msgs = index_uids(self.inst.bin, self.maildir(user))
+            name = os.path.basename(self.new_files(user)[0])
+            self.assertEqual(msgs, [(1, name)], user)
+
+    def test_index_failure_keeps_the_delivery(self):
+        reply = deliver(self.inst, ["idxbad@example.com"])
+        self.assertEqual(reply["results"][0][:2], ("sent", "2.0.0"))
+        self.assertEqual(len(self.new_files("idxbad@example.com")), 1)
+        self.assert_log(r"warning: .*idxbad/Maildir: .*mailbox index not "
+                        r"updated, the next sync indexes the message")
 
     def test_original_recipient_from_orcpt(self):
         reply = deliver(self.inst, ["multi@example.com"],
@@ -408,3 +466,39 @@ class LocalQuotaTemporaryTest(LocalTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class LocalIndexThroughSmtpTest(harness.InstanceTestCase):
+    """SMTP to the mailbox index: smtpd, qmgr, local and authd from
+    init's master.cf; each message accepted has its UID, in order, once
+    qmgr has local's reply."""
+
+    def test_uids_after_smtp(self):
+        user = "carol@index.test"
+        inst = self.mail_instance(users=(user,), main_cf={
+            "myhostname": "mx.index.test", "mydomain": "index.test",
+            "smtpd_error_sleep_time": "0"})
+        with smtplib.SMTP("127.0.0.1", inst.port("smtp"), timeout=30) as s:
+            for i in range(3):
+                s.sendmail("sender@origin.example", [user],
+                           b"Subject: index %d\r\n\r\nbody\r\n" % i)
+        harness.wait_for(lambda: len(inst.delivered_files()) >= 3,
+                         timeout=60, what="3 deliveries")
+        # qmgr drops a message once local answered, after the index.
+        harness.wait_for(lambda: not inst.queue_ids(), what="an empty queue")
+        maildir = os.path.join(inst.root, "mail", "index.test", "carol",
+                               "Maildir")
+        counters, msgs = index_uids(inst.bin, maildir)
+        self.assertEqual([u for u, _ in msgs], [1, 2, 3])
+        self.assertEqual(counters["uidnext"], 4)
+        on_disk = sorted(os.path.basename(p) for _, p in
+                         inst.delivered_files())
+        self.assertEqual(sorted(n for _, n in msgs), on_disk)
+        subjects = []
+        for _, name in msgs:
+            with open(os.path.join(maildir, "new", name), "rb") as f:
+                subjects.append(re.search(rb"Subject: (index \d)",
+                                          f.read()).group(1))
+        # qmgr may hand local the three at once: any order, each once.
+        self.assertEqual(sorted(subjects), [b"index 0", b"index 1",
+                                            b"index 2"])
