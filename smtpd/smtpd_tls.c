@@ -86,6 +86,8 @@ smtpd_tls_handshake(struct smtpd_session *s)
 	        NULL ||
 	    tls_stream_start(&s->io, s->tls, &discarded, &err) != 0) {
 		log_info("SSL_accept error from %s: %s", s->namaddr, err.text);
+		/* The stream still runs over the plain fd: safe to free. */
+		tls_session_free(&s->tls);
 		smtpd_log_event(s, "lost connection");
 		s->done = true;
 		return -1;
