@@ -245,5 +245,20 @@ class SmtpdWrapper(TlsCase):
         self.check_tls_message(qid, b"hello over smtps\r\n")
 
 
+class SmtpdHandshakeTimeout(TlsCase):
+    """A client that never starts the handshake is dropped in time."""
+
+    MAIN_CF = {"smtpd_tls_wrappermode": "yes", "smtpd_timeout": "1s"}
+
+    def test_silent_client(self):
+        mark = self.inst.log_mark()
+        c = self.raw(greet=False)
+        self.wait_log(r"SSL_accept error from \S+\[127\.0\.0\.1\]: "
+                      r".*timed out", start=mark)
+        self.wait_log(r"lost connection after CONNECT from ", start=mark)
+        self.assertTrue(c.closed())
+        self.assertEqual(c.buf, b"")
+
+
 if __name__ == "__main__":
     unittest.main()
