@@ -84,10 +84,20 @@ struct master_listener {
 	bool claimed; /* scratch flag during a reload */
 };
 
+/*
+ * One child. Owned by svc->procs and freed only by the reaper, once the
+ * child has been waited for; everybody else (status records, the status
+ * socket) looks it up by pid and keeps no pointer across callbacks.
+ */
 struct master_proc {
 	pid_t pid;
 	struct master_service *svc;
-	struct master_listener *lst; /* NULL once retired */
+	/*
+	 * Borrowed from svc->lst; NULL once the process is retired (reload)
+	 * or its listener is retired or closed (master_listen_retire/close
+	 * clear it first), so it is never left dangling.
+	 */
+	struct master_listener *lst;
 	unsigned gen;
 	bool busy;
 	time_t started;
@@ -213,9 +223,15 @@ int master_listen_resolve(const struct conf *conf,
 struct master_listener *master_listen_open(const struct master *m,
     const struct master_config *cfg, const struct master_svcdef *def,
     const struct master_addr *addr, struct err *err);
-/* Stop watching and close; does not unlink socket files. NULL is a no-op. */
+/*
+ * Stop watching and close; does not unlink socket files. NULL is a no-op.
+ * Processes of lst's service that borrow it are detached from it first.
+ */
 void master_listen_close(struct master *m, struct master_listener **lstp);
-/* Take lst out of service; it stays open until master_listen_shutdown. */
+/*
+ * Take lst out of service (its processes are detached from it, as for
+ * master_listen_close); it stays open until master_listen_shutdown.
+ */
 void master_listen_retire(struct master *m, struct master_listener *lst);
 /*
  * Shut the socket down for every process that shares it (a listening TCP

@@ -324,6 +324,26 @@ master_listen_open(const struct master *m, const struct master_config *cfg,
 	return lst;
 }
 
+/*
+ * Processes only borrow their listener (master_proc.lst). Before a
+ * listener leaves its service (retired by a reload, closed by a stop),
+ * every process of that service stops pointing at it, so neither the
+ * reaper nor a late status record can touch it once it is freed.
+ */
+static void
+master_listen_forget(struct master_listener *lst)
+{
+	struct master_proc *proc;
+
+	if (lst->svc == NULL)
+		return;
+	for (proc = lst->svc->procs; proc != NULL; proc = proc->next) {
+		if (proc->lst == lst)
+			proc->lst = NULL;
+	}
+	lst->avail = 0;
+}
+
 void
 master_listen_close(struct master *m, struct master_listener **lstp)
 {
@@ -331,6 +351,7 @@ master_listen_close(struct master *m, struct master_listener **lstp)
 
 	if (lst == NULL)
 		return;
+	master_listen_forget(lst);
 	if (lst->registered)
 		event_fd_remove(m->loop, lst->fd);
 	close(lst->fd);
@@ -342,6 +363,7 @@ master_listen_close(struct master *m, struct master_listener **lstp)
 void
 master_listen_retire(struct master *m, struct master_listener *lst)
 {
+	master_listen_forget(lst);
 	if (lst->registered)
 		event_fd_remove(m->loop, lst->fd);
 	lst->registered = false;

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import threading
+import time
 import unittest
 
 from harness import (DEADLINE, InstanceTestCase, LineClient, wait_for)
@@ -398,6 +399,86 @@ class MasterTest(InstanceTestCase):
                  what="the child to exit")
         self.assertFalse(os.path.exists(inst.sock_path))
         c.close()
+
+    def assert_no_sanitizer_report(self, inst):
+        # Under a sanitizer build (make test) the master's stderr, which
+        # the harness logs, carries any memory error it made.
+        self.assertNotIn("AddressSanitizer", inst.log())
+        self.assertNotIn("runtime error:", inst.log())
+
+    def idle_and_busy_children(self, inst):
+        """One child idle after a finished client, one serving a client;
+        returns the open client of the busy one."""
+        name = "127.0.0.1:%d" % inst.port("echo")
+        busy = LineClient.tcp(inst.port("echo"))
+        busy_pid = echo_pid(busy.ask("first"))
+        c = LineClient.tcp(inst.port("echo"))
+        idle_pid = echo_pid(c.ask("second"))
+        self.assertNotEqual(idle_pid, busy_pid)
+        self.assertEqual(c.ask("QUIT"), "BYE")
+        c.close()
+        wait_for(lambda: inst.service(name)["busy"] == 1,
+                 what="the second child to report idle")
+        self.assertIn(idle_pid, inst.service(name)["pids"])
+        return busy
+
+    def test_stop_with_idle_and_busy_children_is_clean(self):
+        # Regression: the stop closed the listeners while the processes
+        # still pointed at them, and reaping an idle one then wrote to a
+        # freed listener (heap-use-after-free under ASan).
+        inst = self.instance()
+        busy = self.idle_and_busy_children(inst)
+        self.assertEqual(inst.stop(), 0)
+        self.assertIn("terminating on signal 15", inst.log())
+        busy.close()
+        self.assert_no_sanitizer_report(inst)
+
+    def test_children_killed_under_load_leave_the_master_healthy(self):
+        inst = self.instance(main_cf={"service_throttle_time": "1s"})
+        name = "127.0.0.1:%d" % inst.port("echo")
+        done, status_errors, kills = threading.Event(), [], []
+
+        def hammer():
+            # Clients may be cut off by the kills; that is expected.
+            while not done.is_set():
+                try:
+                    c = LineClient.tcp(inst.port("echo"), timeout=2)
+                    c.ask("x")
+                    c.ask("QUIT")
+                    c.close()
+                except OSError:
+                    pass
+        threads = [threading.Thread(target=hammer) for _ in range(3)]
+        for t in threads:
+            t.start()
+        try:
+            end = time.monotonic() + 3.0
+            while time.monotonic() < end:
+                try:
+                    pids = inst.pids(name)
+                except (OSError, AssertionError) as e:
+                    status_errors.append(repr(e))
+                    continue
+                for pid in pids:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                        kills.append(pid)
+                    except ProcessLookupError:
+                        pass
+        finally:
+            done.set()
+            for t in threads:
+                t.join()
+        self.assertEqual(status_errors, [])
+        self.assertTrue(kills)
+        self.assertIsNone(inst.proc.poll(), "the master died")
+        self.assertIn("killed by signal 9", inst.log())
+        # Once the (short) throttle ends the service answers again, and a
+        # stop with children in both states is still clean.
+        busy = self.idle_and_busy_children(inst)
+        self.assertEqual(inst.stop(), 0)
+        busy.close()
+        self.assert_no_sanitizer_report(inst)
 
 
 def Instance_with_log(test):
