@@ -502,3 +502,21 @@ class LocalIndexThroughSmtpTest(harness.InstanceTestCase):
         # qmgr may hand local the three at once: any order, each once.
         self.assertEqual(sorted(subjects), [b"index 0", b"index 1",
                                             b"index 2"])
+
+    def test_subdomain_item_routes_to_local(self):
+        """mydestination ".sub.test" covers h.sub.test for smtpd, qmgr
+        (which once compared whole items only) and local alike."""
+        user = "dave@h.sub.test"
+        inst = self.mail_instance(users=(user,), main_cf={
+            "myhostname": "mx.index.test", "mydomain": "index.test",
+            "mydestination": "$myhostname, .sub.test",
+            "smtpd_error_sleep_time": "0"})
+        with smtplib.SMTP("127.0.0.1", inst.port("smtp"), timeout=30) as s:
+            s.sendmail("sender@origin.example", [user],
+                       b"Subject: subdomain\r\n\r\nbody\r\n")
+        files = harness.wait_for(inst.delivered_files, timeout=60,
+                                 what="the delivery")
+        self.assertEqual(len(files), 1)
+        self.assertIn(os.path.join("mail", "h.sub.test", "dave", "Maildir"),
+                      files[0][0])
+        harness.wait_for(lambda: not inst.queue_ids(), what="an empty queue")
