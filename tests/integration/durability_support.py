@@ -17,9 +17,13 @@ import time
 DOMAIN = "durability.test"
 SENDER = "sender@" + DOMAIN
 USERS = tuple("u%d@%s" % (i, DOMAIN) for i in range(8))
-# Least seconds between two kills of one program: a restarted qmgr reads
-# the whole queue again before it delivers, and needs time to get on.
-GAP = {"smtpd": 0.2, "qmgr": 4.0, "local": 0.3}
+# Least seconds, and least progress (messages acknowledged for smtpd,
+# copies delivered for qmgr and local), between two kills of a program:
+# a kill throttles its service for a moment, and a restarted qmgr reads
+# the whole queue again before it delivers; mail must still get on, on a
+# slow (sanitizer) build too.
+GAP = {"smtpd": 0.2, "qmgr": 3.0, "local": 0.3}
+STEP = {"smtpd": 20, "qmgr": 50, "local": 10}
 CLIENTS = 6
 BATCH = 10              # messages per SMTP connection
 # When a kill explains a second copy (seconds; generous for a loaded
@@ -170,17 +174,18 @@ class Ledger:
 class Chaos(threading.Thread):
     """SIGKILLs a random smtpd, qmgr or local process at random moments."""
 
-    def __init__(self, inst, rng, services):
+    def __init__(self, inst, rng, services, progress):
         super().__init__()
         self.inst = inst
         self.rng = rng
         self.services = services    # program -> master.cf service name
+        self.progress = progress    # program -> function: work done
         self.stop = threading.Event()
         self.kills = []             # (time, program, pid)
         self.idle = 0               # no process of the program to kill
         self.errors = []            # status requests that failed
         self.lock = threading.Lock()
-        self.last = {}              # program -> time of its last kill
+        self.last = {}              # program -> (time, progress) then
 
     def spare(self, program):
         """Kill no more processes of program from now on."""
@@ -191,14 +196,14 @@ class Chaos(threading.Thread):
         while not self.stop.wait(self.rng.uniform(0.05, 0.3)):
             with self.lock:
                 choices = sorted(self.services)
-            if "smtpd" in choices:
-                choices.append("smtpd")     # the clients finish first
-            program = self.rng.choice(choices)
-            if time.monotonic() < self.last.get(program, 0) + GAP[program]:
+                if "smtpd" in choices:
+                    choices.append("smtpd")     # the clients finish first
+                program = self.rng.choice(choices)
+                service = self.services[program]
+            if not self.due(program):
                 continue
-            self.last[program] = time.monotonic()
             try:
-                pids = self.inst.pids(self.services[program])
+                pids = self.inst.pids(service)
             except (OSError, ConnectionError, AssertionError) as e:
                 self.errors.append("status: %r" % e)
                 pids = []
@@ -206,6 +211,16 @@ class Chaos(threading.Thread):
                 self.kill(program, self.rng.choice(sorted(pids)))
             else:
                 self.idle += 1
+
+    def due(self, program):
+        """Whether enough time has passed and enough work been done since
+        the last kill of program; if so, counts this one as the last."""
+        now, done = time.monotonic(), self.progress[program]()
+        then, before = self.last.get(program, (0, 0))
+        if now < then + GAP[program] or done < before + STEP[program]:
+            return False
+        self.last[program] = (now, done)
+        return True
 
     def kill(self, program, pid):
         try:
