@@ -158,18 +158,11 @@ class DurabilityTest(InstanceTestCase):
                  "master": 2 * IN_FLIGHT}
         bursts = [(e, c) for e, c in zip(events, per_kill)
                   if c > bound[e[2]]]
-        copies = sum(len(m) for m in got.copies.values())
-        sys.stderr.write(
-            "%s: %d messages acknowledged (%d recipients), %d in doubt, "
-            "%d 4xx replies, %d refused connections; %d copies delivered: "
-            "%d duplicates, all at kills: %s, most at one kill: %s; "
-            "%d from messages in doubt\n"
-            % (summary, len(ledger.acked),
-               sum(len(r) for r, _ in ledger.acked.values()),
-               len(ledger.in_doubt), len(ledger.soft),
-               ledger.connect_failures, copies, dups, not unexplained,
-               {w: max([c for c, e in zip(per_kill, events) if e[2] == w] or
-                       [0]) for w in ("local", "qmgr", "master")}, extra))
+        most = {w: max([c for c, e in zip(per_kill, events) if e[2] == w] or
+                       [0]) for w in ("local", "qmgr", "master")}
+        self.report(summary, ledger, got, "%d duplicates, all at kills: %s, "
+                    "most at one kill: %s; %d from messages in doubt"
+                    % (dups, not unexplained, most, extra))
         self.assertEqual(lost[:50], [], "%d acknowledged (message, "
                          "recipient) pairs never delivered" % len(lost))
         self.assertEqual(wrong[:50], [], "delivered to a recipient that "
@@ -178,6 +171,18 @@ class DurabilityTest(InstanceTestCase):
                          "between the copies")
         self.assertEqual(bursts, [], "kills followed by more duplicates "
                          "than deliveries could have been in flight")
+
+    @staticmethod
+    def report(summary, ledger, got, dups):
+        """One line on stderr, whatever the outcome."""
+        sys.stderr.write(
+            "%s: %d messages acknowledged (%d recipients), %d in doubt, "
+            "%d 4xx replies, %d refused connections; %d copies delivered: "
+            "%s\n" % (summary, len(ledger.acked),
+                      sum(len(r) for r, _ in ledger.acked.values()),
+                      len(ledger.in_doubt), len(ledger.soft),
+                      ledger.connect_failures,
+                      sum(len(m) for m in got.copies.values()), dups))
 
     def test_children_killed(self):
         seed = seed_for(self)
