@@ -83,8 +83,13 @@ master_wakeup_start(struct master_service *svc)
 	master_wakeup_stop(svc);
 	if (svc->def->wakeup <= 0 || svc->draining)
 		return;
-	svc->wakeup_timer = event_timer_add(svc->m->loop,
-	    (uint64_t)svc->def->wakeup * 1000, master_wakeup_event, svc);
+	/*
+	 * The first wake-up is immediate, as Postfix's master does it, so
+	 * qmgr schedules deferred mail at once after a start or reload
+	 * instead of one wakeup period later.
+	 */
+	svc->wakeup_timer = event_timer_add(svc->m->loop, 0,
+	    master_wakeup_event, svc);
 }
 
 void
