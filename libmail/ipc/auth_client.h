@@ -4,8 +4,10 @@
  * database. Over queue_directory/public/auth (service "auth", version
  * 1.0). This part answers account lookups without secrets, for smtpd
  * (recipient checks, quota at RCPT) and local (mailbox, quota, forwards,
- * Sieve script); password checks and SASL exchanges come with the
- * authentication work.
+ * Sieve script), and runs logins for smtpd, imapd, pop3d and sieved:
+ * SASL exchanges whose base64 steps the protocol daemon relays without
+ * ever seeing a secret, plain user/password checks (IMAP LOGIN, POP3
+ * USER/PASS) and APOP.
  */
 #ifndef IPC_AUTH_CLIENT_H
 #define IPC_AUTH_CLIENT_H
@@ -14,6 +16,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "ipc/ipc_msg.h"
 
@@ -80,5 +83,77 @@ void auth_account_encode(const struct auth_account *acct, struct ipc_msg *out);
  */
 int auth_account_decode(struct ipc_reader *rd, struct auth_account *out,
     struct arena *arena, struct err *err);
+
+/* ---- Logins ---- */
+
+/* Who is asking: the protocol service and the connection it serves. */
+struct auth_login_ctx {
+	const char *service; /* "smtp", "imap", "pop3", "sieve" */
+	const char *client_addr; /* the remote IP address, for throttling */
+	bool tls; /* the connection is encrypted */
+};
+
+enum auth_login_status {
+	AUTH_LOGIN_CONTINUE, /* send challenge to the client, relay its answer */
+	AUTH_LOGIN_OK, /* authenticated as user */
+	AUTH_LOGIN_FAIL, /* wrong credentials, no such user, not allowed */
+	AUTH_LOGIN_TEMPFAIL, /* try later: throttled, or authd trouble */
+};
+
+/*
+ * authd's answer to a login step. Failures carry no detail for the
+ * client: authd logs the reason, the daemon answers its protocol's
+ * generic failure. delay_ms is the throttle: the daemon waits that long
+ * before it answers the client (a timer in event-driven daemons), so
+ * authd itself never blocks.
+ */
+struct auth_login_reply {
+	enum auth_login_status status;
+	const char *id; /* CONTINUE: names the exchange for the next step */
+	const char *challenge; /* CONTINUE: base64, may be "" */
+	const char *user; /* OK: the account's primary address */
+	unsigned delay_ms;
+};
+
+/*
+ * The mechanisms to offer for service, space-separated in out (reset
+ * here; "" when none): per-service configuration, without plaintext
+ * ones when !tls and allow_plaintext_auth = no. 0, or -1 (ERR_TEMP).
+ */
+int auth_client_mechanisms(struct auth_client *ac, const char *service,
+    bool tls, struct buf *out, struct err *err);
+/*
+ * Start a SASL exchange with mech. initial is the client's initial
+ * response in base64 (SASL-IR; "" for an empty one, "=" on the wire), or
+ * NULL when it sent none. Then auth_client_sasl_step with reply->id
+ * and the client's base64 answer while status is CONTINUE;
+ * auth_client_sasl_abort when the client cancels ("*"). Several
+ * exchanges may be open on one client at once (an event-driven daemon
+ * serves many sessions); authd drops exchanges idle past authd_timeout.
+ * 0 with *reply filled (strings in arena), or -1 when authd cannot be
+ * reached (answer the client a temporary failure).
+ */
+int auth_client_sasl_start(struct auth_client *ac,
+    const struct auth_login_ctx *ctx, const char *mech, const char *initial,
+    struct auth_login_reply *reply, struct arena *arena, struct err *err);
+int auth_client_sasl_step(struct auth_client *ac, const char *id,
+    const char *response, struct auth_login_reply *reply,
+    struct arena *arena, struct err *err);
+void auth_client_sasl_abort(struct auth_client *ac, const char *id);
+/*
+ * A plaintext user/password check (IMAP LOGIN, POP3 USER/PASS): the same
+ * rules as PLAIN. Never CONTINUE. 0 or -1 as above.
+ */
+int auth_client_password(struct auth_client *ac,
+    const struct auth_login_ctx *ctx, const char *user, const char *password,
+    struct auth_login_reply *reply, struct arena *arena, struct err *err);
+/*
+ * APOP (RFC 1939 section 7): digest is the client's 32 hex digits of
+ * MD5(timestamp secret). Only for users with a stored secret, and only
+ * when pop3d_auth_mechanisms lists APOP. 0 or -1 as above.
+ */
+int auth_client_apop(struct auth_client *ac, const struct auth_login_ctx *ctx,
+    const char *user, const char *timestamp, const char *digest,
+    struct auth_login_reply *reply, struct arena *arena, struct err *err);
 
 #endif
