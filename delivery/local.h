@@ -211,10 +211,6 @@ int local_virtual_lookup(struct local_req *r, const char *address,
 
 /* ---- local_mailbox.c: Maildir delivery ---- */
 
-/* The maildir root of an account: <store or mail_store_directory>/
- * <domain>/<local>/Maildir, in arena. */
-const char *local_mailbox_root(
-    struct local_req *r, const char *store, const char *account);
 /* Deliver every MAILBOX target. */
 void local_mailbox_deliver(struct local_req *r);
 

@@ -24,32 +24,6 @@
 #include "store/maildir.h"
 #include "store/mbox_index.h"
 
-const char *
-local_mailbox_root(struct local_req *r, const char *store, const char *account)
-{
-	const char *base = store != NULL && store[0] != '\0'
-	    ? store
-	    : r->lc->conf->mail_store_directory;
-	const char *at = strrchr(account, '@');
-	struct buf local;
-	const char *p, *root;
-
-	/* RFC 5322 atext allows '/' in a local part: never a path
-	 * separator here. '%' is escaped too so the mapping is 1:1. */
-	buf_init(&local);
-	for (p = account; p < (at != NULL ? at : account + strlen(account));
-	     p++) {
-		if (*p == '/' || *p == '%')
-			buf_printf(&local, "%%%02X", (unsigned char)*p);
-		else
-			buf_putc(&local, *p);
-	}
-	root = arena_printf(r->arena, "%s/%s/%s/Maildir", base,
-	    at != NULL ? at + 1 : "localhost", local.data);
-	buf_deinit(&local);
-	return root;
-}
-
 /* Over quota? Defers or bounces t and returns true. */
 static bool
 local_mailbox_over_quota(

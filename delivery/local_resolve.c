@@ -24,13 +24,15 @@
 #include "ipc/auth_client.h"
 #include "map/map.h"
 #include "msg/address.h"
+#include "store/maildir_root.h"
 
 /* The mailbox of acct, reached as address. */
 static void
 local_resolve_mailbox(struct local_req *r, const struct local_walk *w,
     const char *address, const struct auth_account *acct)
 {
-	const char *root = local_mailbox_root(r, acct->store, acct->address);
+	const char *root = maildir_root_path(acct->store,
+	    r->lc->conf->mail_store_directory, acct->address, r->arena);
 	struct local_target *t;
 
 	t = local_target_add(r, w->rcpt, LOCAL_TARGET_MAILBOX, root, address);
