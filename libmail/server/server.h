@@ -68,6 +68,13 @@ struct server_spec {
 	 * "mail_owner". That user must not be root.
 	 */
 	const char *user_param;
+	/*
+	 * The main.cf parameter naming the directory this process chroots
+	 * to when master.cf says chroot y ("mail_store_directory" for
+	 * imapd); NULL means queue_directory. The working directory after
+	 * the jail is its root.
+	 */
+	const char *chroot_param;
 	/* As root, before chroot and privilege drop: open what needs root. */
 	void (*pre_jail)(struct server *srv);
 	/* After the jail, before the first client. */

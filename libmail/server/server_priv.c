@@ -71,23 +71,46 @@ server_priv_verify(const struct server *srv, uid_t uid, gid_t gid)
 		    srv->service);
 }
 
+/* The chroot directory: spec->chroot_param's value, or queue_directory. */
+static void
+server_priv_jail_dir(struct server *srv, struct buf *out)
+{
+	struct err err;
+	int rc;
+
+	if (srv->spec->chroot_param == NULL) {
+		buf_set(out, srv->conf->queue_directory);
+		return;
+	}
+	err_clear(&err);
+	rc = conf_value(srv->conf, srv->spec->chroot_param, out, &err);
+	if (rc < 0)
+		log_fatal("service %s: %s: %s", srv->service,
+		    srv->spec->chroot_param, err.text);
+	if (rc == 0 || out->data[0] != '/')
+		log_fatal("service %s: %s is not an absolute path",
+		    srv->service, srv->spec->chroot_param);
+}
+
 static void
 server_priv_drop(struct server *srv)
 {
-	struct buf user;
+	struct buf user, jail;
 	uid_t uid;
 	gid_t gid;
 
 	buf_init(&user);
+	buf_init(&jail);
 	server_priv_lookup(srv, &user, &uid, &gid);
 	/* initgroups reads /etc/group, which the chroot hides. */
 	if (initgroups(user.data, gid) != 0)
 		log_fatal_errno(errno, "service %s: initgroups %s",
 		    srv->service, user.data);
 	if (srv->chroot) {
-		if (chroot(srv->conf->queue_directory) != 0)
+		server_priv_jail_dir(srv, &jail);
+		if (chroot(jail.data) != 0)
 			log_fatal_errno(errno, "service %s: chroot %s",
-			    srv->service, srv->conf->queue_directory);
+			    srv->service, jail.data);
 		if (chdir("/") != 0)
 			log_fatal_errno(errno, "service %s: chdir / in chroot",
 			    srv->service);
@@ -99,9 +122,10 @@ server_priv_drop(struct server *srv)
 		log_fatal_errno(
 		    errno, "service %s: setuid %ld", srv->service, (long)uid);
 	server_priv_verify(srv, uid, gid);
-	log_debug("running as %s (uid %ld)%s", user.data, (long)uid,
-	    srv->chroot ? ", chrooted to the queue directory" : "");
+	log_debug("running as %s (uid %ld)%s%s", user.data, (long)uid,
+	    srv->chroot ? ", chrooted to " : "", srv->chroot ? jail.data : "");
 	buf_deinit(&user);
+	buf_deinit(&jail);
 }
 
 void
