@@ -19,8 +19,11 @@
  * or the encapsulated message of a message/rfc822 part (mime_part
  * .message). Header values are sent as written (RFC 2047 words left
  * encoded); a missing field is NIL; Sender and Reply-To default to From
- * (RFC 3501 §7.4.2). An address field that does not parse is sent with
- * the mailboxes that parse before the error, or NIL. flags are
+ * (RFC 3501 §7.4.2). An address field that does not parse is sent as
+ * NIL; a mailbox without a domain gets host ""; an empty group
+ * ("undisclosed-recipients:;") is left out, as msg/address_list.h
+ * returns no item for it (partial: RFC 3501 would show its markers).
+ * flags are
  * IMAP_WRITE_* (imap/imap_write.h). Scratch memory comes from a.
  */
 void imap_envelope_write(struct buf *out, const struct mime_message *m,

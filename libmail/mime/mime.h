@@ -19,11 +19,11 @@
  * - RFC 2231 parameter continuations (name*0=, name*1*=) are joined;
  *   the charset/language prefix and %-encoding of "name*" values are
  *   left as written (IMAP returns parameters undecoded anyway).
- * - A multipart without its boundary or without any part has one empty
- *   text/plain child, like Dovecot, so BODYSTRUCTURE stays well formed.
+ * - A multipart without a boundary parameter or without any delimiter
+ *   line is a leaf (no children); BODYSTRUCTURE shows it as a basic part.
  * - Past limits.depth_max, a multipart or message/rfc822 part is kept as
- *   an opaque leaf (its children are not parsed); past parts_max, the
- *   remaining parts of a multipart are folded into the last one. Both set
+ *   an opaque leaf (its children are not parsed); past parts_max, no more
+ *   parts are made (later siblings are left out of the tree). Both set
  *   MIME_MESSAGE_TRUNCATED; the parse still succeeds.
  */
 #ifndef MIME_MIME_H
@@ -107,7 +107,6 @@ struct mime_part {
 
 enum {
 	MIME_MESSAGE_TRUNCATED = 1 << 0, /* a limit cut the tree short */
-	MIME_MESSAGE_8BIT = 1 << 1, /* some header has octets > 127 */
 };
 
 struct mime_message {
@@ -128,7 +127,8 @@ struct mime_message {
 int mime_parse(const char *data, size_t len, const struct mime_limits *lim,
     struct mime_message *out, struct arena *a, struct err *err);
 
-/* True for a multipart part (type "multipart"). */
+/* True when p was split into children (a multipart that was not cut
+   short and had at least one part). */
 bool mime_part_is_multipart(const struct mime_part *p);
 
 /* Value of a parameter (name matched case-insensitively) or NULL. */
