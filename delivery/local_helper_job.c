@@ -1,162 +1,45 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the helper does for one job, as default_privs: run an alias's
- * "|command" with the message on standard input, or append the message
- * to an alias's /file. A command runs in a new session with a fixed
- * environment (Postfix local's SENDER, RECIPIENT, ...), is killed with
- * its process group at command_time_limit, and only the start of its
- * output is kept, for the bounce text. A file append is locked,
- * fsynced, and cut back to the old size when it fails, so the file
- * never ends in half a message.
+ * "|command" through /bin/sh with the message on standard input and a
+ * fixed environment (Postfix local's SENDER, RECIPIENT, ...; the rest is
+ * core/command.h), or append the message to an alias's /file. A file
+ * append is locked, fsynced, and cut back to the old size when it
+ * fails, so the file never ends in half a message.
  */
 #include "local_helper.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <poll.h>
-#include <pwd.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/event.h"
+#include "core/command.h"
 #include "core/log.h"
-
-/* Output kept from a command for its bounce text. */
-#define LOCAL_HELPER_OUTPUT 512
-
-/*
- * Read the command's output (keeping its start) until it closes it or
- * the time limit passes, killing its process group then; wait for it
- * and return its wait status.
- */
-static int
-local_helper_wait(pid_t pid, int outfd, uint64_t limit_ms, char *out,
-    size_t *outlen, bool *timed_out)
-{
-	struct pollfd pfd = {.fd = outfd, .events = POLLIN};
-	uint64_t deadline = event_now_ms() + limit_ms;
-	char chunk[4096];
-	int status = 0;
-	ssize_t n;
-
-	*timed_out = false;
-	/* Drain the output (keeping its start) until EOF or time-out. */
-	while (pfd.fd >= 0) {
-		uint64_t now = event_now_ms();
-		int rc;
-
-		if (now >= deadline) {
-			*timed_out = true;
-			break;
-		}
-		rc = poll(&pfd, 1, (int)(deadline - now));
-		if (rc < 0 && errno != EINTR)
-			break;
-		if (rc <= 0)
-			continue;
-		n = read(outfd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (*outlen < LOCAL_HELPER_OUTPUT) {
-			size_t take = (size_t)n;
-
-			if (take > LOCAL_HELPER_OUTPUT - *outlen)
-				take = LOCAL_HELPER_OUTPUT - *outlen;
-			memcpy(out + *outlen, chunk, take);
-			*outlen += take;
-		}
-	}
-	if (*timed_out)
-		kill(-pid, SIGKILL);
-	/* The command closed its output: it is ending. A daemonised
-	 * grandchild that kept it open was cut off by the time limit. */
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return status;
-}
-
-/* The child: a new session, the message on stdin, output to outfd. */
-static _Noreturn void
-local_helper_exec(const struct local_helper_job *job, int msgfd, int outfd)
-{
-	sigset_t none;
-
-	setsid();
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	if (lseek(msgfd, 0, SEEK_SET) != 0 || dup2(msgfd, 0) != 0 ||
-	    dup2(outfd, 1) != 1 || dup2(outfd, 2) != 2 || chdir("/") != 0)
-		_exit(71); /* EX_OSERR */
-	execle("/bin/sh", "sh", "-c", job->target, (char *)NULL, job->envp);
-	_exit(71);
-}
-
-/* sysexits(3) codes that mean "try again later". */
-static bool
-local_helper_soft(int code)
-{
-	return code == 75 || code == 71 || code == 74; /* TEMPFAIL OSERR IO */
-}
 
 void
 local_helper_command(
     const struct local_helper_job *job, int msgfd, struct local_helper_res *res)
 {
-	char out[LOCAL_HELPER_OUTPUT + 1], shown[LOCAL_HELPER_OUTPUT * 4 + 1];
-	size_t outlen = 0;
-	int pipefd[2], status, code;
-	bool timed_out;
-	pid_t pid;
+	char *argv[] = {"/bin/sh", "-c", (char *)job->target, NULL};
+	struct command_job cmd = {
+	    .argv = argv,
+	    .envp = (char *const *)job->envp,
+	    .stdin_fd = msgfd,
+	    .limit_ms = job->limit_ms,
+	};
+	struct command_result out;
 
-	if (pipe2(pipefd, O_CLOEXEC) != 0) {
-		local_helper_res(res, "4.3.0", "pipe: %s", strerror(errno));
-		return;
-	}
-	if ((pid = fork()) < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
-		local_helper_res(res, "4.3.0", "fork: %s", strerror(errno));
-		return;
-	}
-	if (pid == 0) {
-		close(pipefd[0]);
-		local_helper_exec(job, msgfd, pipefd[1]);
-	}
-	close(pipefd[1]);
-	status = local_helper_wait(
-	    pid, pipefd[0], job->limit_ms, out, &outlen, &timed_out);
-	close(pipefd[0]);
-	out[outlen] = '\0';
-	out[strcspn(out, "\r\n")] = '\0';
-	log_escape(out, strlen(out), LOCAL_HELPER_OUTPUT, shown, sizeof(shown));
-	if (timed_out)
-		local_helper_res(res, "4.3.0",
-		    "command time limit exceeded: \"%s\"", job->target);
-	else if (WIFSIGNALED(status))
-		local_helper_res(res, "4.3.0",
-		    "command killed by signal %d: "
-		    "\"%s\"",
-		    WTERMSIG(status), job->target);
-	else if ((code = WEXITSTATUS(status)) == 0)
+	command_run(&cmd, &out);
+	if (out.dsn[0] == '2')
 		local_helper_res(
 		    res, "2.0.0", "delivered to command: %s", job->target);
 	else
-		local_helper_res(res,
-		    local_helper_soft(code) ? "4.3.0" : "5.3.0",
-		    "command \"%s\" failed with status %d%s%s", job->target,
-		    code, shown[0] != '\0' ? ": " : "", shown);
+		local_helper_res(res, out.dsn, "command \"%s\" failed: %s%s%s",
+		    job->target, out.why, out.output[0] != '\0' ? ": " : "",
+		    out.output);
 }
 
 /* Copy msgfd to the end of fd. 0 or -1 with errno. */

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The agent's side of one delivery request (deliver_proto.h), shared by
+ * every delivery agent (local, smtp/lmtp, pipe): the handshake, the
+ * request frame, the queue file descriptor, the agent's work, then one
+ * reply with a result per recipient. A request the agent cannot take at
+ * all is answered with status=error, so qmgr defers it instead of
+ * waiting; the agent itself only ever sees a decoded request.
+ */
+#ifndef IPC_DELIVER_AGENT_H
+#define IPC_DELIVER_AGENT_H
+
+#include "core/arena.h"
+#include "ipc/deliver_proto.h"
+
+/*
+ * Deliver req, whose content is in the queue file qfd (positional reads
+ * only: qmgr shares the open file), filling results[0 .. env.nrcpt-1].
+ * Strings may live in arena, which lasts until the reply is sent.
+ */
+typedef void (*deliver_agent_fn)(void *ctx, const struct deliver_request *req,
+    int qfd, struct arena *arena, struct deliver_result *results);
+
+/*
+ * Serve the qmgr connection fd: at most one request, answered with
+ * deliver(ctx, ...). The log context is the queue ID while it runs.
+ * Problems with the connection itself are logged as warnings.
+ */
+void deliver_agent_serve(
+    int fd, int timeout_ms, deliver_agent_fn deliver, void *ctx);
+
+#endif
