@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The authd client stub (smtpd, local, later imapd and pop3d) and the
- * account attributes both sides share, so the names live in one file.
- * A reply is authd's word, but a malformed one is treated as a
- * temporary failure, never as "no such user".
+ * The authd client stub: the connection (lazy, reconnected once), and
+ * account lookups for smtpd and local with the account attributes both
+ * sides share, so the names live in one file. Logins are in
+ * auth_client_login.c. A reply is authd's word, but a malformed one is
+ * treated as a temporary failure, never as "no such user".
  */
 #include "ipc/auth_client.h"
 
@@ -14,16 +15,8 @@
 #include <unistd.h>
 
 #include "core/xmalloc.h"
+#include "ipc/auth_client_impl.h"
 #include "ipc/ipc_sock.h"
-
-/* Replies carry a few short fields; anything bigger is not authd. */
-#define AUTH_CLIENT_REPLY_MAX (256 * 1024)
-
-struct auth_client {
-	char *path;
-	int timeout_ms;
-	int fd;
-};
 
 struct auth_client *
 auth_client_new(const char *socket_path, int timeout_ms)
@@ -144,25 +137,46 @@ auth_client_reply(struct ipc_reader *rd, struct auth_account *out,
 	    reason != NULL ? reason : "no reason given");
 }
 
-/* One request/reply on the current connection. 1, 0, -1. */
+/* One request/reply on the current connection; *io_failed on I/O. */
 static int
 auth_client_exchange(struct auth_client *ac, const struct ipc_msg *msg,
-    struct auth_account *out, struct arena *arena, bool *io_failed,
-    struct err *err)
+    struct ipc_reader *rd, bool *io_failed, struct err *err)
 {
-	struct ipc_reader rd;
-	int rc;
-
 	*io_failed = false;
-	ipc_reader_init(&rd);
 	if (ipc_sock_send(ac->fd, msg, ac->timeout_ms, err) != 0 ||
 	    ipc_sock_recv(
-	        ac->fd, &rd, AUTH_CLIENT_REPLY_MAX, ac->timeout_ms, err) != 0) {
+	        ac->fd, rd, AUTH_CLIENT_REPLY_MAX, ac->timeout_ms, err) != 0) {
 		*io_failed = true;
-		rc = -1;
-	} else
-		rc = auth_client_reply(&rd, out, arena, err);
-	ipc_reader_deinit(&rd);
+		return -1;
+	}
+	return 0;
+}
+
+int
+auth_client_call(struct auth_client *ac, const struct ipc_msg *msg,
+    bool retry, struct ipc_reader *rd, struct err *err)
+{
+	bool fresh, io_failed;
+	int attempt, rc = -1;
+
+	/* A kept connection may have been closed by authd meanwhile
+	 * (idle time-out, restart): one fresh attempt, never more. */
+	for (attempt = 0; attempt < 2; attempt++) {
+		fresh = ac->fd < 0;
+		if (fresh && auth_client_connect(ac, err) != 0)
+			break;
+		rc = auth_client_exchange(ac, msg, rd, &io_failed, err);
+		if (!io_failed)
+			break;
+		auth_client_disconnect(ac);
+		if (fresh || !retry)
+			break;
+	}
+	if (rc < 0) {
+		err->kind = ERR_TEMP;
+		if (err->dsn[0] != '4')
+			snprintf(err->dsn, sizeof(err->dsn), "4.3.0");
+	}
 	return rc;
 }
 
@@ -171,27 +185,18 @@ auth_client_lookup(struct auth_client *ac, const char *address,
     struct auth_account *out, struct arena *arena, struct err *err)
 {
 	struct ipc_msg msg;
-	bool fresh, io_failed;
-	int attempt, rc = -1;
+	struct ipc_reader rd;
+	int rc;
 
 	ipc_msg_init(&msg);
+	ipc_reader_init(&rd);
 	ipc_msg_add_str(&msg, "req", AUTH_REQ_LOOKUP);
 	ipc_msg_add_str(&msg, "address", address);
 	ipc_msg_finish(&msg);
-	/* A kept connection may have been closed by authd meanwhile
-	 * (idle time-out, restart): one fresh attempt, never more. */
-	for (attempt = 0; attempt < 2; attempt++) {
-		fresh = ac->fd < 0;
-		if (fresh && auth_client_connect(ac, err) != 0)
-			break;
-		rc =
-		    auth_client_exchange(ac, &msg, out, arena, &io_failed, err);
-		if (!io_failed)
-			break;
-		auth_client_disconnect(ac);
-		if (fresh)
-			break;
-	}
+	rc = auth_client_call(ac, &msg, true, &rd, err);
+	if (rc == 0)
+		rc = auth_client_reply(&rd, out, arena, err);
+	ipc_reader_deinit(&rd);
 	ipc_msg_deinit(&msg);
 	if (rc < 0) {
 		err->kind = ERR_TEMP;

@@ -44,6 +44,35 @@
 #define AUTH_STATUS_TEMPFAIL "tempfail"
 #define AUTH_STATUS_ERROR "error"
 
+/*
+ * Logins (docs/authd.md). Every login request carries the context
+ * attributes service=, client_addr= and tls=0|1 (auth_login_ctx_encode).
+ *   req=mechs service= tls=            -> status=ok mechs="PLAIN LOGIN"
+ *   req=sasl_start <ctx> mech= [initial=<base64>]
+ *   req=sasl_step id= response=<base64>
+ *   req=sasl_abort id=                 -> status=ok
+ *   req=password <ctx> user= password=
+ *   req=apop <ctx> user= timestamp= digest=
+ * A login reply (auth_login_reply_encode) is status=continue id=
+ * challenge=, status=ok user=, status=fail or status=tempfail, each with
+ * delay_ms=; status=error reason= for a request authd refused.
+ */
+#define AUTH_REQ_MECHS "mechs"
+#define AUTH_REQ_SASL_START "sasl_start"
+#define AUTH_REQ_SASL_STEP "sasl_step"
+#define AUTH_REQ_SASL_ABORT "sasl_abort"
+#define AUTH_REQ_PASSWORD "password"
+#define AUTH_REQ_APOP "apop"
+#define AUTH_STATUS_CONTINUE "continue"
+#define AUTH_STATUS_FAIL "fail"
+/*
+ * The longest base64 SASL data (initial response, response, challenge)
+ * either side accepts; daemons may refuse longer client lines at once.
+ */
+#define AUTH_SASL_B64_MAX 16384
+/* The longest throttle delay a reply may ask for, in milliseconds. */
+#define AUTH_DELAY_MAX_MS (10 * 60 * 1000)
+
 struct auth_client;
 
 /* What a lookup tells, never a secret. Strings live in the arena given. */
@@ -155,5 +184,26 @@ int auth_client_password(struct auth_client *ac,
 int auth_client_apop(struct auth_client *ac, const struct auth_login_ctx *ctx,
     const char *user, const char *timestamp, const char *digest,
     struct auth_login_reply *reply, struct arena *arena, struct err *err);
+
+/*
+ * The wire form of logins, for both sides. Encoders append to out (which
+ * the caller has reset and will finish) and never fail. Decoders read a
+ * decoded frame from an untrusted peer, copy strings into arena and fail
+ * (-1, err filled, ERR_TEMP: a reply we cannot use is authd's trouble,
+ * not the user's) on a missing, malformed or out-of-range attribute;
+ * neither calls ipc_reader_done.
+ */
+void auth_login_ctx_encode(
+    const struct auth_login_ctx *ctx, struct ipc_msg *out);
+int auth_login_ctx_decode(struct ipc_reader *rd, struct auth_login_ctx *out,
+    struct arena *arena, struct err *err);
+void auth_login_reply_encode(
+    const struct auth_login_reply *reply, struct ipc_msg *out);
+/*
+ * A whole login reply, status first; status=error becomes -1 with
+ * authd's reason. Checks that nothing required was left unread.
+ */
+int auth_login_reply_decode(struct ipc_reader *rd,
+    struct auth_login_reply *out, struct arena *arena, struct err *err);
 
 #endif
