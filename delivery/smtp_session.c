@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One session with one server: the greeting, EHLO (HELO when EHLO is
+ * refused; LHLO for LMTP) and its extensions, STARTTLS by
+ * smtp_tls_security_level, AUTH to the relay, then the transaction
+ * (smtp_txn.c) and QUIT. A server that cannot be used (no connection,
+ * no greeting, TLS required but missing) makes the caller try the next
+ * one; a greeting that names us means the mail would loop.
+ */
+#include "smtp.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "conf/conf.h"
+#include "core/log.h"
+
+/* One extension line of an EHLO/LHLO reply (RFC 5321 4.1.1.1). */
+static void
+smtp_session_ext_line(struct smtp_sess *s, const char *line, size_t len)
+{
+	static const struct {
+		const char *word;
+		unsigned bit;
+	} words[] = {
+	    {"PIPELINING", SMTP_EXT_PIPELINING},
+	    {"SIZE", SMTP_EXT_SIZE},
+	    {"8BITMIME", SMTP_EXT_8BITMIME},
+	    {"SMTPUTF8", SMTP_EXT_SMTPUTF8},
+	    {"DSN", SMTP_EXT_DSN},
+	    {"STARTTLS", SMTP_EXT_STARTTLS},
+	    {"AUTH", SMTP_EXT_AUTH},
+	    {"ENHANCEDSTATUSCODES", SMTP_EXT_ENHANCED},
+	};
+	const char *arg;
+	size_t i, wlen;
+
+	for (wlen = 0; wlen < len && line[wlen] != ' '; wlen++)
+		;
+	arg = arena_strndup(s->arena, line + wlen, len - wlen);
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (strlen(words[i].word) != wlen ||
+		    strncasecmp(line, words[i].word, wlen) != 0)
+			continue;
+		s->ext |= words[i].bit;
+		if (words[i].bit == SMTP_EXT_SIZE)
+			s->size_max = strtoull(arg, NULL, 10);
+		if (words[i].bit == SMTP_EXT_AUTH)
+			s->auth_mechs = arg;
+	}
+}
+
+/* Record the extensions; the first line is the greeting text. */
+static void
+smtp_session_ext(struct smtp_sess *s, const struct smtp_reply *r)
+{
+	const char *p = r->text, *end = r->text + r->text_len, *eol;
+
+	s->ext = 0;
+	s->size_max = 0;
+	s->auth_mechs = NULL;
+	while ((eol = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		p = eol + 1;
+		eol = memchr(p, '\n', (size_t)(end - p));
+		smtp_session_ext_line(
+		    s, p, (size_t)((eol != NULL ? eol : end) - p));
+	}
+}
+
+/* EHLO or LHLO, falling back to HELO for SMTP. 0, or -1 with err. */
+static int
+smtp_session_helo(struct smtp_sess *s, struct err *err)
+{
+	const struct conf *conf = s->job->ag->conf;
+	struct smtp_reply r;
+
+	s->stage = s->job->ag->lmtp ? "LHLO" : "EHLO";
+	smtp_conn_cmd(s, "%s %s", s->stage, conf->smtp_helo_name);
+	if (smtp_conn_reply(s, conf->smtp_helo_timeout, &r, err) != 0)
+		return -1;
+	if (r.code / 100 == 2) {
+		smtp_session_ext(s, &r);
+		return 0;
+	}
+	if (s->job->ag->lmtp)
+		goto refused;
+	s->stage = "HELO";
+	smtp_conn_cmd(s, "HELO %s", conf->smtp_helo_name);
+	if (smtp_conn_reply(s, conf->smtp_helo_timeout, &r, err) != 0)
+		return -1;
+	s->ext = 0;
+	if (r.code / 100 == 2)
+		return 0;
+refused:
+	return err_set(err, ERR_TEMP, "4.0.0", "%s", smtp_conn_said(s, &r));
+}
+
+/* STARTTLS and the handshake, then EHLO again (RFC 3207 4.2). */
+static int
+smtp_session_tls(struct smtp_sess *s, struct err *err)
+{
+	const struct smtp_agent *ag = s->job->ag;
+	const char *sni = s->host->unix_path || strchr(s->host->name, ':') ||
+	    isdigit((unsigned char)s->host->name[strlen(s->host->name) - 1])
+	    ? NULL : s->host->name;
+	struct smtp_reply r;
+	struct buf how;
+
+	s->stage = "STARTTLS";
+	smtp_conn_cmd(s, "STARTTLS");
+	if (smtp_conn_reply(s, ag->conf->smtp_starttls_timeout, &r, err) != 0)
+		return -1;
+	if (r.code != 220) {
+		if (ag->tls_level == TLS_LEVEL_MAY)
+			return 0;
+		return err_set(err, ERR_TEMP, "4.7.5", "TLS is required, "
+		    "but %s", smtp_conn_said(s, &r));
+	}
+	if ((s->tls = tls_session_client_new(ag->tls, s->fd, sni, err)) ==
+	    NULL)
+		return -1;
+	s->st.timeout_ms = (int)(ag->conf->smtp_starttls_timeout * 1000);
+	if (tls_stream_start(&s->st, s->tls, NULL, err) != 0) {
+		err_prefix(err, "TLS with %s", s->relay);
+		return -1;
+	}
+	buf_init(&how);
+	tls_session_describe(s->tls, &how);
+	log_info("%s TLS connection established to %s: %s",
+	    tls_session_trust(s->tls), s->relay, how.data);
+	buf_deinit(&how);
+	return smtp_session_helo(s, err);
+}
+
+/* Apply smtp_tls_security_level. 0, or -1 with err. */
+static int
+smtp_session_tls_policy(struct smtp_sess *s, struct err *err)
+{
+	const struct smtp_agent *ag = s->job->ag;
+
+	if (ag->tls_level == TLS_LEVEL_NONE)
+		return 0;
+	if (ag->tls == NULL && ag->tls_level == TLS_LEVEL_MAY)
+		return 0;
+	if (ag->tls == NULL)
+		return err_set(err, ERR_TEMP, "4.7.5", "TLS is required, but "
+		    "the TLS client could not be set up (see the log)");
+	if ((s->ext & SMTP_EXT_STARTTLS) != 0)
+		return smtp_session_tls(s, err);
+	if (ag->tls_level == TLS_LEVEL_MAY)
+		return 0;
+	return err_set(err, ERR_TEMP, "4.7.4", "TLS is required, but was "
+	    "not offered by host %s", s->relay);
+}
+
+/* The greeting; a 220 that names us is a loop. */
+static int
+smtp_session_greeting(struct smtp_sess *s, struct err *err)
+{
+	const struct conf *conf = s->job->ag->conf;
+	size_t hlen = strlen(conf->myhostname);
+	struct smtp_reply r;
+
+	s->stage = "initial greeting";
+	if (smtp_conn_reply(s, conf->smtp_helo_timeout, &r, err) != 0)
+		return -1;
+	if (r.code != 220)
+		return err_set(err, ERR_TEMP, "4.0.0", "host %s refused to "
+		    "talk to me: %d %s", s->relay, r.code, r.text);
+	if (!s->host->unix_path && r.text_len >= hlen &&
+	    strncasecmp(r.text, conf->myhostname, hlen) == 0 &&
+	    (r.text_len == hlen || r.text[hlen] == ' ' ||
+	        r.text[hlen] == '\n'))
+		return err_set(err, ERR_PERM, "5.4.6", "mail for %s loops "
+		    "back to myself", s->job->req->nexthop);
+	return 0;
+}
+
+static int
+smtp_session_talk(struct smtp_sess *s, struct err *err)
+{
+	struct smtp_reply r;
+
+	if (smtp_session_greeting(s, err) != 0 ||
+	    smtp_session_helo(s, err) != 0 ||
+	    smtp_session_tls_policy(s, err) != 0 ||
+	    smtp_login(s, err) != 0 || smtp_txn_run(s, err) != 0)
+		return -1;
+	s->stage = "QUIT";
+	smtp_conn_cmd(s, "QUIT");
+	(void)smtp_conn_reply(s, s->job->ag->conf->smtp_quit_timeout, &r, err);
+	return 0;
+}
+
+int
+smtp_session_run(struct smtp_job *job, const struct smtp_host *host,
+    struct err *err)
+{
+	struct smtp_sess s;
+	int fd, rc;
+
+	memset(&s, 0, sizeof(s));
+	s.job = job;
+	s.host = host;
+	s.arena = job->arena;
+	s.relay = host->unix_path
+	    ? host->name
+	    : arena_printf(job->arena, "%s[%s]:%u", host->name,
+	          host->addr_text, host->port);
+	if ((fd = smtp_conn_open(job->ag, host, err)) < 0)
+		return -1;
+	smtp_conn_start(&s, fd);
+	rc = smtp_session_talk(&s, err);
+	if (s.tls != NULL)
+		tls_session_shutdown(s.tls);
+	stream_deinit(&s.st);
+	tls_session_free(&s.tls);
+	close(fd);
+	return rc;
+}
