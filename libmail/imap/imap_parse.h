@@ -87,11 +87,12 @@ enum imap_parse_status {
 	IMAP_PARSE_LITERAL,
 	IMAP_PARSE_COMMAND, /* ev.cmd holds a complete command */
 	IMAP_PARSE_LINE, /* raw-line mode: ev.line holds one line */
-	/* The command is refused: ev.tag is its tag or NULL (reply
-	   "* BAD"), err says why (TOOBIG for a literal or command over the
-	   limits). The parser has dropped the command; with ev.fatal the
-	   stream cannot be resynchronised (a {n+} literal over the limits
-	   whose bytes are coming anyway): reply, then close the connection
+	/* The command is refused: reply "<tag> BAD" ("* BAD" when ev.tag
+	   is NULL), with "[TOOBIG]" when err->dsn says so (a literal, line
+	   or command over the limits) or "[LIMIT]". The parser has dropped
+	   the command; with ev.fatal the stream cannot be resynchronised
+	   (a {n+} literal over the limits whose bytes are coming anyway, a
+	   line or command too long): reply, then close the connection
 	   (RFC 7888 §4). */
 	IMAP_PARSE_ERROR,
 };
@@ -116,6 +117,7 @@ struct imap_parser {
 	uint64_t skip_left; /* bytes to discard (refused literal) */
 	int state;
 	bool raw_line; /* next line is returned raw */
+	bool done; /* an event used cmd: empty it on the next feed */
 };
 
 /* Initialise caller storage; lim is copied. imap_parse_deinit frees. */
@@ -264,9 +266,9 @@ struct imap_fetch_item {
 	uint32_t partial_origin;
 	uint32_t partial_octets;
 	/* The item's name as it must appear in the response, e.g.
-	   "BODY[HEADER.FIELDS (FROM TO)]<0>" (RFC 3501 §7.4.2: the origin
-	   only, no octets; field names uppercased as Dovecot does); lives
-	   in arena. */
+	   "BODY[HEADER.FIELDS (From To)]<0>": the name uppercased, without
+	   .PEEK, the section as the client wrote it, a partial by its
+	   origin only (RFC 3501 §7.4.2); lives in arena. */
 	const char *reply_name;
 };
 
