@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The maildrop of a logged-in user: its Maildir++ root (authd's record
+ * and the rule local delivery uses, store/maildir_root.h), the POP3
+ * lock, the index snapshot the session works on, message sizes, and
+ * the UPDATE state at QUIT. Only the root folder (INBOX) is served, as
+ * RFC 1939 knows no folders.
+ *
+ * The lock is flock(2) on POP3D_LOCK_FILE in the root: it dies with
+ * the descriptor, so a crashed session never leaves the mailbox locked.
+ * IMAP sessions and local delivery do not take it; the index and the
+ * files stay consistent without it (store/mbox_index.h), and a message
+ * another tool removed meanwhile is reported as gone.
+ */
+#include "pop3d.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "conf/conf.h"
+#include "core/log.h"
+#include "store/maildir.h"
+#include "store/maildir_root.h"
+#include "store/mbox_index.h"
+#include "store/mbox_sync.h"
+#include "store/mbox_view.h"
+
+/* The root: inside the mail store chroot, mail_store_directory is "/". */
+static int
+pop3d_mailbox_root(struct pop3d_session *s, const char *store, struct err *err)
+{
+	const char *dir = s->conf->mail_store_directory;
+	size_t n = strlen(dir);
+
+	if (!s->pd->jailed) {
+		s->root = maildir_root_path(store, dir, s->user, s->arena);
+		return 0;
+	}
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (store != NULL && store[0] != '\0') {
+		if (strncmp(store, dir, n) != 0 ||
+		    (store[n] != '/' && store[n] != '\0'))
+			return err_set(err, ERR_PERM, "5.3.5",
+			    "store location %s is outside "
+			    "mail_store_directory, to which pop3d is chrooted",
+			    store);
+		store += n;
+	}
+	s->root = maildir_root_path(store, "", s->user, s->arena);
+	return 0;
+}
+
+/* 0 locked, 1 another session holds it, -1 with err. */
+static int
+pop3d_mailbox_lock(struct pop3d_session *s, struct err *err)
+{
+	struct buf path;
+	int fd, e;
+
+	buf_init(&path);
+	buf_printf(&path, "%s/%s", s->root, POP3D_LOCK_FILE);
+	fd = open(path.data, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		e = errno;
+		err_set(err, ERR_TEMP, "4.3.0", "open %s: %s", path.data,
+		    strerror(e));
+		buf_deinit(&path);
+		return -1;
+	}
+	buf_deinit(&path);
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		e = errno;
+		close(fd);
+		if (e == EWOULDBLOCK)
+			return 1;
+		return err_set(err, ERR_TEMP, "4.3.0", "flock: %s",
+		    strerror(e));
+	}
+	s->lock_fd = fd;
+	return 0;
+}
+
+/* Sync the index with the files and take the snapshot. */
+static int
+pop3d_mailbox_snapshot(struct pop3d_session *s, struct err *err)
+{
+	size_t i;
+
+	if (mbox_index_open(s->root, &s->ix, err) != 0 ||
+	    mbox_sync_folder(s->ix, NULL, NULL, err) != 0 ||
+	    mbox_view_open(s->ix, NULL, &s->view, err) != 0)
+		return -1;
+	s->uidvalidity = mbox_view_status(s->view)->uidvalidity;
+	s->nmsgs = mbox_view_count(s->view);
+	s->msgs = arena_zalloc(s->arena, sizeof(*s->msgs) * (s->nmsgs + 1));
+	for (i = 0; i < s->nmsgs; i++) {
+		const struct mbox_index_msg *m = mbox_view_msg(s->view, i);
+
+		s->msgs[i].uid = m->uid;
+		/* ",W=" in the name is the CR LF size already. */
+		s->msgs[i].size_known = m->vsize != 0;
+		s->msgs[i].size = m->vsize;
+	}
+	return 0;
+}
+
+int
+pop3d_mailbox_open(struct pop3d_session *s, struct err *err)
+{
+	struct auth_account acct;
+	int rc;
+
+	rc = auth_client_lookup(s->pd->auth, s->user, &acct, s->arena, err);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return err_set(err, ERR_TEMP, "4.3.0",
+		    "authd logged in an account it cannot look up");
+	if (pop3d_mailbox_root(s, acct.store, err) != 0 ||
+	    maildir_create(s->root, err) != 0)
+		return -1;
+	if ((rc = pop3d_mailbox_lock(s, err)) != 0)
+		return rc;
+	return pop3d_mailbox_snapshot(s, err);
+}
+
+void
+pop3d_mailbox_close(struct pop3d_session *s)
+{
+	mbox_view_free(&s->view);
+	mbox_index_close(&s->ix);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
+	s->lock_fd = -1;
+}
+
+/* Find message i again after another tool renamed its file. */
+static int
+pop3d_mailbox_reopen(struct pop3d_session *s, size_t i, struct err *err)
+{
+	struct mbox_index_msg m;
+	struct buf name, path;
+	int rc, fd = -1;
+
+	buf_init(&name);
+	buf_init(&path);
+	if (mbox_sync_folder(s->ix, NULL, NULL, err) == 0) {
+		rc = mbox_index_lookup(s->ix, NULL, s->msgs[i].uid, &m, &name,
+		    err);
+		if (rc == 0)
+			err_set(err, ERR_PERM, "5.2.0",
+			    "message was removed by another session");
+		if (rc == 1) {
+			buf_printf(&path, "%s/%s/%s", s->root,
+			    m.in_cur ? "cur" : "new", m.name);
+			fd = open(path.data, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+			if (fd < 0)
+				err_set(err, errno == ENOENT ? ERR_PERM : ERR_TEMP,
+				    "", "open %s: %s", path.data,
+				    strerror(errno));
+		}
+	}
+	buf_deinit(&name);
+	buf_deinit(&path);
+	return fd;
+}
+
+int
+pop3d_mailbox_open_msg(struct pop3d_session *s, size_t i, struct err *err)
+{
+	struct buf path;
+	int fd;
+
+	buf_init(&path);
+	mbox_view_path(s->view, i, &path);
+	fd = open(path.data, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 && errno == ENOENT)
+		fd = pop3d_mailbox_reopen(s, i, err);
+	else if (fd < 0)
+		err_set(err, ERR_TEMP, "", "open %s: %s", path.data,
+		    strerror(errno));
+	buf_deinit(&path);
+	return fd;
+}
+
+int
+pop3d_mailbox_size(struct pop3d_session *s, size_t i, struct err *err)
+{
+	struct pop3d_msg *m = &s->msgs[i];
+	char chunk[65536];
+	uint64_t size = 0;
+	char prev = '\n';
+	ssize_t n, k;
+	int fd;
+
+	if (m->size_known)
+		return 0;
+	if ((fd = pop3d_mailbox_open_msg(s, i, err)) < 0)
+		return -1;
+	/* As msg/dotstuff sends it: a bare LF gains a CR, the last line
+	 * its CR LF; the dot-stuffing is not counted (RFC 1939 §11). */
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
+		for (k = 0; k < n; k++) {
+			if (chunk[k] == '\n' && prev != '\r')
+				size++;
+			prev = chunk[k];
+		}
+		size += (uint64_t)n;
+	}
+	if (n < 0) {
+		err_set(err, ERR_TEMP, "", "read: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (prev != '\n')
+		size += 2;
+	m->size = size;
+	m->size_known = true;
+	return 0;
+}
+
+int
+pop3d_mailbox_update(struct pop3d_session *s, struct err *err)
+{
+	struct mbox_index_store_item *seen;
+	uint32_t *gone;
+	size_t i, ngone = 0, nseen = 0, done = 0;
+	struct err serr;
+
+	gone = arena_alloc(s->arena, sizeof(*gone) * (s->nmsgs + 1));
+	seen = arena_zalloc(s->arena, sizeof(*seen) * (s->nmsgs + 1));
+	for (i = 0; i < s->nmsgs; i++) {
+		if (s->msgs[i].deleted)
+			gone[ngone++] = s->msgs[i].uid;
+		else if (s->msgs[i].retrieved)
+			seen[nseen++].uid = s->msgs[i].uid;
+	}
+	/* As Dovecot does: what was downloaded shows as \Seen in IMAP. */
+	if (nseen > 0 &&
+	    mbox_index_store(s->ix, NULL, MBOX_INDEX_STORE_ADD,
+	        MBOX_INDEX_SEEN, 0, seen, nseen, &serr) != 0)
+		log_warning("user=<%s>: marking messages seen: %s", s->user,
+		    serr.text);
+	if (ngone == 0)
+		return 0;
+	if (mbox_index_expunge(s->ix, NULL, gone, ngone, &done, err) != 0)
+		return -1;
+	return 0;
+}
