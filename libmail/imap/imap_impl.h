@@ -32,4 +32,26 @@ int imap_syntax_error(struct err *err, const char *what);
 void *imap_array_push(struct arena *a, void *arr, size_t *n, size_t *cap,
     size_t sz);
 
+/* What imap_search_parse_from() reads before the keys. */
+enum {
+	IMAP_SEARCH_FROM_RETURN = 1 << 0, /* an optional RETURN (...) */
+	IMAP_SEARCH_FROM_CHARSET = 1 << 1, /* a charset without "CHARSET" */
+};
+
+struct imap_search;
+struct imap_search_limits;
+
+/* RETURN options list (RFC 4731) into IMAP_SEARCH_RET_*: 0 or -1. */
+int imap_search_return_opts(const struct imap_arg *list, unsigned *ret_out,
+    struct err *err);
+
+/*
+ * The search program shared by SEARCH, SORT and THREAD: optional RETURN,
+ * the charset (after the word CHARSET, optional, for SEARCH; bare and
+ * required for SORT/THREAD), then the keys.
+ */
+int imap_search_parse_from(const struct imap_arg *args, size_t count,
+    unsigned what, const struct imap_search_limits *lim,
+    struct imap_search *out, struct arena *a, struct err *err);
+
 #endif
