@@ -48,6 +48,7 @@ struct smtpd {
 	struct smtpd_nets *mynetworks;
 	struct maps *alias_maps; /* NULL when the parameter is empty */
 	struct maps *virtual_alias_maps;
+	struct maps *sender_login_maps; /* NULL when not set */
 	struct queue_dir *qd;
 	struct queue_commit *commit; /* group commit of incoming/ */
 	struct auth_client *auth;
@@ -104,6 +105,8 @@ struct smtpd_session {
 	bool esmtp; /* EHLO was used */
 	unsigned ext; /* SMTP_CMD_EXT_* announced */
 	const char *sasl_user; /* NULL: not authenticated */
+	const char *sasl_method; /* its mechanism ("PLAIN"), or NULL */
+	struct buf auth_mechs; /* offered in the last EHLO reply */
 	struct tls_session *tls; /* NULL until the handshake is done */
 	struct buf tls_desc; /* "TLSv1.3 with cipher ..." once TLS is on */
 	struct smtpd_txn txn;
@@ -164,6 +167,20 @@ int smtpd_rcpt(struct smtpd_session *s, const struct smtp_cmd *cmd);
 int smtpd_data(struct smtpd_session *s, const struct smtp_cmd *cmd);
 int smtpd_bdat(struct smtpd_session *s, const struct smtp_cmd *cmd);
 int smtpd_vrfy(struct smtpd_session *s, const struct smtp_cmd *cmd);
+
+/* ---- smtpd_auth.c: SMTP AUTH (RFC 4954) ---- */
+
+/* True when AUTH is on offer now (enabled, and TLS on if required). */
+bool smtpd_auth_enabled(const struct smtpd_session *s);
+/*
+ * For the EHLO reply: ask authd for the mechanisms of this TLS state,
+ * keep them in s->auth_mechs, append "AUTH <mechs>\n" to text and allow
+ * AUTH= on MAIL. Nothing when AUTH is off or authd cannot answer
+ * (logged). May block on authd.
+ */
+void smtpd_auth_ehlo(struct smtpd_session *s, struct buf *text);
+/* The AUTH command (as the command handlers above). Blocks on authd. */
+int smtpd_auth(struct smtpd_session *s, const struct smtp_cmd *cmd);
 
 /* ---- smtpd_tls.c: STARTTLS and smtps ---- */
 
@@ -241,6 +258,16 @@ int smtpd_policy_rcpt(struct smtpd_session *s, const struct smtpd_check *chk,
     struct smtpd_verdict *v);
 int smtpd_policy_mail(struct smtpd_session *s, const struct smtpd_check *chk,
     struct smtpd_verdict *v);
+
+/* ---- smtpd_auth_sender.c: who may use which sender address ---- */
+
+/*
+ * reject_sender_login_mismatch: 1 when the sender is the client's to
+ * use (smtpd_sender_login_maps names no owner and the client is not
+ * authenticated, or names the authenticated user); 0 refused with 553
+ * 5.7.1 in *v; -1 a lookup failed, with a 4xx in *v. May block on maps.
+ */
+int smtpd_auth_sender_owned(struct smtpd_session *s, struct smtpd_verdict *v);
 
 /* ---- smtpd_nets.c: mynetworks ---- */
 
@@ -320,7 +347,10 @@ void smtpd_log_disconnect(const struct smtpd_session *s);
 /* "<id|NOQUEUE>: reject: RCPT from name[addr]: 554 5.7.1 ...; from=<>..." */
 void smtpd_log_reject(const struct smtpd_session *s, const char *stage,
     const struct smtpd_verdict *v, const char *recipient);
-/* "ID: client=name[addr]" when the queue file is created. */
+/*
+ * "ID: client=name[addr]" when the queue file is created, with
+ * ", sasl_method=M, sasl_username=U" for an authenticated client.
+ */
 void smtpd_log_queued_client(const struct smtpd_session *s);
 /*
  * "warning: name[addr]: <what> <text>: <detail>", with text (client or

@@ -46,7 +46,7 @@ smtpd_cmd_help(struct smtpd_session *s, const struct smtp_cmd *cmd)
 	(void)cmd;
 	smtpd_reply(s, 214, "2.0.0",
 	    "Commands: EHLO HELO MAIL RCPT DATA "
-	    "BDAT RSET NOOP QUIT HELP VRFY STARTTLS");
+	    "BDAT RSET NOOP QUIT HELP VRFY STARTTLS AUTH");
 	return 0;
 }
 
@@ -56,14 +56,6 @@ smtpd_cmd_not_implemented(struct smtpd_session *s, const struct smtp_cmd *cmd)
 {
 	(void)cmd;
 	smtpd_reply(s, 502, "5.5.1", "Error: command not implemented");
-	return -1;
-}
-
-static int
-smtpd_cmd_auth(struct smtpd_session *s, const struct smtp_cmd *cmd)
-{
-	(void)cmd;
-	smtpd_reply(s, 503, "5.5.1", "Error: authentication not enabled");
 	return -1;
 }
 
@@ -80,7 +72,7 @@ static smtpd_cmd_fn *const smtpd_cmd_table[SMTPD_NVERB] = {
     [SMTP_CMD_HELP] = smtpd_cmd_help,
     [SMTP_CMD_VRFY] = smtpd_vrfy,
     [SMTP_CMD_EXPN] = smtpd_cmd_not_implemented,
-    [SMTP_CMD_AUTH] = smtpd_cmd_auth,
+    [SMTP_CMD_AUTH] = smtpd_auth,
     [SMTP_CMD_STARTTLS] = smtpd_tls_starttls,
 };
 

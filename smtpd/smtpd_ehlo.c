@@ -43,6 +43,7 @@ smtpd_ehlo(struct smtpd_session *s, const struct smtp_cmd *cmd)
 	/* RFC 3207 §4.2: not offered again once TLS is on. */
 	if (smtpd_tls_offered(s))
 		buf_puts(&text, "STARTTLS\n");
+	smtpd_auth_ehlo(s, &text);
 	buf_puts(&text,
 	    "ENHANCEDSTATUSCODES\n8BITMIME\nDSN\nSMTPUTF8\n"
 	    "CHUNKING");

@@ -2,9 +2,10 @@
 /*
  * smtpd's log lines, in Postfix's shape so existing log analysers work
  * (DESIGN.md section 9): connect, "ID: client=", reject lines with the
- * envelope so far, time-outs and lost connections, and the disconnect
- * line with per-command counts. Client text (HELO, addresses, reply
- * text built from them) is escaped and capped before it is logged.
+ * envelope so far, the SASL login of the client= line, time-outs and
+ * lost connections, and the disconnect line with per-command counts.
+ * Client text (HELO, addresses, reply text built from them) is escaped
+ * and capped before it is logged.
  */
 #include "smtpd.h"
 
@@ -120,9 +121,16 @@ void
 smtpd_log_queued_client(const struct smtpd_session *s)
 {
 	char esc[SMTPD_LOG_CAP * 4 + 1];
+	char user[SMTPD_LOG_CAP * 4 + 1];
 
-	log_info("%s: client=%s", s->txn.id,
-	    smtpd_log_esc(s->namaddr, esc, sizeof(esc)));
+	if (s->sasl_user == NULL) {
+		log_info("%s: client=%s", s->txn.id,
+		    smtpd_log_esc(s->namaddr, esc, sizeof(esc)));
+		return;
+	}
+	log_info("%s: client=%s, sasl_method=%s, sasl_username=%s", s->txn.id,
+	    smtpd_log_esc(s->namaddr, esc, sizeof(esc)), s->sasl_method,
+	    smtpd_log_esc(s->sasl_user, user, sizeof(user)));
 }
 
 void

@@ -2,10 +2,13 @@
 /*
  * MAIL FROM (RFC 5321 §4.1.1.2): start a transaction after the size
  * (RFC 1870), free space and sender restriction checks. The sender and
- * its ESMTP parameters (BODY, SMTPUTF8, RET, ENVID) are copied into the
- * transaction's arena for the queue file. Client input throughout.
+ * its ESMTP parameters (BODY, SMTPUTF8, RET, ENVID, AUTH) are copied
+ * into the transaction's arena for the queue file. Client input
+ * throughout.
  */
 #include "smtpd.h"
+
+#include <string.h>
 
 #include "conf/conf.h"
 
@@ -27,6 +30,29 @@ smtpd_mail_keep(struct smtpd_session *s, const struct smtp_cmd_mail *m)
 	k->addr.route = smtpd_mail_dup(s, m->addr.route);
 	k->envid = smtpd_mail_dup(s, m->envid);
 	k->auth = smtpd_mail_dup(s, m->auth);
+}
+
+/*
+ * RFC 4954 §5: AUTH=<> or AUTH=addr-spec (xtext, decoded by the
+ * parser). An unauthenticated client's value is not trusted: it counts
+ * as <>. 0, or -1 after a 501 reply for a value that is no address.
+ */
+static int
+smtpd_mail_auth(struct smtpd_session *s, struct smtp_cmd_mail *k)
+{
+	struct address a;
+
+	if (k->auth == NULL || strcmp(k->auth, "<>") == 0)
+		return 0;
+	if (address_parse(k->auth, strlen(k->auth),
+	        k->smtputf8 ? ADDRESS_SMTPUTF8 : 0, &a, s->cmd_arena,
+	        NULL) != 0) {
+		smtpd_reply(s, 501, "5.5.4", "Bad AUTH parameter value");
+		return -1;
+	}
+	if (s->sasl_user == NULL)
+		k->auth = arena_strdup(s->txn_arena, "<>");
+	return 0;
 }
 
 /* Checks that need no policy: state, size, room in the queue. */
@@ -69,6 +95,10 @@ smtpd_mail(struct smtpd_session *s, const struct smtp_cmd *cmd)
 	s->txn.sender =
 	    m->null_sender ? "" : address_internal(&m->addr, s->txn_arena);
 	smtpd_mail_keep(s, m);
+	if (smtpd_mail_auth(s, &s->txn.mail) != 0) {
+		smtpd_session_txn_reset(s);
+		return -1;
+	}
 	if (smtpd_policy_mail(s, &chk, &v) != 0) {
 		smtpd_reply(s, v.code, v.dsn, "%s", v.text);
 		smtpd_log_reject(s, "MAIL", &v, NULL);

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The restrictions smtpd knows, one row each: permit, reject, defer,
- * the mynetworks and authentication permits, the relay and recipient
- * checks, the check_*_access tables (results as Postfix access(5): OK,
- * DUNNO, REJECT, DEFER, 4NN/5NN text) and the syntax checks on the HELO
- * name and addresses. Later restrictions (DNSBLs, rate limits) are new
- * rows here. A failed lookup always gives a 4xx refusal.
+ * the mynetworks and authentication permits, the authentication
+ * requirement and sender login check (smtpd_auth_sender.c), the relay
+ * and recipient checks, the check_*_access tables (results as Postfix
+ * access(5): OK, DUNNO, REJECT, DEFER, 4NN/5NN text) and the syntax
+ * checks on the HELO name and addresses. Later restrictions (DNSBLs,
+ * rate limits) are new rows here. A failed lookup always gives a 4xx refusal.
  */
 #include "smtpd_policy.h"
 
@@ -195,6 +196,29 @@ smtpd_policy_permit_sasl(struct smtpd_session *s,
 {
 	(void)e, (void)list, (void)chk, (void)v;
 	return s->sasl_user != NULL ? SMTPD_POLICY_PERMIT : SMTPD_POLICY_DUNNO;
+}
+
+/* RFC 4954 §6: 530 for a client that has not authenticated. */
+static smtpd_policy_result_t
+smtpd_policy_unauthenticated(struct smtpd_session *s,
+    const struct smtpd_policy_entry *e, enum smtpd_list list,
+    const struct smtpd_check *chk, struct smtpd_verdict *v)
+{
+	(void)e, (void)list, (void)chk;
+	if (s->sasl_user != NULL)
+		return SMTPD_POLICY_DUNNO;
+	smtpd_verdict_set(v, 530, "5.7.0", "Authentication required");
+	return SMTPD_POLICY_REJECT;
+}
+
+static smtpd_policy_result_t
+smtpd_policy_login_mismatch(struct smtpd_session *s,
+    const struct smtpd_policy_entry *e, enum smtpd_list list,
+    const struct smtpd_check *chk, struct smtpd_verdict *v)
+{
+	(void)e, (void)list, (void)chk;
+	return smtpd_auth_sender_owned(s, v) == 1 ? SMTPD_POLICY_DUNNO
+	                                          : SMTPD_POLICY_REJECT;
 }
 
 /* reject_ and defer_unauth_destination: the relay check. */
@@ -415,6 +439,8 @@ static const struct smtpd_policy_row smtpd_policy_rows[] = {
     {"defer", false, smtpd_policy_defer},
     {"permit_mynetworks", false, smtpd_policy_permit_mynetworks},
     {"permit_sasl_authenticated", false, smtpd_policy_permit_sasl},
+    {"reject_unauthenticated", false, smtpd_policy_unauthenticated},
+    {"reject_sender_login_mismatch", false, smtpd_policy_login_mismatch},
     {"reject_unauth_destination", false, smtpd_policy_reject_unauth},
     {"defer_unauth_destination", false, smtpd_policy_defer_unauth},
     {"permit_auth_destination", false, smtpd_policy_permit_auth},

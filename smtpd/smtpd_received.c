@@ -3,9 +3,10 @@
  * The Received: header smtpd prepends to each message (RFC 5321 §4.4,
  * RFC 5322 §3.6.7): who sent it (HELO name, verified host name,
  * address), who took it, with what protocol (RFC 3848), the queue id,
- * the TLS version and cipher when TLS is on, the recipient when there
- * is exactly one, and the time. The HELO name
- * is client text: anything that could break the header is replaced.
+ * the TLS version and cipher when TLS is on, the login name when
+ * smtpd_sasl_authenticated_header is set, the recipient when there is
+ * exactly one, and the time. The HELO name is client text: anything
+ * that could break the header is replaced.
  */
 #include "smtpd.h"
 
@@ -53,6 +54,13 @@ smtpd_received(struct smtpd_session *s, struct buf *out)
 		buf_printf(out,
 		    "\t(using %s)\r\n\t(No client certificate requested)\r\n",
 		    s->tls_desc.data);
+	/* Off by default: it names a user to every later reader. */
+	if (s->sasl_user != NULL && s->conf->smtpd_sasl_authenticated_header) {
+		buf_puts(out, "\t(Authenticated sender: ");
+		smtpd_received_clean(
+		    out, s->sasl_user, SMTPD_RECEIVED_HELO_MAX);
+		buf_puts(out, ")\r\n");
+	}
 	buf_printf(out, "\tby %s (%s) with %s id %s", s->conf->myhostname,
 	    s->conf->mail_name, smtpd_session_protocol(s), t->id);
 	if (t->nrcpt == 1)

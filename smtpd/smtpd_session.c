@@ -134,6 +134,7 @@ smtpd_session_new(struct smtpd *sd, int fd)
 	buf_init(&s->txn.pending);
 	buf_init(&s->helo_buf);
 	buf_init(&s->tls_desc);
+	buf_init(&s->auth_mechs);
 	stream_init(&s->io, fd, (int)(s->conf->smtpd_timeout * 1000));
 	s->where = "CONNECT";
 	return s;
@@ -152,6 +153,7 @@ smtpd_session_free(struct smtpd_session **sp)
 	stream_deinit(&s->io);
 	tls_session_free(&s->tls);
 	buf_deinit(&s->tls_desc);
+	buf_deinit(&s->auth_mechs);
 	arena_free(&s->cmd_arena);
 	arena_free(&s->txn_arena);
 	arena_free(&s->arena);

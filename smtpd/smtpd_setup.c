@@ -3,11 +3,11 @@
  * smtpd's process state and its privileges, in one place: before the
  * jail (as root, outside the chroot) it opens every table it will
  * consult (restriction tables, mynetworks, alias_maps,
- * virtual_alias_maps), builds the TLS context (the key is root's) and
- * loads the time zone; after it (as mail_owner, inside queue_directory)
- * it opens the queue, the group committer of incoming/ and the authd
- * client. A setting that cannot work is fatal:
- * the master logs it and retries with back-off.
+ * virtual_alias_maps, smtpd_sender_login_maps), builds the TLS context
+ * (the key is root's) and loads the time zone; after it (as
+ * mail_owner, inside queue_directory) it opens the queue, the group
+ * committer of incoming/ and the authd client. A setting that cannot
+ * work is fatal: the master logs it and retries with back-off.
  */
 #include "smtpd.h"
 
@@ -68,6 +68,8 @@ smtpd_setup_pre_jail(struct server *srv)
 	sd->alias_maps = smtpd_setup_maps("alias_maps", conf->alias_maps);
 	sd->virtual_alias_maps =
 	    smtpd_setup_maps("virtual_alias_maps", conf->virtual_alias_maps);
+	sd->sender_login_maps = smtpd_setup_maps(
+	    "smtpd_sender_login_maps", conf->smtpd_sender_login_maps);
 	smtpd_tls_setup(sd);
 	server_set_ctx(srv, sd);
 }
@@ -103,6 +105,7 @@ smtpd_setup_exit(struct server *srv)
 	auth_client_free(&sd->auth);
 	queue_commit_close(&sd->commit);
 	queue_dir_close(&sd->qd);
+	maps_close(&sd->sender_login_maps);
 	maps_close(&sd->virtual_alias_maps);
 	maps_close(&sd->alias_maps);
 	smtpd_nets_close(&sd->mynetworks);

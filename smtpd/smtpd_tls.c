@@ -135,6 +135,8 @@ smtpd_tls_starttls(struct smtpd_session *s, const struct smtp_cmd *cmd)
 	s->esmtp = false;
 	s->ext = 0;
 	s->sasl_user = NULL;
+	s->sasl_method = NULL;
+	buf_reset(&s->auth_mechs);
 	return 0;
 }
 
