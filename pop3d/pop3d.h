@@ -138,11 +138,12 @@ void pop3d_auth_pass(struct pop3d_session *s, const struct pop3_cmd *cmd);
 void pop3d_auth_apop(struct pop3d_session *s, const struct pop3_cmd *cmd);
 void pop3d_auth_sasl(struct pop3d_session *s, const struct pop3_cmd *cmd);
 /*
- * The mechanisms authd offers on this connection, space-separated, in
- * out. 0, or -1 when authd cannot say (err).
+ * The SASL mechanisms authd offers on this connection, space-separated,
+ * in sasl_out (reset here), and whether APOP is on. 0, or -1 when authd
+ * cannot say (err).
  */
-int pop3d_auth_mechs(struct pop3d_session *s, struct buf *out,
-    struct err *err);
+int pop3d_auth_mechs(struct pop3d_session *s, struct buf *sasl_out,
+    bool *apop_out, struct err *err);
 /* True when the space-separated list holds word (case-insensitive). */
 bool pop3d_auth_listed(const char *list, const char *word);
 /* Set s->timestamp when APOP is on for this connection (the banner). */

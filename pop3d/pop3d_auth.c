@@ -24,10 +24,35 @@
 #define POP3D_AUTH_DELAY_MAX_MS (10 * 60 * 1000)
 
 int
-pop3d_auth_mechs(struct pop3d_session *s, struct buf *out, struct err *err)
+pop3d_auth_mechs(struct pop3d_session *s, struct buf *sasl_out,
+    bool *apop_out, struct err *err)
 {
-	return auth_client_mechanisms(
-	    s->pd->auth, "pop3", s->tls != NULL, out, err);
+	struct buf all;
+	const char *p;
+	size_t len;
+
+	buf_init(&all);
+	buf_reset(sasl_out);
+	*apop_out = false;
+	if (auth_client_mechanisms(
+	        s->pd->auth, "pop3", s->tls != NULL, &all, err) != 0) {
+		buf_deinit(&all);
+		return -1;
+	}
+	/* APOP shares pop3d_auth_mechanisms but is no SASL mechanism. */
+	for (p = all.data; *p != '\0'; p += strspn(p, " ")) {
+		len = strcspn(p, " ");
+		if (len == 4 && strncasecmp(p, "APOP", 4) == 0) {
+			*apop_out = true;
+		} else {
+			if (sasl_out->len > 0)
+				buf_putc(sasl_out, ' ');
+			buf_append(sasl_out, p, len);
+		}
+		p += len;
+	}
+	buf_deinit(&all);
+	return 0;
 }
 
 bool
@@ -53,12 +78,12 @@ pop3d_auth_banner_timestamp(struct pop3d_session *s)
 	struct buf mechs;
 	struct err err;
 	struct timespec ts;
+	bool apop;
 
 	s->timestamp[0] = '\0';
 	buf_init(&mechs);
 	/* RFC 1939 §7: a timestamp only when APOP can be used. */
-	if (pop3d_auth_mechs(s, &mechs, &err) == 0 &&
-	    pop3d_auth_listed(mechs.data, "APOP")) {
+	if (pop3d_auth_mechs(s, &mechs, &apop, &err) == 0 && apop) {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		(void)snprintf(s->timestamp, sizeof(s->timestamp),
 		    "<%ld.%ld.%ld@%s>", (long)getpid(), (long)ts.tv_sec,
@@ -157,10 +182,10 @@ pop3d_auth_user(struct pop3d_session *s, const struct pop3_cmd *cmd)
 {
 	struct buf mechs;
 	struct err err;
-	bool ok;
+	bool ok, apop;
 
 	buf_init(&mechs);
-	if (pop3d_auth_mechs(s, &mechs, &err) != 0) {
+	if (pop3d_auth_mechs(s, &mechs, &apop, &err) != 0) {
 		buf_deinit(&mechs);
 		pop3d_auth_unreachable(s, &err);
 		return;
@@ -221,28 +246,19 @@ pop3d_auth_apop(struct pop3d_session *s, const struct pop3_cmd *cmd)
 
 /* AUTH without arguments: the mechanisms, as many clients expect. */
 static void
-pop3d_auth_list(struct pop3d_session *s)
+pop3d_auth_list(struct pop3d_session *s, const char *mechs)
 {
-	struct buf mechs;
-	struct err err;
 	const char *p;
+	size_t len;
 
-	buf_init(&mechs);
-	if (pop3d_auth_mechs(s, &mechs, &err) != 0) {
-		buf_deinit(&mechs);
-		pop3d_auth_unreachable(s, &err);
-		return;
-	}
 	pop3d_ok(s, "Mechanisms follow");
-	for (p = mechs.data; *p != '\0'; p += strspn(p, " ")) {
-		size_t len = strcspn(p, " ");
-
+	for (p = mechs; *p != '\0'; p += strspn(p, " ")) {
+		len = strcspn(p, " ");
 		buf_append(&s->io.out, p, len);
 		buf_puts(&s->io.out, "\r\n");
 		p += len;
 	}
 	buf_puts(&s->io.out, ".\r\n");
-	buf_deinit(&mechs);
 }
 
 /*
@@ -279,17 +295,43 @@ pop3d_auth_rounds(struct pop3d_session *s, struct auth_login_reply *reply,
 	return 0;
 }
 
+/* The mechanisms of this connection; false after a reply. */
+static bool
+pop3d_auth_sasl_mechs(struct pop3d_session *s, struct buf *mechs)
+{
+	struct err err;
+	bool apop;
+
+	if (pop3d_auth_mechs(s, mechs, &apop, &err) == 0)
+		return true;
+	pop3d_auth_unreachable(s, &err);
+	return false;
+}
+
 void
 pop3d_auth_sasl(struct pop3d_session *s, const struct pop3_cmd *cmd)
 {
 	struct auth_login_ctx ctx;
 	struct auth_login_reply reply;
 	struct err err;
+	struct buf mechs;
 	const char *initial = NULL;
+	bool offered;
 	int rc;
 
-	if (cmd->nargs == 0) {
-		pop3d_auth_list(s);
+	buf_init(&mechs);
+	if (!pop3d_auth_sasl_mechs(s, &mechs)) {
+		buf_deinit(&mechs);
+		return;
+	}
+	if (cmd->nargs == 0)
+		pop3d_auth_list(s, mechs.data);
+	offered = cmd->nargs > 0 && pop3d_auth_listed(mechs.data, cmd->arg[0]);
+	buf_deinit(&mechs);
+	if (cmd->nargs == 0)
+		return;
+	if (!offered) {
+		pop3d_err(s, NULL, "Unsupported authentication mechanism");
 		return;
 	}
 	s->user_arg = NULL;

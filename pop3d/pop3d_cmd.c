@@ -31,6 +31,7 @@ pop3d_cmd_capa(struct pop3d_session *s, const struct pop3_cmd *cmd)
 {
 	struct buf mechs;
 	struct err err;
+	bool apop;
 
 	(void)cmd;
 	pop3d_ok(s, "Capability list follows");
@@ -40,7 +41,7 @@ pop3d_cmd_capa(struct pop3d_session *s, const struct pop3_cmd *cmd)
 		buf_puts(&s->io.out, "STLS\r\n");
 	buf_init(&mechs);
 	if (s->state == POP3D_AUTHORIZATION &&
-	    pop3d_auth_mechs(s, &mechs, &err) == 0) {
+	    pop3d_auth_mechs(s, &mechs, &apop, &err) == 0) {
 		/* RFC 2449 §6.3: USER only when plaintext logins work. */
 		if (pop3d_auth_listed(mechs.data, "PLAIN"))
 			buf_puts(&s->io.out, "USER\r\n");
