@@ -182,12 +182,14 @@ imap_parse_take_line(struct imap_parser *p, const char *data, size_t len,
 	const char *lf = memchr(data + *used, '\n', len - *used);
 	size_t n = lf == NULL ? len - *used : (size_t)(lf - data) + 1 - *used;
 
-	if (p->cmd.len - p->line_start + n > p->lim.line_max) {
+	if (p->cmd.len - p->line_start + n > p->lim.line_max ||
+	    p->cmd.len + n > p->lim.command_max) {
+		size_t room = p->lim.line_max - (p->cmd.len - p->line_start);
+
+		/* Keep what fits, so the error can name the tag. */
+		if (p->cmd.len + room <= p->lim.command_max)
+			buf_append(&p->cmd, data + *used, room);
 		err_set(err, ERR_PERM, "TOOBIG", "command line too long");
-		return imap_parse_fail(p, ev, true, a);
-	}
-	if (p->cmd.len + n > p->lim.command_max) {
-		err_set(err, ERR_PERM, "TOOBIG", "command too big");
 		return imap_parse_fail(p, ev, true, a);
 	}
 	buf_append(&p->cmd, data + *used, n);
