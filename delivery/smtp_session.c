@@ -9,7 +9,6 @@
  */
 #include "smtp.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -103,9 +102,9 @@ static int
 smtp_session_tls(struct smtp_sess *s, struct err *err)
 {
 	const struct smtp_agent *ag = s->job->ag;
-	const char *sni = s->host->unix_path || strchr(s->host->name, ':') ||
-	    isdigit((unsigned char)s->host->name[strlen(s->host->name) - 1])
-	    ? NULL : s->host->name;
+	/* An address as the name sends no SNI (tls_session_client_new) and
+	 * fails at level verify, as it must: there is no name to check. */
+	const char *name = s->host->unix_path ? NULL : s->host->name;
 	struct smtp_reply r;
 	struct buf how;
 
@@ -119,7 +118,7 @@ smtp_session_tls(struct smtp_sess *s, struct err *err)
 		return err_set(err, ERR_TEMP, "4.7.5", "TLS is required, "
 		    "but %s", smtp_conn_said(s, &r));
 	}
-	if ((s->tls = tls_session_client_new(ag->tls, s->fd, sni, err)) ==
+	if ((s->tls = tls_session_client_new(ag->tls, s->fd, name, err)) ==
 	    NULL)
 		return -1;
 	s->st.timeout_ms = (int)(ag->conf->smtp_starttls_timeout * 1000);
