@@ -11,9 +11,6 @@
  */
 #include "local.h"
 
-#include <string.h>
-#include <strings.h>
-
 #include "smtp/smtp_xtext.h"
 
 /* Printable ASCII only: these values end up in a header field. */
@@ -26,30 +23,13 @@ local_header_safe(const char *s)
 	return true;
 }
 
-/* The rfc822 address of an ORCPT value, or NULL. */
-static const char *
-local_header_orcpt(const struct local_req *r, const char *orcpt)
-{
-	const char *semi;
-	size_t len;
-	char *addr;
-
-	if (orcpt == NULL || (semi = strchr(orcpt, ';')) == NULL ||
-	    (size_t)(semi - orcpt) != 6 || strncasecmp(orcpt, "rfc822", 6) != 0)
-		return NULL;
-	addr = smtp_xtext_decode(semi + 1, strlen(semi + 1), r->arena, &len);
-	if (addr == NULL || len == 0 || !local_header_safe(addr))
-		return NULL;
-	return addr;
-}
-
 void
 local_header_block(
     const struct local_req *r, size_t i, const char *eol, struct buf *out)
 {
 	const struct queue_env *env = &r->req->env;
 	const char *rcpt = env->rcpts[i].address;
-	const char *orig = local_header_orcpt(r, env->rcpts[i].orcpt);
+	const char *orig = smtp_orcpt_address(env->rcpts[i].orcpt, r->arena);
 
 	buf_reset(out);
 	if (local_header_safe(env->sender))

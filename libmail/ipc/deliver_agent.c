@@ -6,10 +6,62 @@
  */
 #include "ipc/deliver_agent.h"
 
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/log.h"
 #include "ipc/ipc_sock.h"
+
+/* When the request being served was taken (ms since the epoch); one
+ * request at a time per process. */
+static uint64_t deliver_agent_taken_ms;
+
+static uint64_t
+deliver_agent_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Seconds as Postfix shows delays: 0.012, 1.3, 1234. */
+static const char *
+deliver_agent_secs(uint64_t ms, char *out, size_t size)
+{
+	double v = (double)ms / 1000;
+
+	snprintf(out, size, v >= 10 ? "%.0f" : v >= 1 ? "%.1f" : "%.2g", v);
+	return out;
+}
+
+void
+deliver_agent_log(const struct deliver_request *req, size_t i,
+    const struct deliver_result *res)
+{
+	const struct queue_env *env = &req->env;
+	uint64_t now = deliver_agent_wall_ms();
+	uint64_t arrival = env->arrival_sec * 1000 + env->arrival_usec / 1000;
+	uint64_t before = deliver_agent_taken_ms > arrival
+	    ? deliver_agent_taken_ms - arrival
+	    : 0;
+	uint64_t in_agent = now - deliver_agent_taken_ms;
+	const char *addr = env->rcpts[i].address, *why = res->reason;
+	char eaddr[1024], ewhy[2048], d[3][32];
+
+	log_info("to=<%s>, relay=%s, delay=%s, delays=%s/0/0/%s, "
+	         "dsn=%s, status=%s (%s)",
+	    log_escape(addr, strlen(addr), 254, eaddr, sizeof(eaddr)),
+	    res->relay != NULL ? res->relay : "none",
+	    deliver_agent_secs(before + in_agent, d[0], sizeof(d[0])),
+	    deliver_agent_secs(before, d[1], sizeof(d[1])),
+	    deliver_agent_secs(in_agent, d[2], sizeof(d[2])), res->dsn,
+	    deliver_status_name(res->status),
+	    log_escape(why != NULL ? why : "", why != NULL ? strlen(why) : 0,
+	        400, ewhy, sizeof(ewhy)));
+}
 
 /* Read the request and its descriptor; the reply goes into reply. */
 static void
@@ -40,6 +92,7 @@ deliver_agent_take(int fd, int timeout_ms, deliver_agent_fn deliver,
 		goto out;
 	}
 	log_set_context(req.queue_id);
+	deliver_agent_taken_ms = deliver_agent_wall_ms();
 	results = arena_zalloc(arena, req.env.nrcpt * sizeof(*results) + 1);
 	deliver(ctx, &req, qfd, arena, results);
 	deliver_reply_encode(results, req.env.nrcpt, reply);

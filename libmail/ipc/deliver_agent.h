@@ -10,6 +10,8 @@
 #ifndef IPC_DELIVER_AGENT_H
 #define IPC_DELIVER_AGENT_H
 
+#include <stddef.h>
+
 #include "core/arena.h"
 #include "ipc/deliver_proto.h"
 
@@ -28,5 +30,14 @@ typedef void (*deliver_agent_fn)(void *ctx, const struct deliver_request *req,
  */
 void deliver_agent_serve(
     int fd, int timeout_ms, deliver_agent_fn deliver, void *ctx);
+
+/*
+ * Log the result of recipient i of the request being served, in
+ * Postfix's shape: "to=<...>, relay=..., delay=D, delays=a/0/0/d,
+ * dsn=..., status=... (reason)", where a is the time before the agent
+ * took the request and d the time since. Untrusted text is escaped.
+ */
+void deliver_agent_log(const struct deliver_request *req, size_t i,
+    const struct deliver_result *res);
 
 #endif

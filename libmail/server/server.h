@@ -69,6 +69,12 @@ struct server_spec {
 	 */
 	const char *user_param;
 	/*
+	 * When set, the user is named by the master.cf argument
+	 * "<user_arg>=name" instead (pipe: "user"), which is then required;
+	 * root is refused as with user_param.
+	 */
+	const char *user_arg;
+	/*
 	 * The main.cf parameter naming the directory this process chroots
 	 * to when master.cf says chroot y ("mail_store_directory" for
 	 * imapd); NULL means queue_directory. The working directory after

@@ -19,6 +19,21 @@
 #include "core/buf.h"
 #include "core/log.h"
 
+/* The value of the master.cf argument "<name>=value"; 0 when absent. */
+static int
+server_priv_arg(const struct server *srv, const char *name, struct buf *out)
+{
+	size_t i, len = strlen(name);
+
+	for (i = 0; i < srv->nargs; i++)
+		if (strncmp(srv->args[i], name, len) == 0 &&
+		    srv->args[i][len] == '=') {
+			buf_set(out, srv->args[i] + len + 1);
+			return 1;
+		}
+	return 0;
+}
+
 /* The service user, looked up before chroot hides /etc/passwd. */
 static void
 server_priv_lookup(
@@ -32,12 +47,16 @@ server_priv_lookup(
 	int rc;
 
 	err_clear(&err);
-	rc = conf_value(srv->conf, param, user, &err);
+	if (srv->spec->user_arg != NULL) {
+		param = srv->spec->user_arg;
+		rc = server_priv_arg(srv, param, user);
+	} else {
+		rc = conf_value(srv->conf, param, user, &err);
+	}
 	if (rc < 0)
 		log_fatal("service %s: %s: %s", srv->service, param, err.text);
 	if (rc == 0 || user->len == 0)
-		log_fatal("service %s: parameter %s names no user",
-		    srv->service, param);
+		log_fatal("service %s: %s names no user", srv->service, param);
 	errno = 0;
 	pw = getpwnam(user->data);
 	if (pw == NULL)

@@ -4,6 +4,9 @@
  */
 #include "smtp/smtp_xtext.h"
 
+#include <string.h>
+#include <strings.h>
+
 static int
 smtp_xtext_hex(char c)
 {
@@ -65,4 +68,23 @@ smtp_xtext_encode(struct buf *out, const char *in, size_t len)
 			buf_putc(out, hex[c & 15]);
 		}
 	}
+}
+
+const char *
+smtp_orcpt_address(const char *orcpt, struct arena *arena)
+{
+	const char *semi;
+	char *addr;
+	size_t len, i;
+
+	if (orcpt == NULL || (semi = strchr(orcpt, ';')) == NULL ||
+	    (size_t)(semi - orcpt) != 6 || strncasecmp(orcpt, "rfc822", 6) != 0)
+		return NULL;
+	addr = smtp_xtext_decode(semi + 1, strlen(semi + 1), arena, &len);
+	if (addr == NULL || len == 0)
+		return NULL;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)addr[i] < 0x20 || (unsigned char)addr[i] == 0x7f)
+			return NULL;
+	return addr;
 }

@@ -22,6 +22,14 @@
 char *smtp_xtext_decode(
     const char *in, size_t len, struct arena *arena, size_t *len_out);
 
+/*
+ * The address of a queued ORCPT value ("rfc822;" xtext) decoded into
+ * arena, for X-Original-To: and ${original_recipient}: NULL when the
+ * type is not rfc822, the xtext is bad, or the address holds control
+ * characters (it ends up in a header field or an argument).
+ */
+const char *smtp_orcpt_address(const char *orcpt, struct arena *arena);
+
 /* Append the xtext encoding of in (len bytes) to out. */
 void smtp_xtext_encode(struct buf *out, const char *in, size_t len);
 
