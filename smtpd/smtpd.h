@@ -264,7 +264,8 @@ int smtpd_policy_mail(struct smtpd_session *s, const struct smtpd_check *chk,
 /*
  * reject_sender_login_mismatch: 1 when the sender is the client's to
  * use (smtpd_sender_login_maps names no owner and the client is not
- * authenticated, or names the authenticated user); 0 refused with 553
+ * authenticated, or names the authenticated user, or the sender is the
+ * login name itself); 0 refused with 553
  * 5.7.1 in *v; -1 a lookup failed, with a 4xx in *v. May block on maps.
  */
 int smtpd_auth_sender_owned(struct smtpd_session *s, struct smtpd_verdict *v);

@@ -4,7 +4,8 @@
  * maps a sender address (looked up as user@domain, user, @domain) to
  * the login names that own it, separated by commas or spaces. A client
  * may send as an owned address only when logged in as one of its
- * owners, and a logged-in client only as an address it owns. The
+ * owners, and a logged-in client only as an address it owns; a login
+ * name, being the user's own address, is always its own. The
  * sender is client text; the table is the admin's.
  */
 #include "smtpd.h"
@@ -38,7 +39,9 @@ smtpd_auth_sender_owned(struct smtpd_session *s, struct smtpd_verdict *v)
 	struct err err;
 	int rc;
 
-	if (sender == NULL || *sender == '\0')
+	/* Logins are addresses: a user always owns its own. */
+	if (sender == NULL || *sender == '\0' ||
+	    (user != NULL && strcasecmp(sender, user) == 0))
 		return 1;
 	if (s->sd->sender_login_maps == NULL) {
 		smtpd_log_warning(s, "reject_sender_login_mismatch for", sender,
