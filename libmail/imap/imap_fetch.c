@@ -209,10 +209,11 @@ imap_fetch_item(const struct imap_arg *arg, struct imap_fetch_item *it,
     struct arena *a, struct err *err)
 {
 	const char *s = arg->str;
-	size_t n = strcspn(s, "["), i;
+	size_t n, i;
 
 	if (arg->type != IMAP_ARG_ATOM)
 		return imap_syntax_error(err, "fetch item expected");
+	n = strcspn(s, "[");
 	memset(it, 0, sizeof(*it));
 	for (i = 0; i < sizeof(imap_fetch_names) / sizeof(imap_fetch_names[0]);
 	     i++) {

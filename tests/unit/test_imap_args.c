@@ -175,6 +175,7 @@ test_fetch(void)
 	T_EQ_STR(fetch("(FLAGS) (VANISHED)", &f, a), "ERR");
 	T_EQ_STR(fetch("(ALL)", &f, a), "ERR");
 	T_EQ_STR(fetch("()", &f, a), "ERR");
+	T_EQ_STR(fetch("((FLAGS))", &f, a), "ERR");
 	T_EQ_STR(fetch("BODY.PEEK", &f, a), "ERR");
 	T_EQ_STR(fetch("BODY[MIME]", &f, a), "ERR");
 	T_EQ_STR(fetch("BODY[0]", &f, a), "ERR");
