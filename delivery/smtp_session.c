@@ -5,7 +5,7 @@
  * smtp_tls_security_level, AUTH to the relay, then the transaction
  * (smtp_txn.c) and QUIT. A server that cannot be used (no connection,
  * no greeting, TLS required but missing) makes the caller try the next
- * one; a greeting that names us means the mail would loop.
+ * one; an SMTP greeting that names us means the mail would loop.
  */
 #include "smtp.h"
 
@@ -155,7 +155,8 @@ smtp_session_tls_policy(struct smtp_sess *s, struct err *err)
 	    "not offered by host %s", s->relay);
 }
 
-/* The greeting; a 220 that names us is a loop. */
+/* The greeting; for SMTP, a 220 that names us is a loop (an LMTP
+ * server is often on this very host, as Postfix also assumes). */
 static int
 smtp_session_greeting(struct smtp_sess *s, struct err *err)
 {
@@ -169,7 +170,7 @@ smtp_session_greeting(struct smtp_sess *s, struct err *err)
 	if (r.code != 220)
 		return err_set(err, ERR_TEMP, "4.0.0", "host %s refused to "
 		    "talk to me: %d %s", s->relay, r.code, r.text);
-	if (!s->host->unix_path && r.text_len >= hlen &&
+	if (!s->job->ag->lmtp && r.text_len >= hlen &&
 	    strncasecmp(r.text, conf->myhostname, hlen) == 0 &&
 	    (r.text_len == hlen || r.text[hlen] == ' ' ||
 	        r.text[hlen] == '\n'))
