@@ -19,6 +19,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "imap/imap_parse.h"
+#include "store/maildir_name.h"
 #include "tls/tls.h"
 
 struct auth_client;
@@ -55,6 +56,7 @@ struct imapd {
 	struct imapd_session *sessions; /* every live session */
 	struct imapd_user *users; /* open mailboxes, shared by sessions */
 	uint64_t next_id;
+	struct maildir_name_uniq uniq; /* names of APPENDed and copied files */
 	int inotify_fd; /* -1 when unavailable */
 	struct imapd_watch *watches;
 };

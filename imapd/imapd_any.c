@@ -74,10 +74,18 @@ imapd_any_enable(struct imapd_session *s, const struct imap_cmd *cmd)
 			return;
 		}
 	}
-	/* RFC 5161 §3.1: only what was not enabled before is listed. No
-	 * enable-able extension is offered yet. */
+	/* RFC 5161 §3.1: only what was not enabled before is listed;
+	 * unknown names are ignored. */
 	out = imapd_io_out(s);
-	buf_puts(out, "* ENABLED\r\n");
+	buf_puts(out, "* ENABLED");
+	for (i = 0; i < cmd->count; i++) {
+		if (imap_arg_is_atom(&cmd->args[i], "CONDSTORE") &&
+		    !(s->enabled & IMAPD_ENABLED_CONDSTORE)) {
+			s->enabled |= IMAPD_ENABLED_CONDSTORE;
+			buf_puts(out, " CONDSTORE");
+		}
+	}
+	buf_puts(out, "\r\n");
 	imapd_reply(s, cmd->tag, "OK", "ENABLE completed");
 }
 

@@ -42,6 +42,14 @@ static const struct imapd_cmd_def imapd_cmd_table[] = {
     {"STARTTLS", imapd_auth_starttls, IMAPD_IN_NOTAUTH},
     {"LOGIN", imapd_auth_login, IMAPD_IN_NOTAUTH},
     {"AUTHENTICATE", imapd_auth_authenticate, IMAPD_IN_NOTAUTH},
+    {"LIST", imapd_folder_list, IMAPD_IN_AUTH},
+    {"LSUB", imapd_subscribe_lsub, IMAPD_IN_AUTH},
+    {"SUBSCRIBE", imapd_subscribe_change, IMAPD_IN_AUTH},
+    {"UNSUBSCRIBE", imapd_subscribe_change, IMAPD_IN_AUTH},
+    {"CREATE", imapd_folder_create, IMAPD_IN_AUTH},
+    {"DELETE", imapd_folder_delete, IMAPD_IN_AUTH},
+    {"RENAME", imapd_folder_rename, IMAPD_IN_AUTH},
+    {"STATUS", imapd_folder_status, IMAPD_IN_AUTH},
     {"SELECT", imapd_select_select, IMAPD_IN_AUTH},
     {"EXAMINE", imapd_select_examine, IMAPD_IN_AUTH},
     {"IDLE", imapd_watch_idle, IMAPD_IN_AUTH},
@@ -49,10 +57,20 @@ static const struct imapd_cmd_def imapd_cmd_table[] = {
     {"UNSELECT", imapd_select_unselect, IMAPD_IN_SELECTED},
     {"EXPUNGE", imapd_store_expunge, IMAPD_IN_SELECTED},
     {"STORE", imapd_store_store, IMAPD_IN_SELECTED | IMAPD_NO_EXPUNGE},
+    {"FETCH", imapd_fetch_fetch, IMAPD_IN_SELECTED | IMAPD_NO_EXPUNGE},
+    {"APPEND", imapd_append_append, IMAPD_IN_AUTH},
+    {"COPY", imapd_append_copy, IMAPD_IN_SELECTED | IMAPD_NO_EXPUNGE},
+    {"MOVE", imapd_append_copy, IMAPD_IN_SELECTED | IMAPD_NO_EXPUNGE},
+    {"CHECK", imapd_any_noop, IMAPD_IN_SELECTED},
+    {"SEARCH", imapd_search_search, IMAPD_IN_SELECTED | IMAPD_NO_EXPUNGE},
 };
 
 /* Commands that take UID (RFC 3501 §6.4.8, RFC 4315, RFC 6851). */
 static const struct imapd_cmd_def imapd_cmd_uid_table[] = {
+    {"SEARCH", imapd_search_search, IMAPD_IN_SELECTED},
+    {"COPY", imapd_append_copy, IMAPD_IN_SELECTED},
+    {"MOVE", imapd_append_copy, IMAPD_IN_SELECTED},
+    {"FETCH", imapd_fetch_fetch, IMAPD_IN_SELECTED},
     {"STORE", imapd_store_store, IMAPD_IN_SELECTED},
     {"EXPUNGE", imapd_store_expunge, IMAPD_IN_SELECTED},
 };
@@ -63,7 +81,9 @@ imapd_cmd_capability_list(const struct imapd_session *s, struct buf *out)
 	const char *mechs = imapd_auth_mechs(s);
 	const char *p, *sp;
 
-	buf_puts(out, "IMAP4rev1 SASL-IR LITERAL+ ID ENABLE NAMESPACE");
+	buf_puts(out, "IMAP4rev1 SASL-IR LITERAL+ ID ENABLE IDLE NAMESPACE "
+	              "UNSELECT CHILDREN SPECIAL-USE UIDPLUS MOVE ESEARCH "
+	              "CONDSTORE BINARY");
 	buf_printf(out, " APPENDLIMIT=%llu",
 	    (unsigned long long)imapd_append_limit(s->d));
 	if (s->state != IMAPD_NOTAUTH)

@@ -58,6 +58,10 @@ void imapd_select_select(struct imapd_session *s, const struct imap_cmd *cmd);
 void imapd_select_examine(struct imapd_session *s, const struct imap_cmd *cmd);
 /* UNSELECT and CLOSE. */
 void imapd_select_unselect(struct imapd_session *s, const struct imap_cmd *cmd);
+/* A mailbox argument -> its validated IMAP name (modified UTF-7) in
+ * name (replaced). 0, or -1 with err (for imapd_reply_err). */
+int imapd_select_name(struct imapd_session *s, const struct imap_arg *arg,
+    struct buf *name, struct err *err);
 /* A mailbox argument -> Maildir++ folder name in folder (replaced). 0,
  * or -1 with err (for imapd_reply_err). */
 int imapd_select_folder(struct imapd_session *s, const struct imap_arg *arg,
@@ -77,6 +81,50 @@ void imapd_mailbox_close(struct imapd_session *s);
 int imapd_mailbox_refresh(struct imapd_session *s, const struct imapd_refresh *r);
 /* Before a command: report what changed, if the watch saw anything. */
 void imapd_mailbox_changes(struct imapd_session *s);
+
+/* ---- imapd_folder.c: the folder hierarchy ---- */
+
+void imapd_folder_list(struct imapd_session *s, const struct imap_cmd *cmd);
+void imapd_folder_create(struct imapd_session *s, const struct imap_cmd *cmd);
+void imapd_folder_delete(struct imapd_session *s, const struct imap_cmd *cmd);
+void imapd_folder_rename(struct imapd_session *s, const struct imap_cmd *cmd);
+void imapd_folder_status(struct imapd_session *s, const struct imap_cmd *cmd);
+
+/* ---- imapd_subscribe.c: the subscriptions file ---- */
+
+void imapd_subscribe_lsub(struct imapd_session *s, const struct imap_cmd *cmd);
+/* SUBSCRIBE and UNSUBSCRIBE. */
+void imapd_subscribe_change(
+    struct imapd_session *s, const struct imap_cmd *cmd);
+/* True when name is subscribed (for LIST's \Subscribed). */
+bool imapd_subscribe_has(struct imapd_session *s, const char *name);
+/*
+ * RFC 3501 §6.3.8 wildcards: '*' matches anything, '%' anything but the
+ * separator; INBOX in any case matches "INBOX".
+ */
+bool imapd_folder_match(const char *pattern, const char *name);
+
+/* ---- imapd_msg.c: message files ---- */
+
+/*
+ * The message at snapshot position pos, with CRLF line ends, in out
+ * (replaced). 0, or -1 with err (NO [EXPUNGEISSUED] when another
+ * process expunged it).
+ */
+int imapd_msg_load(struct imapd_session *s, size_t pos, struct buf *out,
+    struct err *err);
+/* Append data to out with every bare LF made CRLF. */
+void imapd_msg_crlf(const char *data, size_t len, struct buf *out);
+
+/* ---- imapd_fetch.c ---- */
+
+/* FETCH and UID FETCH. */
+void imapd_fetch_fetch(struct imapd_session *s, const struct imap_cmd *cmd);
+
+/* ---- imapd_search.c ---- */
+
+/* SEARCH and UID SEARCH. */
+void imapd_search_search(struct imapd_session *s, const struct imap_cmd *cmd);
 
 /* ---- imapd_seq.c ---- */
 
@@ -107,11 +155,19 @@ void imapd_store_expunge(struct imapd_session *s, const struct imap_cmd *cmd);
 int imapd_store_expunge_deleted(
     struct imapd_session *s, const struct imapd_seq *only, bool report);
 /*
- * IMAP flags -> index flag bits; unknown keywords get a letter when
- * create, and are skipped otherwise. 0, or -1 with err.
+ * IMAP flags -> index flag bits of folder, whose keyword names are kw;
+ * unknown keywords get a letter when create, and are skipped otherwise.
+ * 0, or -1 with err.
  */
-int imapd_store_flags(struct imapd_session *s, const struct imap_flags *f,
-    bool create, uint64_t *out, struct err *err);
+int imapd_store_flags(struct imapd_session *s, const char *folder,
+    const struct mbox_keywords *kw, const struct imap_flags *f, bool create,
+    uint64_t *out, struct err *err);
+
+/* ---- imapd_append.c: APPEND, COPY, MOVE ---- */
+
+void imapd_append_append(struct imapd_session *s, const struct imap_cmd *cmd);
+/* COPY, MOVE and their UID forms. */
+void imapd_append_copy(struct imapd_session *s, const struct imap_cmd *cmd);
 
 /* ---- imapd_watch.c: new mail and other sessions' changes ---- */
 

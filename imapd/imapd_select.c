@@ -59,35 +59,47 @@ imapd_select_flags_write(
 }
 
 int
-imapd_select_folder(struct imapd_session *s, const struct imap_arg *arg,
-    struct buf *folder, struct err *err)
+imapd_select_name(struct imapd_session *s, const struct imap_arg *arg,
+    struct buf *name, struct err *err)
 {
-	struct buf utf8, mutf7;
+	struct buf utf8;
 	int rc = -1;
 
 	if (!imap_arg_is_astring(arg) || strlen(arg->str) != arg->len)
 		return err_set(err, ERR_PERM, "", "Invalid mailbox name");
 	buf_init(&utf8);
-	buf_init(&mutf7);
+	buf_reset(name);
 	/* Validated and decoded, then kept on disk in modified UTF-7 as
 	 * Dovecot keeps it, so other Maildir tools agree on the name. */
 	if (imap_mailbox_decode(arg->str, arg->len,
-	        (s->enabled & IMAPD_ENABLED_UTF8) != 0, &utf8, err) != 0)
-		goto out;
-	if (imap_mailbox_encode(utf8.data, utf8.len, &mutf7) != 0) {
-		err_set(err, ERR_PERM, "CANNOT", "Invalid mailbox name");
-		goto out;
+	        (s->enabled & IMAPD_ENABLED_UTF8) != 0, &utf8, err) == 0) {
+		rc = imap_mailbox_encode(utf8.data, utf8.len, name);
+		if (rc != 0)
+			err_set(err, ERR_PERM, "CANNOT", "Invalid mailbox name");
 	}
+	buf_deinit(&utf8);
+	return rc;
+}
+
+int
+imapd_select_folder(struct imapd_session *s, const struct imap_arg *arg,
+    struct buf *folder, struct err *err)
+{
+	struct buf name;
+	int rc = -1;
+
+	buf_init(&name);
 	buf_reset(folder);
-	if (mbox_folder_from_imap(mutf7.data, folder, err) != 0) {
+	if (imapd_select_name(s, arg, &name, err) != 0)
+		goto out;
+	if (mbox_folder_from_imap(name.data, folder, err) != 0) {
 		err->kind = ERR_PERM;
 		snprintf(err->dsn, sizeof(err->dsn), "CANNOT");
 		goto out;
 	}
 	rc = 0;
 out:
-	buf_deinit(&utf8);
-	buf_deinit(&mutf7);
+	buf_deinit(&name);
 	return rc;
 }
 
@@ -175,7 +187,12 @@ imapd_select_open(
 	struct buf folder;
 	struct err err;
 
-	if (cmd->count != 1) {
+	/* RFC 7162 §3.1.8: SELECT mailbox (CONDSTORE) */
+	if (cmd->count == 2 && cmd->args[1].type == IMAP_ARG_LIST &&
+	    cmd->args[1].count == 1 &&
+	    imap_arg_is_atom(&cmd->args[1].list[0], "CONDSTORE"))
+		s->enabled |= IMAPD_ENABLED_CONDSTORE;
+	else if (cmd->count != 1) {
 		imapd_reply(s, cmd->tag, "BAD", "%s takes a mailbox name",
 		    cmd->name);
 		return;

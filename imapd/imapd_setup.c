@@ -118,6 +118,7 @@ imapd_setup_post_jail(struct server *srv)
 	if (chdir(d->chrooted ? "/" : d->conf->mail_store_directory) != 0)
 		log_fatal_errno(
 		    errno, "chdir %s", d->conf->mail_store_directory);
+	maildir_name_uniq_init(&d->uniq, d->conf->myhostname);
 	imapd_mailbox_watch_init(d);
 }
 

@@ -28,10 +28,10 @@ static const struct {
 };
 
 int
-imapd_store_flags(struct imapd_session *s, const struct imap_flags *f,
-    bool create, uint64_t *out, struct err *err)
+imapd_store_flags(struct imapd_session *s, const char *folder,
+    const struct mbox_keywords *kw, const struct imap_flags *f, bool create,
+    uint64_t *out, struct err *err)
 {
-	struct imapd_mailbox *m = s->mbox;
 	uint64_t flags = 0, bit;
 	size_t i;
 	int slot, rc;
@@ -41,14 +41,14 @@ imapd_store_flags(struct imapd_session *s, const struct imap_flags *f,
 		if (f->system & imapd_store_map[i].imap)
 			flags |= imapd_store_map[i].index;
 	for (i = 0; i < f->nkeywords; i++) {
-		slot = mbox_keywords_find(&m->kw, f->keywords[i]);
+		slot = mbox_keywords_find(kw, f->keywords[i]);
 		if (slot >= 0) {
 			flags |= mbox_keywords_bit((unsigned)slot);
 			continue;
 		}
 		if (!create)
 			continue;
-		rc = mbox_keywords_add(s->u->ix, m->folder, f->keywords[i], &bit,
+		rc = mbox_keywords_add(s->u->ix, folder, f->keywords[i], &bit,
 		    err);
 		if (rc < 0)
 			return -1;
@@ -171,8 +171,8 @@ imapd_store_store(struct imapd_session *s, const struct imap_cmd *cmd)
 	}
 	if (imapd_seq_resolve(s, &args[0], uid, &set, &err) != 0 ||
 	    imap_store_parse(args + 1, count - 1, &st, s->arena, &err) != 0 ||
-	    imapd_store_flags(s, &st.flags, st.op != IMAP_STORE_REMOVE, &flags,
-	        &err) != 0 ||
+	    imapd_store_flags(s, s->mbox->folder, &s->mbox->kw, &st.flags,
+	        st.op != IMAP_STORE_REMOVE, &flags, &err) != 0 ||
 	    imapd_select_keywords(s, &err) != 0) {
 		imapd_reply_err(s, cmd->tag, &err);
 		return;
