@@ -100,6 +100,10 @@ smtpd_auth_ctx(struct smtpd_session *s, const struct smtp_cmd *cmd,
 	ctx->in_txn = s->txn.active;
 	ctx->mechs = s->auth_mechs.data;
 	ctx->tls_mechs = NULL;
+	/* authd could not say at EHLO: ask again, or fail temporarily. */
+	if (ctx->enabled && s->auth_mechs.len == 0 &&
+	    !smtpd_auth_mechs(s, s->tls != NULL, &s->auth_mechs))
+		ctx->mechs = NULL;
 	/* RFC 4954 §6 538: say so when TLS would make mech available. */
 	if (ctx->enabled && s->tls == NULL && smtpd_tls_offered(s) &&
 	    !smtp_auth_mech_listed(ctx->mechs, cmd->auth.mech) &&

@@ -103,7 +103,11 @@ smtp_auth_refused(const struct smtp_auth_ctx *ctx, const char *mech,
 		*text_out = "Error: already authenticated";
 	else if (ctx->in_txn)
 		*text_out = "Error: MAIL transaction in progress";
-	else if (smtp_auth_mech_listed(ctx->mechs, mech))
+	else if (ctx->mechs == NULL) {
+		*code_out = 454;
+		*dsn_out = "4.7.0";
+		*text_out = "Temporary authentication failure";
+	} else if (smtp_auth_mech_listed(ctx->mechs, mech))
 		return false;
 	else if (smtp_auth_mech_listed(ctx->tls_mechs, mech)) {
 		*code_out = 538;

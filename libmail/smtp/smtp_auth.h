@@ -25,7 +25,8 @@ struct smtp_auth_ctx {
 	bool esmtp; /* the client greeted with EHLO */
 	bool authenticated; /* an earlier AUTH succeeded */
 	bool in_txn; /* a MAIL transaction is open */
-	const char *mechs; /* offered now, space-separated ("" none) */
+	/* Offered now, space-separated; "" none, NULL authd cannot say. */
+	const char *mechs;
 	/* Offered once TLS is on, when it is not yet; NULL otherwise. */
 	const char *tls_mechs;
 };
@@ -65,8 +66,9 @@ struct smtp_auth_next {
 /*
  * A parsed AUTH command (cmd->verb is SMTP_CMD_AUTH) against ctx:
  * REPLY with 503 5.5.1 (not enabled, no EHLO, already authenticated,
- * inside a transaction), 504 5.5.4 (mechanism not offered), 538 5.7.11
- * (offered only over TLS), 501 5.5.2 (initial response not base64); or
+ * inside a transaction), 454 4.7.0 (no mechanism list), 504 5.5.4
+ * (mechanism not offered), 538 5.7.11 (offered only over TLS), 501
+ * 5.5.2 (initial response not base64); or
  * START, with strings borrowed from cmd. a must be IDLE.
  */
 void smtp_auth_begin(struct smtp_auth *a, const struct smtp_auth_ctx *ctx,

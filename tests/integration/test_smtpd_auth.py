@@ -13,7 +13,7 @@ import unittest
 
 from smtpd_auth_support import (ALICE, ALICE_PW, BOB, BOB_PW, LOCAL_RCPT,
                                 REMOTE_RCPT, AuthCase, plain)
-from smtpd_support import HOSTNAME, queue_id_of
+from smtpd_support import HOSTNAME, SmtpdCase, queue_id_of
 
 BODY = "Subject: auth\r\n\r\nhello\r\n.\r\n"
 SUBMISSION = {"smtpd_tls_security_level": "encrypt",
@@ -255,6 +255,24 @@ class SmtpdAuthThrottle(AuthCase):
         self.assertEqual(other.cmd("AUTH PLAIN " + plain(ALICE, ALICE_PW)),
                          "235 2.7.0 Authentication successful")
         self.assertLess(time.monotonic() - start, third)
+
+
+class SmtpdAuthNoAuthd(SmtpdCase):
+    """AUTH enabled while authd cannot be reached: never a 5xx."""
+
+    MAIN_CF = {"smtpd_sasl_auth_enable": "yes"}
+
+    def test_auth_fails_temporarily(self):
+        mark = self.inst.log_mark()
+        c = self.raw()
+        c.send("EHLO client.example.test\r\n")
+        code, lines = c.reply()
+        self.assertEqual(code, 250)
+        self.assertNotIn("AUTH", " ".join(lines))
+        self.assertEqual(c.cmd("AUTH PLAIN " + plain(ALICE, ALICE_PW)),
+                         "454 4.7.0 Temporary authentication failure")
+        self.wait_log(r"warning: \S+\[127\.0\.0\.1\]: SASL mechanisms "
+                      r"unavailable", start=mark)
 
 
 def plain_b64(text):

@@ -89,6 +89,8 @@ auth_refusals(void)
 	        "AUTH PLAIN", 503, "5.5.1"},
 	    {{.enabled = true, .esmtp = true, .mechs = "CRAM-MD5"},
 	        "AUTH PLAIN", 504, "5.5.4"},
+	    {{.enabled = true, .esmtp = true, .mechs = NULL}, "AUTH PLAIN", 454,
+	        "4.7.0"},
 	    {{.enabled = true,
 	         .esmtp = true,
 	         .mechs = "",
