@@ -98,14 +98,16 @@ smtpd_auth_ctx(struct smtpd_session *s, const struct smtp_cmd *cmd,
 	ctx->esmtp = s->esmtp;
 	ctx->authenticated = s->sasl_user != NULL;
 	ctx->in_txn = s->txn.active;
-	ctx->mechs = s->auth_mechs.data;
 	ctx->tls_mechs = NULL;
 	/* authd could not say at EHLO: ask again, or fail temporarily. */
 	if (ctx->enabled && s->auth_mechs.len == 0 &&
 	    !smtpd_auth_mechs(s, s->tls != NULL, &s->auth_mechs))
 		ctx->mechs = NULL;
+	else
+		ctx->mechs = s->auth_mechs.data;
 	/* RFC 4954 §6 538: say so when TLS would make mech available. */
-	if (ctx->enabled && s->tls == NULL && smtpd_tls_offered(s) &&
+	if (ctx->enabled && ctx->mechs != NULL && s->tls == NULL &&
+	    smtpd_tls_offered(s) &&
 	    !smtp_auth_mech_listed(ctx->mechs, cmd->auth.mech) &&
 	    smtpd_auth_mechs(s, true, tls_mechs))
 		ctx->tls_mechs = tls_mechs->data;
