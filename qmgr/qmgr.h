@@ -35,6 +35,9 @@ struct qmgr_dest;
 #define QMGR_TRIGGER_WAKEUP 'W' /* the master's timer: incoming/ */
 #define QMGR_TRIGGER_DEFERRED 'D' /* deferred mail that is due */
 #define QMGR_TRIGGER_FLUSH 'F' /* all deferred mail, due or not */
+/* "S" domain "\n": deferred mail with recipients in domain, as 'F'. */
+#define QMGR_TRIGGER_SITE 'S'
+#define QMGR_SITE_MAX 255
 
 /* One message in the active queue (in memory while in active/). */
 struct qmgr_msg {
@@ -44,6 +47,9 @@ struct qmgr_msg {
 	uint64_t content_offset; /* of the content in the file */
 	uint64_t active_since; /* seconds: when qmgr took it */
 	size_t jobs; /* delivery jobs not finished yet */
+	/* Activated by a flush: defer_transports and hold_outbound are
+	 * lifted for this pass. */
+	bool flush;
 	/* Recipients delivered in this pass whose sender asked to know. */
 	bool *success;
 	struct qmgr_msg *next; /* in its hash bucket */
@@ -102,6 +108,7 @@ struct qmgr {
 	struct qmgr_wait *waits[QMGR_HASH_SIZE]; /* by id */
 	uint64_t scan_timer; /* deferred/ scan */
 	bool incoming_left; /* the active limit stopped an incoming scan */
+	bool flushing; /* a flush scan is activating messages */
 	uint64_t rescan_timer; /* incoming/ again once there is room */
 };
 
@@ -112,6 +119,9 @@ void qmgr_scan_incoming_soon(struct qmgr *q);
 void qmgr_scan_active(struct qmgr *q);
 /* Deferred mail due now; with all, every deferred message. */
 void qmgr_scan_deferred(struct qmgr *q, bool all);
+/* A flush: every deferred message, or those with a recipient in site
+ * (the domain or a subdomain), held transports included. */
+void qmgr_scan_flush(struct qmgr *q, const char *site);
 /* (Re)arm the periodic deferred scan. */
 void qmgr_scan_timer_arm(struct qmgr *q);
 /* True when id is in the active queue (in memory). */
@@ -149,6 +159,13 @@ struct qmgr_route {
 /* 0, or -1 with err (ERR_TEMP: a table lookup failed). */
 int qmgr_route(const struct qmgr *q, const char *address,
     struct qmgr_route *out, struct err *err);
+/*
+ * Why mail on route r must wait for a flush (defer_transports,
+ * hold_outbound), or NULL when it may go.
+ */
+const char *qmgr_route_held(const struct qmgr *q, const struct qmgr_route *r);
+/* True when address is in site or one of its subdomains. */
+bool qmgr_route_in_site(const char *address, const char *site);
 
 /* qmgr_dest.c: destinations, their queues and concurrency. */
 struct qmgr_dest *qmgr_dest_get(struct qmgr *q, const struct qmgr_route *r,

@@ -214,6 +214,7 @@ qmgr_msg_plan(struct qmgr *q, struct qmgr_msg *msg)
 	const struct queue_env *env = queue_file_env(msg->qf);
 	struct qmgr_plan plan = {NULL, 0};
 	struct qmgr_route route;
+	const char *held;
 	struct err err;
 	size_t i;
 
@@ -228,6 +229,11 @@ qmgr_msg_plan(struct qmgr *q, struct qmgr_msg *msg)
 		if (qmgr_route(q, r->address, &route, &err) < 0) {
 			qmgr_msg_record(q, msg, i, QUEUE_RCPT_DEFERRED, "4.3.0",
 			    err.text, NULL, true);
+			continue;
+		}
+		if (!msg->flush && (held = qmgr_route_held(q, &route)) != NULL) {
+			qmgr_msg_record(q, msg, i, QUEUE_RCPT_DEFERRED, "4.3.2",
+			    held, route.transport.data, true);
 			continue;
 		}
 		qmgr_msg_plan_add(q, &plan, msg,
@@ -269,6 +275,7 @@ qmgr_msg_start(struct qmgr *q, const char *id)
 	}
 	env = queue_file_env(msg->qf);
 	msg->active_since = qmgr_now();
+	msg->flush = q->flushing;
 	msg->success = xcalloc(env->nrcpt, sizeof(bool));
 	msg->next = q->msgs[qmgr_hash(id, NULL)];
 	q->msgs[qmgr_hash(id, NULL)] = msg;

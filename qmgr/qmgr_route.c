@@ -7,7 +7,8 @@
  * local agent expands aliases and looks users up), then
  * default_transport with relayhost or the domain as next hop. A table
  * value is "transport", "transport:nexthop" or ":nexthop" (keep the
- * transport that would have been chosen).
+ * transport that would have been chosen). Mail for defer_transports,
+ * and all remote mail under hold_outbound, waits for a flush.
  */
 #include "qmgr.h"
 
@@ -68,6 +69,30 @@ qmgr_route_apply(
 	out->local = strcmp(out->transport.data, local_transport) == 0;
 	if (out->local)
 		buf_reset(&out->nexthop);
+}
+
+const char *
+qmgr_route_held(const struct qmgr *q, const struct qmgr_route *r)
+{
+	if (conf_list_has(q->conf->defer_transports, r->transport.data))
+		return "deferred transport";
+	if (q->conf->hold_outbound && !r->local)
+		return "outbound mail is held (hold_outbound)";
+	return NULL;
+}
+
+bool
+qmgr_route_in_site(const char *address, const char *site)
+{
+	const char *at = strrchr(address, '@');
+	size_t dlen, slen = strlen(site);
+
+	if (at == NULL)
+		return false;
+	dlen = strlen(at + 1);
+	if (dlen < slen || strcasecmp(at + 1 + dlen - slen, site) != 0)
+		return false;
+	return dlen == slen || at[dlen - slen] == '.';
 }
 
 int

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Finding work: incoming/ on every trigger, active/ once at start-up,
- * deferred/ on its own timer (queue_run_delay) and on 'D'/'F' triggers.
+ * deferred/ on its own timer (queue_run_delay) and on 'D'/'F'/'S'
+ * triggers; a flush ('F', or 'S' for one site) marks what it activates
+ * so that held transports go too.
  * A deferred file's modification time is its next attempt time (set by
  * qmgr_defer.c), so a scan decides "due" from one fstatat() per file and
  * never opens a message that is not due. Names come from readdir(3) and
@@ -16,6 +18,7 @@
 #include "conf/conf.h"
 #include "core/event.h"
 #include "core/log.h"
+#include "queue/queue_file.h"
 
 bool
 qmgr_known(const struct qmgr *q, const char *id)
@@ -63,9 +66,33 @@ struct qmgr_scan_ctx {
 	enum queue_sub sub;
 	uint64_t now;
 	bool all;
+	const char *site; /* only messages with a recipient there */
 	int dir_fd;
 	bool full; /* the active limit was reached */
 };
+
+/* True when id has an unfinished recipient in ctx->site. */
+static bool
+qmgr_scan_for_site(const struct qmgr_scan_ctx *ctx, const char *id)
+{
+	const struct queue_limits lim = QUEUE_LIMITS_DEFAULT;
+	const struct queue_env *env;
+	struct queue_file *qf;
+	struct err err;
+	bool found = false;
+	size_t i;
+
+	if (queue_file_open(ctx->q->qd, ctx->sub, id, false, &lim, &qf,
+	        &err) <= 0)
+		return false;
+	env = queue_file_env(qf);
+	for (i = 0; i < env->nrcpt && !found; i++)
+		found = env->rcpts[i].state != QUEUE_RCPT_DONE &&
+		    env->rcpts[i].state != QUEUE_RCPT_BOUNCED &&
+		    qmgr_route_in_site(env->rcpts[i].address, ctx->site);
+	queue_file_close(&qf);
+	return found;
+}
 
 static int
 qmgr_scan_one(const char *id, void *vctx)
@@ -79,6 +106,8 @@ qmgr_scan_one(const char *id, void *vctx)
 		if ((uint64_t)st.st_mtime > ctx->now)
 			return 0;
 	}
+	if (ctx->site != NULL && !qmgr_scan_for_site(ctx, id))
+		return 0;
 	if (qmgr_activate(ctx->q, id, ctx->sub) < 0) {
 		ctx->full = true;
 		return 1;
@@ -87,10 +116,13 @@ qmgr_scan_one(const char *id, void *vctx)
 }
 
 static void
-qmgr_scan(struct qmgr *q, enum queue_sub sub, bool all)
+qmgr_scan(struct qmgr *q, enum queue_sub sub, bool all, const char *site)
 {
-	struct qmgr_scan_ctx ctx = {
-	    .q = q, .sub = sub, .now = qmgr_now(), .all = all};
+	struct qmgr_scan_ctx ctx = {.q = q,
+	    .sub = sub,
+	    .now = qmgr_now(),
+	    .all = all,
+	    .site = site};
 	struct err err;
 
 	if ((ctx.dir_fd = queue_dir_fd(q->qd, sub, &err)) < 0 ||
@@ -109,19 +141,27 @@ qmgr_scan(struct qmgr *q, enum queue_sub sub, bool all)
 void
 qmgr_scan_incoming(struct qmgr *q)
 {
-	qmgr_scan(q, QUEUE_INCOMING, true);
+	qmgr_scan(q, QUEUE_INCOMING, true, NULL);
 }
 
 void
 qmgr_scan_active(struct qmgr *q)
 {
-	qmgr_scan(q, QUEUE_ACTIVE, true);
+	qmgr_scan(q, QUEUE_ACTIVE, true, NULL);
 }
 
 void
 qmgr_scan_deferred(struct qmgr *q, bool all)
 {
-	qmgr_scan(q, QUEUE_DEFERRED, all);
+	qmgr_scan(q, QUEUE_DEFERRED, all, NULL);
+}
+
+void
+qmgr_scan_flush(struct qmgr *q, const char *site)
+{
+	q->flushing = true;
+	qmgr_scan(q, QUEUE_DEFERRED, true, site);
+	q->flushing = false;
 }
 
 static void

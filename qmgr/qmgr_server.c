@@ -74,6 +74,37 @@ qmgr_server_post_jail(struct server *srv)
 	qmgr_scan_timer_arm(q);
 }
 
+/*
+ * A site flush: "S" domain "\n" at data[*i]; *i is left on its last
+ * byte. Anyone in the postdrop group can send triggers, so the domain
+ * is checked before it is used.
+ */
+static void
+qmgr_server_site(struct qmgr *q, const char *data, size_t len, size_t *i)
+{
+	char site[QMGR_SITE_MAX + 1];
+	size_t n = 0;
+	bool ok = true;
+
+	for (++*i; *i < len && data[*i] != '\n'; ++*i) {
+		char c = data[*i];
+
+		if (n == QMGR_SITE_MAX ||
+		    !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		        (c >= '0' && c <= '9') || c == '-' || c == '.'))
+			ok = false;
+		else
+			site[n++] = c;
+	}
+	site[n] = '\0';
+	if (!ok || n == 0 || *i == len) {
+		log_warning("flush: ignoring a bad site trigger");
+		return;
+	}
+	log_info("flush: deferred mail for %s is tried now", site);
+	qmgr_scan_flush(q, site);
+}
+
 void
 qmgr_server_trigger(struct server *srv, const char *data, size_t len)
 {
@@ -83,6 +114,9 @@ qmgr_server_trigger(struct server *srv, const char *data, size_t len)
 
 	for (i = 0; i < len; i++) {
 		switch (data[i]) {
+		case QMGR_TRIGGER_SITE:
+			qmgr_server_site(q, data, len, &i);
+			break;
 		case QMGR_TRIGGER_NEW:
 		case QMGR_TRIGGER_INCOMING:
 		case QMGR_TRIGGER_WAKEUP:
@@ -104,8 +138,10 @@ qmgr_server_trigger(struct server *srv, const char *data, size_t len)
 	}
 	if (incoming || flush)
 		qmgr_scan_incoming(q);
-	if (deferred || flush)
-		qmgr_scan_deferred(q, flush);
+	if (flush)
+		qmgr_scan_flush(q, NULL);
+	else if (deferred)
+		qmgr_scan_deferred(q, false);
 }
 
 void

@@ -3,13 +3,14 @@
  * postern queue: the administrator's view of the mail queue, working on
  * the queue directory directly (as root or mail_owner), like Postfix's
  * mailq/postqueue/postsuper: list, show ID, delete, hold, release,
- * requeue, flush. Moves are fsync()ed before the command reports them,
+ * requeue, flush [DOMAIN]. Moves are fsync()ed before the command reports them,
  * so a hold survives a crash. qmgr notices a moved or deleted message
  * by itself (its next rename finds nothing); it is woken through
  * public/qmgr when mail should be tried now.
  */
 #include "postern_queue.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -108,6 +109,31 @@ postern_queue_trigger(const struct conf *conf, const char *bytes)
 		                "running?): %s",
 		    err.text);
 	return rc == 0;
+}
+
+/* flush [DOMAIN]: everything deferred, or the mail for one domain. */
+static int
+postern_queue_flush(const struct conf *conf, const char *site)
+{
+	struct buf bytes;
+	const char *p;
+	bool ok;
+
+	if (site == NULL)
+		return postern_queue_trigger(conf, "F") ? POSTERN_EXIT_OK
+		                                        : POSTERN_EXIT_FAIL;
+	for (p = site; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.')
+			break;
+	if (*p != '\0' || p == site || p - site > 255) {
+		postern_error("queue flush: %s: not a domain name", site);
+		return POSTERN_EXIT_USAGE;
+	}
+	buf_init(&bytes);
+	buf_printf(&bytes, "S%s\n", site);
+	ok = postern_queue_trigger(conf, bytes.data);
+	buf_deinit(&bytes);
+	return ok ? POSTERN_EXIT_OK : POSTERN_EXIT_FAIL;
 }
 
 enum postern_queue_op { PQ_DELETE, PQ_HOLD, PQ_RELEASE, PQ_REQUEUE };
@@ -225,7 +251,7 @@ static int
 postern_queue_usage(void)
 {
 	postern_error("usage: postern queue list | show ID | "
-	              "delete|hold|release|requeue ID|ALL [queue] | flush");
+	              "delete|hold|release|requeue ID|ALL [queue] | flush [DOMAIN]");
 	return POSTERN_EXIT_USAGE;
 }
 
@@ -256,10 +282,9 @@ postern_cmd_queue(struct postern_ctx *ctx, int argc, char **argv)
 		return rc;
 	}
 	if (strcmp(argv[1], "flush") == 0) {
-		if (argc != 2)
+		if (argc > 3)
 			return postern_queue_usage();
-		return postern_queue_trigger(conf, "F") ? POSTERN_EXIT_OK
-		                                        : POSTERN_EXIT_FAIL;
+		return postern_queue_flush(conf, argc == 3 ? argv[2] : NULL);
 	}
 	for (op = 0; op < sizeof(postern_queue_ops) / sizeof(postern_queue_ops[0]);
 	     op++)
