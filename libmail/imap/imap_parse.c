@@ -20,8 +20,14 @@ enum imap_parse_state {
 	IMAP_PARSE_ST_FAILED, /* a fatal error: nothing more is read */
 };
 
-/* RFC 7888 §4: more than this needs a synchronising literal. */
+/* A literal size with more digits is refused unread. */
 #define IMAP_PARSE_DIGITS_MAX 19
+
+/*
+ * Idle sessions must stay small: after a command bigger than this (an
+ * APPEND), the buffer's memory is given back instead of kept.
+ */
+#define IMAP_PARSE_KEEP_MAX 16384
 
 void
 imap_parse_init(struct imap_parser *p, const struct imap_parse_limits *lim)
@@ -44,10 +50,21 @@ imap_parse_set_limits(
 	p->lim = *lim;
 }
 
+static void
+imap_parse_empty(struct imap_parser *p)
+{
+	if (p->cmd.cap > IMAP_PARSE_KEEP_MAX) {
+		buf_deinit(&p->cmd);
+		buf_init(&p->cmd);
+	} else {
+		buf_reset(&p->cmd);
+	}
+}
+
 void
 imap_parse_abort(struct imap_parser *p)
 {
-	buf_reset(&p->cmd);
+	imap_parse_empty(p);
 	p->line_start = 0;
 	p->lit_left = 0;
 	p->state = IMAP_PARSE_ST_LINE;
@@ -230,7 +247,7 @@ imap_parse_feed(struct imap_parser *p, const char *data, size_t len,
 	memset(ev, 0, sizeof(*ev));
 	*used_out = 0;
 	if (p->done) {
-		buf_reset(&p->cmd);
+		imap_parse_empty(p);
 		p->done = false;
 	}
 	if (p->state == IMAP_PARSE_ST_FAILED) {
