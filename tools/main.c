@@ -53,6 +53,10 @@ static const struct postern_cmd postern_cmds[] = {
 	{ "sendmail", postern_cmd_sendmail,
 	    "[-t] [-i] [-f SENDER] [-F NAME] [-bp|-bi|-bs|-q] [RECIPIENT...]",
 	    "submit mail from local programs (sendmail(1))" },
+	/* Server-side mail rules. */
+	{ "sieve", postern_cmd_sieve,
+	    "test SCRIPT MESSAGE [--envelope-from A] [--envelope-to B]",
+	    "try Sieve scripts on a message" },
 };
 
 #define POSTERN_NCMDS (sizeof(postern_cmds) / sizeof(postern_cmds[0]))

@@ -97,6 +97,9 @@ int postern_cmd_newaliases(struct postern_ctx *ctx, int argc, char **argv);
 int postern_cmd_queue(struct postern_ctx *ctx, int argc, char **argv);
 int postern_cmd_sendmail(struct postern_ctx *ctx, int argc, char **argv);
 
+/* Sieve scripts: "postern sieve test" (tools/postern_sieve*.c). */
+int postern_cmd_sieve(struct postern_ctx *ctx, int argc, char **argv);
+
 /*
  * Create a mail user with the given password in the users database
  * named by conf (tools/postern_user.c); used by postern init --demo.
