@@ -8,9 +8,6 @@
 
 #include "postern.h"
 
-/* The "postern sieve" command (also declared in postern.h). */
-int postern_cmd_sieve(struct postern_ctx *ctx, int argc, char **argv);
-
 /*
  * postern sieve test SCRIPT MESSAGE [--envelope-from A] [--envelope-to B]:
  * argv[0] is "test". Returns a POSTERN_EXIT_* status.
