@@ -4,8 +4,8 @@
  * a server without 8BITMIME must not get 8-bit data): every leaf MIME
  * part whose body holds octets over 127 and whose encoding is 7bit,
  * 8bit or absent gets "Content-Transfer-Encoding: quoted-printable"
- * (RFC 2045 section 6.7) and an encoded body; multipart bodies are
- * walked by their boundaries, to a depth limit. Covered: the top level
+ * (RFC 2045 section 6.7) and an encoded body; the part tree comes from
+ * mime/mime.h, to a depth limit. Covered: the top level
  * and multipart nesting. Not converted (copied as they are):
  * message parts, binary and unknown encodings, 8-bit octets in
  * header fields, and parts past the depth limit. Input is an untrusted
