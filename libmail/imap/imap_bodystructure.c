@@ -148,6 +148,14 @@ imap_bs_fields(struct imap_bs_ctx *c, const struct mime_part *p, bool text)
 	buf_printf(c->out, " %zu", p->body.len);
 }
 
+static bool
+imap_bs_is_rfc822(const struct mime_part *p)
+{
+	return strcmp(p->type, "message") == 0 &&
+	    (strcmp(p->subtype, "rfc822") == 0 ||
+		strcmp(p->subtype, "global") == 0);
+}
+
 static void
 imap_bs_part(struct imap_bs_ctx *c, const struct mime_part *p)
 {
@@ -166,6 +174,14 @@ imap_bs_part(struct imap_bs_ctx *c, const struct mime_part *p)
 		buf_putc(c->out, ' ');
 		imap_bs_part(c, p->message);
 		buf_printf(c->out, " %zu", p->body_lines);
+	} else if (imap_bs_is_rfc822(p)) {
+		/* Not parsed (encoded, or past the depth limit): clients
+		   still expect body-type-msg for this type, so describe an
+		   empty message. */
+		buf_printf(c->out,
+		    " (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)"
+		    " (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 0 0%s) %zu",
+		    c->extended ? " NIL NIL NIL NIL" : "", p->body_lines);
 	} else if (text) {
 		buf_printf(c->out, " %zu", p->body_lines);
 	}

@@ -43,7 +43,9 @@ struct mime_limits {
 	                     (Dovecot uses 100) */
 	size_t parts_max; /* parts in the whole tree */
 	size_t params_max; /* Content-Type/Disposition parameters kept
-	                      per field (more are ignored) */
+	                      per field (more are ignored); joining RFC
+	                      2231 sections costs params_max^2, so keep
+	                      it small (32) */
 };
 
 /* A byte range of the message buffer. */

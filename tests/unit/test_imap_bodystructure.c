@@ -232,6 +232,21 @@ test_write_strings(void)
 	buf_deinit(&b);
 }
 
-T_MAIN(T_CASE(test_rfc3501_example), T_CASE(test_rfc3501_multipart),
+static void
+test_unparsed_message(void)
+{
+	/* RFC 2046 §5.2.1 forbids base64 here; describe it, empty. */
+	static const char msg[] = "Content-Type: message/rfc822\r\n"
+				  "Content-Transfer-Encoding: base64\r\n"
+				  "\r\n"
+				  "U3ViamVjdDogeA0KDQp5\r\n";
+
+	check(msg, sizeof(msg) - 1, false, false,
+	    "(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"BASE64\" 22 "
+	    "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) "
+	    "(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 0 0) 1)");
+}
+
+T_MAIN(T_CASE(test_rfc3501_example), T_CASE(test_unparsed_message), T_CASE(test_rfc3501_multipart),
     T_CASE(test_envelope_groups_defaults), T_CASE(test_extension_data),
     T_CASE(test_write_strings))
