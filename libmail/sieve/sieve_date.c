@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The date and currentdate tests (RFC 5260): an RFC 5322 date-time read
- * from a header field (or the caller's "now"), moved to the local zone,
+ * from a header field (parsed by libmail/mime) or the caller's "now", moved to the local zone,
  * to :zone, or kept in its own zone with :originalzone, then one date
  * part extracted as text and matched. A field that does not hold a
  * date makes the test false. Input is untrusted header text; the clock
@@ -15,117 +15,29 @@
 #include <string.h>
 #include <strings.h>
 
+#include "mime/mime.h"
+
 static const char *const sieve_date_months[12] = { "Jan", "Feb", "Mar",
 	"Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 static const char *const sieve_date_days[7] = { "Sun", "Mon", "Tue", "Wed",
 	"Thu", "Fri", "Sat" };
 
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static int64_t
-sieve_date_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static bool
-sieve_date_num(const char **pp, int digits_min, int digits_max, int *out)
-{
-	const char *p = *pp;
-	int n = 0, v = 0;
-
-	while (isdigit((unsigned char)*p) && n < digits_max) {
-		v = v * 10 + (*p++ - '0');
-		n++;
-	}
-	if (n < digits_min)
-		return false;
-	*pp = p;
-	*out = v;
-	return true;
-}
-
-static void
-sieve_date_blanks(const char **pp)
-{
-	while (**pp == ' ' || **pp == '\t')
-		(*pp)++;
-}
-
-/* RFC 5322 §3.3 zone, and the obsolete names of §4.3 (others: 0). */
+/* A :zone argument (RFC 5260 §4.1.1): "+hhmm" or "-hhmm". */
 static bool
 sieve_date_zone(const char *p, int *minutes_out)
 {
-	static const struct { const char *name; int min; } names[] = {
-		{ "UT", 0 }, { "GMT", 0 }, { "EST", -300 }, { "EDT", -240 },
-		{ "CST", -360 }, { "CDT", -300 }, { "MST", -420 },
-		{ "MDT", -360 }, { "PST", -480 }, { "PDT", -420 } };
-	size_t i;
-	int v;
+	int v = 0, i;
 
-	if (*p == '+' || *p == '-') {
-		const char *q = p + 1;
-
-		if (!sieve_date_num(&q, 4, 4, &v) || v % 100 > 59)
+	if ((p[0] != '+' && p[0] != '-') || strlen(p) != 5)
+		return false;
+	for (i = 1; i < 5; i++) {
+		if (!isdigit((unsigned char)p[i]))
 			return false;
-		*minutes_out = (v / 100 * 60 + v % 100) * (*p == '-' ? -1 : 1);
-		return true;
+		v = v * 10 + (p[i] - '0');
 	}
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strncasecmp(p, names[i].name, strlen(names[i].name)) == 0) {
-			*minutes_out = names[i].min;
-			return true;
-		}
-	*minutes_out = 0;
-	return isalpha((unsigned char)*p) != 0;
-}
-
-/* Parse an RFC 5322 date-time into UTC seconds and its zone. */
-static bool
-sieve_date_parse(const char *p, int64_t *utc_out, int *zone_out)
-{
-	int day, mon, year, hh, mm, ss = 0;
-	const char *q, *ys;
-
-	sieve_date_blanks(&p);
-	if ((q = strchr(p, ',')) != NULL && q - p <= 9)
-		p = q + 1;
-	sieve_date_blanks(&p);
-	if (!sieve_date_num(&p, 1, 2, &day))
+	if (v % 100 > 59)
 		return false;
-	sieve_date_blanks(&p);
-	for (mon = 0; mon < 12; mon++)
-		if (strncasecmp(p, sieve_date_months[mon], 3) == 0)
-			break;
-	if (mon == 12)
-		return false;
-	p += 3;
-	sieve_date_blanks(&p);
-	ys = p;
-	if (!sieve_date_num(&p, 2, 4, &year))
-		return false;
-	if (p - ys < 4)
-		year += year < 50 ? 2000 : 1900;	/* RFC 5322 §4.3 */
-	sieve_date_blanks(&p);
-	if (!sieve_date_num(&p, 1, 2, &hh) || *p++ != ':' ||
-	    !sieve_date_num(&p, 2, 2, &mm))
-		return false;
-	if (*p == ':' && (p++, !sieve_date_num(&p, 2, 2, &ss)))
-		return false;
-	sieve_date_blanks(&p);
-	if (day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60 ||
-	    !sieve_date_zone(p, zone_out))
-		return false;
-	*utc_out = sieve_date_days_from_civil(year, (unsigned)mon + 1,
-	    (unsigned)day) * 86400 + hh * 3600 + mm * 60 + ss -
-	    (int64_t)*zone_out * 60;
+	*minutes_out = (v / 100 * 60 + v % 100) * (p[0] == '-' ? -1 : 1);
 	return true;
 }
 
@@ -202,6 +114,7 @@ sieve_test_date(struct sieve_run *r, const struct sieve_node *n)
 	const struct sieve_arg *part_arg = n->pos[current ? 0 : 1];
 	int zone = r->in->environment.zone_minutes, orig = 0;
 	int64_t utc = (int64_t)r->in->environment.now;
+	time_t t;
 	struct sieve_matcher m;
 	char value[80];
 	const char *part;
@@ -214,8 +127,10 @@ sieve_test_date(struct sieve_run *r, const struct sieve_node *n)
 		    ix ? ix->arg->number : 1,
 		    sieve_node_tag(n, SIEVE_TAG_LAST) != NULL, &count);
 
-		if (count == 0 || !sieve_date_parse(f[0]->value, &utc, &orig))
+		if (count == 0 || mime_date_parse(f[0]->value,
+		    f[0]->value_len, &t, &orig) < 0)
 			return 0;
+		utc = (int64_t)t;
 		if (sieve_node_tag(n, SIEVE_TAG_ORIGINALZONE) != NULL)
 			zone = orig;
 	}

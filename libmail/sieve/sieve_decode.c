@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Decodings the Sieve tests need: base64 and quoted-printable content
- * (RFC 2045 §6.7, §6.8) for body :text / :content, and RFC 2047 encoded
- * words in header values for header tests (RFC 5228 §2.7.2: compare
- * text, not its encoding). Encoded words in UTF-8 and US-ASCII are
+ * RFC 2047 encoded words in header values, decoded for the header tests
+ * (RFC 5228 §2.7.2: compare text, not its encoding); the B and Q
+ * decoding itself is libmail/mime's. Encoded words in UTF-8 and US-ASCII are
  * decoded, ISO-8859-1 is converted to UTF-8; other charsets are left
  * encoded (no conversion library here). Input is untrusted message data;
  * malformed encodings are skipped or left as they are, never an error.
@@ -11,86 +10,11 @@
 #include "sieve/sieve_run_impl.h"
 
 #include <string.h>
+#include <stdlib.h>
 #include <strings.h>
 
-static int
-sieve_decode_b64val(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-void
-sieve_mime_base64(struct buf *b, const char *s, size_t len)
-{
-	uint32_t acc = 0;
-	int bits = 0, v;
-	size_t i;
-
-	for (i = 0; i < len && s[i] != '='; i++) {
-		if ((v = sieve_decode_b64val(s[i])) < 0)
-			continue;	/* line breaks and junk */
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			buf_putc(b, (char)((acc >> bits) & 0xff));
-		}
-	}
-}
-
-static int
-sieve_decode_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-void
-sieve_mime_qp(struct buf *b, const char *s, size_t len, bool q)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		int hi, lo;
-
-		if (q && s[i] == '_') {
-			buf_putc(b, ' ');
-			continue;
-		}
-		if (s[i] != '=') {
-			buf_putc(b, s[i]);
-			continue;
-		}
-		/* soft line break: "=" then optional blanks, line end */
-		if (i + 1 < len && (s[i + 1] == '\r' || s[i + 1] == '\n')) {
-			i += s[i + 1] == '\r' && i + 2 < len &&
-			    s[i + 2] == '\n' ? 2 : 1;
-			continue;
-		}
-		if (i + 2 < len && (hi = sieve_decode_hex(s[i + 1])) >= 0 &&
-		    (lo = sieve_decode_hex(s[i + 2])) >= 0) {
-			buf_putc(b, (char)(hi * 16 + lo));
-			i += 2;
-			continue;
-		}
-		buf_putc(b, '=');
-	}
-}
+#include "core/xmalloc.h"
+#include "mime/mime.h"
 
 /* ISO-8859-1 to UTF-8: each octet is its code point. */
 static void
@@ -140,10 +64,19 @@ sieve_decode_word(struct buf *b, const char *p, const char *end)
 	if (!utf8 && !latin1)
 		return 0;
 	buf_init(&raw);
-	if (enc == 'B' || enc == 'b')
-		sieve_mime_base64(&raw, q2, (size_t)(stop - q2));
-	else
-		sieve_mime_qp(&raw, q2, (size_t)(stop - q2), true);
+	if (enc == 'B' || enc == 'b') {
+		(void)mime_decode(MIME_ENC_BASE64, q2, (size_t)(stop - q2),
+		    &raw, NULL);
+	} else {
+		/* RFC 2047 §4.2: "Q" is quoted-printable with '_' a space */
+		char *q = xstrndup(q2, (size_t)(stop - q2));
+
+		for (char *c = q; *c != '\0'; c++)
+			if (*c == '_')
+				*c = ' ';
+		(void)mime_decode(MIME_ENC_QP, q, strlen(q), &raw, NULL);
+		free(q);
+	}
 	if (latin1)
 		sieve_decode_latin1(b, raw.data, raw.len);
 	else

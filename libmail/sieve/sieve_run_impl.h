@@ -160,10 +160,6 @@ const char *sieve_mime_decode_header(struct arena *a, const char *value,
     size_t len, size_t *len_out);
 /* Walk the message's leaf parts into r->parts (once); 0 or -1. */
 int sieve_mime_walk(struct sieve_run *r);
-/* Transfer decodings into b: base64 (RFC 2045 §6.8), quoted-printable
-   (§6.7; q: RFC 2047 "Q", where '_' is a space). */
-void sieve_mime_base64(struct buf *b, const char *s, size_t len);
-void sieve_mime_qp(struct buf *b, const char *s, size_t len, bool q);
 
 /* Flags (sieve_flags.c). */
 int sieve_flags_cmd(struct sieve_run *r, const struct sieve_node *n);
