@@ -95,6 +95,8 @@ struct smtp_sess {
 	const char *auth_mechs; /* AUTH keyword's list, or NULL */
 	const char *relay; /* "name[addr]:port" for logs and reasons */
 	const char *stage; /* the command in progress, for reasons */
+	bool plain; /* TLS failed with this server: retry without */
+	bool tls_failed; /* the handshake failed in this session */
 };
 
 /* ---- smtp_setup.c: server hooks ---- */

@@ -123,6 +123,7 @@ smtp_session_tls(struct smtp_sess *s, struct err *err)
 		return -1;
 	s->st.timeout_ms = (int)(ag->conf->smtp_starttls_timeout * 1000);
 	if (tls_stream_start(&s->st, s->tls, NULL, err) != 0) {
+		s->tls_failed = true;
 		err_prefix(err, "TLS with %s", s->relay);
 		return -1;
 	}
@@ -140,7 +141,7 @@ smtp_session_tls_policy(struct smtp_sess *s, struct err *err)
 {
 	const struct smtp_agent *ag = s->job->ag;
 
-	if (ag->tls_level == TLS_LEVEL_NONE)
+	if (ag->tls_level == TLS_LEVEL_NONE || s->plain)
 		return 0;
 	if (ag->tls == NULL && ag->tls_level == TLS_LEVEL_MAY)
 		return 0;
@@ -195,9 +196,10 @@ smtp_session_talk(struct smtp_sess *s, struct err *err)
 	return 0;
 }
 
-int
-smtp_session_run(struct smtp_job *job, const struct smtp_host *host,
-    struct err *err)
+/* One connection to host; plain: without STARTTLS. */
+static int
+smtp_session_once(struct smtp_job *job, const struct smtp_host *host,
+    bool plain, bool *tls_failed_out, struct err *err)
 {
 	struct smtp_sess s;
 	int fd, rc;
@@ -206,6 +208,7 @@ smtp_session_run(struct smtp_job *job, const struct smtp_host *host,
 	s.job = job;
 	s.host = host;
 	s.arena = job->arena;
+	s.plain = plain;
 	s.relay = host->unix_path
 	    ? host->name
 	    : arena_printf(job->arena, "%s[%s]:%u", host->name,
@@ -219,5 +222,22 @@ smtp_session_run(struct smtp_job *job, const struct smtp_host *host,
 	stream_deinit(&s.st);
 	tls_session_free(&s.tls);
 	close(fd);
+	*tls_failed_out = s.tls_failed;
 	return rc;
+}
+
+int
+smtp_session_run(struct smtp_job *job, const struct smtp_host *host,
+    struct err *err)
+{
+	bool tls_failed;
+
+	if (smtp_session_once(job, host, false, &tls_failed, err) == 0)
+		return 0;
+	/* Opportunistic TLS must not make mail undeliverable: after a
+	 * failed handshake, the same server once more in plaintext. */
+	if (!tls_failed || job->ag->tls_level != TLS_LEVEL_MAY)
+		return -1;
+	log_info("%s; trying again without TLS", err->text);
+	return smtp_session_once(job, host, true, &tls_failed, err);
 }

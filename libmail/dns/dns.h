@@ -57,7 +57,7 @@ void dns_resolver_free(struct dns_resolver **rp);
 /*
  * The MX records of domain, in answer order, in arena. 1 found (at
  * least one record), 0 the domain exists but has no MX, -1 with err:
- * ERR_PERM "5.1.2" when the domain does not exist (NXDOMAIN), ERR_TEMP
+ * ERR_PERM "5.4.4" when the domain does not exist (NXDOMAIN), ERR_TEMP
  * "4.4.3" when the lookup failed (time-out, SERVFAIL, bad answer).
  */
 int dns_lookup_mx(struct dns_resolver *r, const char *domain,

@@ -41,7 +41,7 @@ dns_query(struct dns_resolver *r, const char *name, int type, void **out,
 		case NO_DATA:
 			return 0;
 		case HOST_NOT_FOUND:
-			return err_set(err, ERR_PERM, "5.1.2",
+			return err_set(err, ERR_PERM, "5.4.4",
 			    "Host or domain name not found. Name service "
 			    "error for name=%s type=%s: Host not found",
 			    name, dns_query_type_name(type));
@@ -123,7 +123,7 @@ dns_native_addr(const char *host, unsigned families,
 	hints.ai_socktype = SOCK_STREAM;
 	rc = getaddrinfo(host, NULL, &hints, &res);
 	if (rc == EAI_NONAME || rc == EAI_NODATA)
-		return err_set(err, ERR_PERM, "5.1.2",
+		return err_set(err, ERR_PERM, "5.4.4",
 		    "Host or domain name not found. Name service error for "
 		    "name=%s: %s", host, gai_strerror(rc));
 	if (rc != 0)

@@ -6,8 +6,9 @@ points the agent at. What the sinks received is checked byte for byte;
 the per-recipient results are checked in the agent's reply."""
 
 import os
-import re
+import ssl
 import unittest
+import warnings
 
 import harness
 from fixtures.dns_server import DnsServer
@@ -265,6 +266,20 @@ class SmtpClientTest(unittest.TestCase):
         self.inst.wait_for_log(r"TLS connection established to 127\.0\.0\.1"
                                r"\[127\.0\.0\.1\]:\d+: TLSv1\.[23] with "
                                r"cipher")
+
+    def test_failed_handshake_retried_in_plaintext(self):
+        ctx = server_context(self.cert, self.key)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            ctx.maximum_version = ssl.TLSVersion.TLSv1_1  # below our floor
+        self.a.tls_context = ctx
+        res = self.send(["fallback@remote.test"])
+        self.assertEqual(res[0][0], "sent", res)
+        self.assertFalse(self.a.messages[0]["tls"])
+        self.inst.wait_for_log(r"TLS handshake failed.*; trying again "
+                               r"without TLS")
+        res = self.send(["fallback2@remote.test"], service="smtptls")
+        self.assertEqual(res[0][0], "deferred", res)
 
     def test_no_tls_when_level_none(self):
         self.a.tls_context = server_context(self.cert, self.key)
