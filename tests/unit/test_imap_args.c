@@ -8,36 +8,7 @@
 #include <string.h>
 
 #include "t.h"
-
-static const struct imap_parse_limits lim = {
-    .line_max = 8192,
-    .literal_max = 1000,
-    .nonsync_max = 1000,
-    .command_max = 10000,
-    .depth_max = 8,
-    .args_max = 500,
-};
-
-/* Tokenise "t X <args>\r\n"; the arguments, or NULL on a syntax error. */
-static const struct imap_cmd *
-lex(const char *args, struct arena *a)
-{
-	struct imap_cmd *cmd = arena_zalloc(a, sizeof(*cmd));
-	char *line = arena_printf(a, "t X %s\r\n", args);
-	struct imap_parser p;
-	struct imap_parse_event ev;
-	size_t used;
-
-	imap_parse_init(&p, &lim);
-	if (imap_parse_feed(&p, line, strlen(line), &used, a, &ev, NULL) ==
-	    IMAP_PARSE_COMMAND)
-		*cmd = ev.cmd;
-	else
-		cmd = NULL;
-	/* Atom and quoted tokens live in the arena, not the parser. */
-	imap_parse_deinit(&p);
-	return cmd;
-}
+#include "test_imap_util.h"
 
 static void
 test_seqset(void)
@@ -83,34 +54,34 @@ test_store(void)
 	struct imap_store st;
 	struct err err;
 
-	c = lex("+FLAGS.SILENT (\\Deleted \\seen $Junk $junk)", a);
+	c = timap_lex("+FLAGS.SILENT (\\Deleted \\seen $Junk $junk)", a);
 	T_EQ_INT(imap_store_parse(c->args, c->count, &st, a, &err), 0);
 	T_EQ_INT(st.op, IMAP_STORE_ADD);
 	T_CHECK(st.silent);
 	T_EQ_INT(st.flags.system, IMAP_FLAG_DELETED | IMAP_FLAG_SEEN);
 	T_EQ_INT(st.flags.nkeywords, 1);
 	T_EQ_STR(st.flags.keywords[0], "$Junk");
-	c = lex("(UNCHANGEDSINCE 320162338) -flags \\Flagged Work", a);
+	c = timap_lex("(UNCHANGEDSINCE 320162338) -flags \\Flagged Work", a);
 	T_EQ_INT(imap_store_parse(c->args, c->count, &st, a, &err), 0);
 	T_EQ_INT(st.op, IMAP_STORE_REMOVE);
 	T_CHECK(st.has_unchangedsince);
 	T_EQ_INT(st.unchangedsince, 320162338);
 	T_EQ_INT(st.flags.nkeywords, 1);
-	c = lex("FLAGS ()", a);
+	c = timap_lex("FLAGS ()", a);
 	T_EQ_INT(imap_store_parse(c->args, c->count, &st, a, &err), 0);
 	T_EQ_INT(st.op, IMAP_STORE_REPLACE);
 	T_EQ_INT(st.flags.system, 0);
-	c = lex("FLAGS (\\Recent)", a);
+	c = timap_lex("FLAGS (\\Recent)", a);
 	T_EQ_INT(imap_store_parse(c->args, c->count, &st, a, &err), -1);
-	c = lex("FLAGS (\\Seen", a);
+	c = timap_lex("FLAGS (\\Seen", a);
 	T_CHECK(c == NULL);
-	c = lex("FLAGS.LOUD (\\Seen)", a);
+	c = timap_lex("FLAGS.LOUD (\\Seen)", a);
 	T_EQ_INT(imap_store_parse(c->args, c->count, &st, a, &err), -1);
-	c = lex("(UNCHANGEDSINCE) FLAGS (\\Seen)", a);
+	c = timap_lex("(UNCHANGEDSINCE) FLAGS (\\Seen)", a);
 	T_EQ_INT(imap_store_parse(c->args, c->count, &st, a, &err), -1);
-	c = lex("FLAGS (a]b)", a);
+	c = timap_lex("FLAGS (a]b)", a);
 	T_EQ_INT(imap_store_parse(c->args, c->count, &st, a, &err), -1);
-	c = lex("FLAGS", a);
+	c = timap_lex("FLAGS", a);
 	T_EQ_INT(imap_store_parse(c->args, c->count, &st, a, &err), -1);
 	arena_free(&a);
 }
@@ -119,7 +90,7 @@ test_store(void)
 static const char *
 fetch(const char *args, struct imap_fetch *f, struct arena *a)
 {
-	const struct imap_cmd *c = lex(args, a);
+	const struct imap_cmd *c = timap_lex(args, a);
 	struct buf b;
 	const char *out;
 	size_t i;

@@ -9,51 +9,10 @@
 #include <string.h>
 
 #include "t.h"
-
-static const struct imap_parse_limits plim = {
-    .line_max = 8192,
-    .literal_max = 1000,
-    .nonsync_max = 1000,
-    .command_max = 10000,
-    .depth_max = 64,
-    .args_max = 500,
-};
+#include "test_imap_util.h"
 
 static const struct imap_search_limits slim = {.depth_max = 10,
     .keys_max = 40};
-
-/*
- * Tokenise "t X <args>\r\n" with p, accepting literals; the tokens stay
- * valid until p is fed again or freed.
- */
-static const struct imap_cmd *
-lex_with(struct imap_parser *p, const char *args, struct arena *a)
-{
-	struct imap_cmd *cmd = arena_zalloc(a, sizeof(*cmd));
-	char *line = arena_printf(a, "t X %s\r\n", args);
-	struct imap_parse_event ev;
-	size_t used, pos = 0, len = strlen(line);
-
-	while (imap_parse_feed(p, line + pos, len - pos, &used, a, &ev,
-		   NULL) == IMAP_PARSE_LITERAL)
-		pos += used;
-	T_EQ_INT(ev.status, IMAP_PARSE_COMMAND);
-	*cmd = ev.cmd;
-	return cmd;
-}
-
-/* For tests without literals: the parser can go at once. */
-static const struct imap_cmd *
-lex(const char *args, struct arena *a)
-{
-	struct imap_parser p;
-	const struct imap_cmd *cmd;
-
-	imap_parse_init(&p, &plim);
-	cmd = lex_with(&p, args, a);
-	imap_parse_deinit(&p);
-	return cmd;
-}
 
 static void
 render(struct buf *b, const struct imap_search_node *n)
@@ -127,8 +86,8 @@ search(const char *args, struct imap_search *s, struct arena *a)
 	struct buf b;
 	const char *out;
 
-	imap_parse_init(&p, &plim);
-	c = lex_with(&p, args, a);
+	imap_parse_init(&p, &timap_lim);
+	c = timap_lex_with(&p, args, a);
 	if (imap_search_parse(c->args, c->count, &slim, s, a, &err) != 0) {
 		imap_parse_deinit(&p);
 		return arena_printf(a, "ERR %s", err.dsn);
@@ -251,12 +210,12 @@ test_sort_thread(void)
 	struct err err;
 
 	/* RFC 5256 §3 example. */
-	c = lex("(SUBJECT) UTF-8 SINCE 1-Feb-1994", a);
+	c = timap_lex("(SUBJECT) UTF-8 SINCE 1-Feb-1994", a);
 	T_EQ_INT(imap_sort_parse(c->args, c->count, &slim, &so, a, &err), 0);
 	T_EQ_INT(so.ncrit, 1);
 	T_EQ_INT(so.crit[0].key, IMAP_SORT_SUBJECT);
 	T_CHECK(so.search.utf8);
-	c = lex("RETURN (COUNT) (REVERSE DATE arrival DISPLAYFROM) US-ASCII "
+	c = timap_lex("RETURN (COUNT) (REVERSE DATE arrival DISPLAYFROM) US-ASCII "
 		"ALL",
 	    a);
 	T_EQ_INT(imap_sort_parse(c->args, c->count, &slim, &so, a, &err), 0);
@@ -265,20 +224,20 @@ test_sort_thread(void)
 	T_EQ_INT(so.crit[2].key, IMAP_SORT_DISPLAYFROM);
 	T_CHECK(so.search.has_return);
 	T_EQ_INT(so.search.ret, IMAP_SEARCH_RET_COUNT);
-	c = lex("(REVERSE) UTF-8 ALL", a);
+	c = timap_lex("(REVERSE) UTF-8 ALL", a);
 	T_EQ_INT(imap_sort_parse(c->args, c->count, &slim, &so, a, &err), -1);
-	c = lex("(DATE) KOI8-R ALL", a);
+	c = timap_lex("(DATE) KOI8-R ALL", a);
 	T_EQ_INT(imap_sort_parse(c->args, c->count, &slim, &so, a, &err), -1);
 	T_EQ_STR(err.dsn, "BADCHARSET");
-	c = lex("(DATE) ALL", a);
+	c = timap_lex("(DATE) ALL", a);
 	T_EQ_INT(imap_sort_parse(c->args, c->count, &slim, &so, a, &err), -1);
-	c = lex("REFERENCES UTF-8 SINCE 5-MAR-2000", a);
+	c = timap_lex("REFERENCES UTF-8 SINCE 5-MAR-2000", a);
 	T_EQ_INT(imap_thread_parse(c->args, c->count, &slim, &th, a, &err), 0);
 	T_EQ_INT(th.alg, IMAP_THREAD_REFERENCES);
-	c = lex("orderedsubject us-ascii ALL", a);
+	c = timap_lex("orderedsubject us-ascii ALL", a);
 	T_EQ_INT(imap_thread_parse(c->args, c->count, &slim, &th, a, &err), 0);
 	T_EQ_INT(th.alg, IMAP_THREAD_ORDEREDSUBJECT);
-	c = lex("BOGUS UTF-8 ALL", a);
+	c = timap_lex("BOGUS UTF-8 ALL", a);
 	T_EQ_INT(imap_thread_parse(c->args, c->count, &slim, &th, a, &err), -1);
 	arena_free(&a);
 }
