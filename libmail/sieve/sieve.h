@@ -46,6 +46,9 @@ struct sieve_limits {
 	size_t var_size_max;	/* octets of one variable value */
 	size_t header_edits_max; /* addheader/deleteheader edits */
 	size_t mime_parts_max;	/* MIME parts walked by body :content */
+	size_t memory_max;	/* octets the run may allocate */
+	size_t match_octets_max; /* octets compared, all matches together
+				   (bounds the work of one test, too) */
 	uint32_t regex_match_limit; /* pcre2_set_match_limit */
 	uint32_t regex_depth_limit; /* pcre2_set_depth_limit */
 	uint32_t regex_heap_kib; /* pcre2_set_heap_limit */

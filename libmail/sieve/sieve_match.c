@@ -270,6 +270,12 @@ sieve_match_key(struct sieve_run *r, const struct sieve_node *n,
 	size_t klen;
 	const char *k;
 
+	/* the work of one test is bounded as well as the number of tests */
+	r->match_octets += len + keys->strs[i].len;
+	if (r->match_octets > r->lim->match_octets_max)
+		return sieve_run_fail(r, n, ERR_PERM,
+		    "the script compares more than %zu octets",
+		    r->lim->match_octets_max);
 	if (n->match == SIEVE_MATCH_REGEX)
 		return sieve_match_regex(r, n, keys, i, v, len);
 	k = sieve_str(r, &keys->strs[i], &klen);

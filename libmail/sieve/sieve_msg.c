@@ -103,7 +103,13 @@ sieve_msg_fields(struct sieve_run *r, const char *name, size_t index,
 	const struct sieve_field **v;
 	size_t i, n = 0;
 
-	v = arena_alloc(r->arena, (r->msg.count + 1) * sizeof(*v));
+	/* one array per run, not per test: a test runs once per step */
+	if (r->scratch_cap < r->msg.count + 1) {
+		r->scratch_cap = r->msg.cap + 1;
+		r->scratch = arena_alloc(r->arena,
+		    r->scratch_cap * sizeof(*r->scratch));
+	}
+	v = r->scratch;
 	for (i = 0; i < r->msg.count; i++) {
 		const struct sieve_field *f = &r->msg.fields[i];
 

@@ -31,6 +31,8 @@ sieve_limits_default(void)
 		.var_size_max = 4096,
 		.header_edits_max = 64,
 		.mime_parts_max = 256,
+		.memory_max = 64 << 20,
+		.match_octets_max = (size_t)1 << 30,
 		.regex_match_limit = 1000000,
 		.regex_depth_limit = 10000,
 		.regex_heap_kib = 20 * 1024,
@@ -67,7 +69,17 @@ sieve_run_step(struct sieve_run *r, const struct sieve_node *n)
 		return sieve_run_fail(r, n, ERR_PERM,
 		    "too many steps (at most %zu): the script is stopped",
 		    r->lim->steps_max);
+	if (sieve_run_over_memory(r))
+		return sieve_run_fail(r, n, ERR_PERM,
+		    "the script needs more than %zu octets of memory",
+		    r->lim->memory_max);
 	return 0;
+}
+
+bool
+sieve_run_over_memory(const struct sieve_run *r)
+{
+	return arena_used(r->arena) - r->arena_base > r->lim->memory_max;
 }
 
 static int sieve_exec(struct sieve_run *r, const struct sieve_node *n);
@@ -280,6 +292,7 @@ sieve_run(const struct sieve_script *const *scripts, size_t count,
 	r.lim = lim;
 	r.arena = arena;
 	r.error = error_out ? error_out : &local;
+	r.arena_base = arena_used(arena);
 	memset(r.error, 0, sizeof(*r.error));
 	memset(result_out, 0, sizeof(*result_out));
 	if (count == 0)

@@ -55,6 +55,10 @@ struct sieve_run {
 	const struct sieve_input *in;
 	const struct sieve_limits *lim;
 	struct arena *arena;
+	size_t arena_base;		/* arena_used() when the run began */
+	size_t match_octets;		/* compared so far */
+	const struct sieve_field **scratch; /* sieve_msg_fields' result */
+	size_t scratch_cap;
 	struct sieve_error *error;
 	const struct sieve_script *script;	/* running now */
 	struct sieve_msgview msg;
@@ -100,8 +104,10 @@ struct sieve_run {
 int sieve_run_fail(struct sieve_run *r, const struct sieve_node *n,
     enum err_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* Count one step; -1 (run error) past lim->steps_max. */
+/* Count one step; -1 (run error) past lim->steps_max or memory_max. */
 int sieve_run_step(struct sieve_run *r, const struct sieve_node *n);
+/* Has the run allocated more than lim->memory_max? */
+bool sieve_run_over_memory(const struct sieve_run *r);
 
 /* Message view (sieve_msg.c). */
 int sieve_msg_init(struct sieve_run *r);
@@ -109,7 +115,8 @@ int sieve_msg_init(struct sieve_run *r);
 int sieve_msg_edit(struct sieve_run *r, const struct sieve_node *n);
 /*
  * Values of the fields called name in the current header, in order (or
- * reversed with last), index 1-based (0: all); count in *n_out.
+ * reversed with last), index 1-based (0: all); count in *n_out. The
+ * array is reused: valid until the next call.
  */
 const struct sieve_field **sieve_msg_fields(struct sieve_run *r,
     const char *name, size_t index, bool last, size_t *n_out);

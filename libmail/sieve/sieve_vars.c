@@ -132,10 +132,11 @@ sieve_str(struct sieve_run *r, const struct sieve_str *s, size_t *len_out)
 	struct buf b;
 	char *out;
 
-	if (!s->vars) {
+	if (!s->vars || sieve_run_over_memory(r)) {
+		/* over memory: the next step fails the run */
 		if (len_out != NULL)
-			*len_out = s->len;
-		return s->s;
+			*len_out = s->vars ? 0 : s->len;
+		return s->vars ? "" : s->s;
 	}
 	buf_init(&b);
 	while (p < end && b.len < r->lim->script_max &&

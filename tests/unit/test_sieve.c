@@ -289,6 +289,47 @@ test_limit_steps(void)
 	arena_free(&a);
 }
 
+/* Memory and comparison work are bounded too. */
+static void
+test_limit_work(void)
+{
+	struct sieve_limits lim = sieve_limits_default();
+	struct sieve_input in;
+	struct sieve_result res;
+	struct arena *a = arena_new();
+	struct buf b, msg;
+	char *got;
+	size_t i;
+
+	buf_init(&b);
+	buf_puts(&b, "require \"variables\";\nset \"a\" \"");
+	for (i = 0; i < 4000; i++)
+		buf_putc(&b, 'x');
+	buf_puts(&b, "\";\n");
+	for (i = 0; i < 50; i++)
+		buf_puts(&b, "set \"b\" \"${a}\";\n");
+	lim.memory_max = 100000;
+	ts_input(&in, ts_msg_rfc);
+	got = ts_run_in(b.data, &in, &lim, &res, a);
+	T_CHECK(strstr(got, "more than 100000 octets of memory") != NULL);
+	free(got);
+	buf_init(&msg);
+	buf_puts(&msg, "Subject: ");
+	for (i = 0; i < 500; i++)
+		buf_putc(&msg, 'y');
+	buf_puts(&msg, "\r\n\r\n");
+	lim = sieve_limits_default();
+	lim.match_octets_max = 1000;
+	ts_input(&in, msg.data);
+	got = ts_run_in("if header :contains \"Subject\" [\"a\", \"b\", \"c\"] "
+	    "{ }", &in, &lim, &res, a);
+	T_EQ_STR(got, "run: 1:4: the script compares more than 1000 octets");
+	free(got);
+	buf_deinit(&msg);
+	buf_deinit(&b);
+	arena_free(&a);
+}
+
 static void
 test_comparators(void)
 {
@@ -323,5 +364,5 @@ test_header_decoding(void)
 T_MAIN(T_CASE(test_rfc5228_example), T_CASE(test_implicit_keep),
     T_CASE(test_tests_basic), T_CASE(test_address_parts),
     T_CASE(test_encoded_character), T_CASE(test_strings),
-    T_CASE(test_errors), T_CASE(test_limits), T_CASE(test_limit_steps),
+    T_CASE(test_errors), T_CASE(test_limits), T_CASE(test_limit_steps), T_CASE(test_limit_work),
     T_CASE(test_comparators), T_CASE(test_header_decoding))
