@@ -29,8 +29,9 @@ imapd_any_capability(struct imapd_session *s, const struct imap_cmd *cmd)
 void
 imapd_any_noop(struct imapd_session *s, const struct imap_cmd *cmd)
 {
-	/* Mailbox changes went out before the command ran. */
-	imapd_reply(s, cmd->tag, "OK", "NOOP completed");
+	/* Mailbox changes went out before the command ran; CHECK (RFC
+	 * 3501 §6.4.1) has nothing more to do, every change is on disk. */
+	imapd_reply(s, cmd->tag, "OK", "%s completed", cmd->name);
 }
 
 void

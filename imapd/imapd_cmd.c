@@ -50,6 +50,9 @@ static const struct imapd_cmd_def imapd_cmd_table[] = {
     {"DELETE", imapd_folder_delete, IMAPD_IN_AUTH},
     {"RENAME", imapd_folder_rename, IMAPD_IN_AUTH},
     {"STATUS", imapd_folder_status, IMAPD_IN_AUTH},
+    {"GETQUOTAROOT", imapd_quota_getquotaroot, IMAPD_IN_AUTH},
+    {"GETQUOTA", imapd_quota_getquota, IMAPD_IN_AUTH},
+    {"SETQUOTA", imapd_quota_setquota, IMAPD_IN_AUTH},
     {"SELECT", imapd_select_select, IMAPD_IN_AUTH},
     {"EXAMINE", imapd_select_examine, IMAPD_IN_AUTH},
     {"IDLE", imapd_watch_idle, IMAPD_IN_AUTH},
@@ -83,7 +86,8 @@ imapd_cmd_capability_list(const struct imapd_session *s, struct buf *out)
 
 	buf_puts(out, "IMAP4rev1 SASL-IR LITERAL+ ID ENABLE IDLE NAMESPACE "
 	              "UNSELECT CHILDREN SPECIAL-USE UIDPLUS MOVE ESEARCH "
-	              "CONDSTORE BINARY");
+	              "CONDSTORE BINARY QUOTA QUOTA=RES-STORAGE "
+	              "LIST-EXTENDED LIST-STATUS");
 	buf_printf(out, " APPENDLIMIT=%llu",
 	    (unsigned long long)imapd_append_limit(s->d));
 	if (s->state != IMAPD_NOTAUTH)

@@ -115,46 +115,211 @@ imapd_folder_list_parents(struct imapd_session *s,
 	}
 }
 
+/* The STATUS items (RFC 3501 §6.3.10, RFC 9051 SIZE, RFC 7162). */
+static bool
+imapd_folder_status_items(struct imapd_session *s, const struct imap_arg *l,
+    const struct mbox_index_status *st, struct buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < l->count; i++) {
+		const struct imap_arg *a = &l->list[i];
+
+		if (i > 0)
+			buf_putc(out, ' ');
+		if (imap_arg_is_atom(a, "MESSAGES"))
+			buf_printf(out, "MESSAGES %lu", (unsigned long)st->messages);
+		else if (imap_arg_is_atom(a, "RECENT"))
+			buf_puts(out, "RECENT 0");
+		else if (imap_arg_is_atom(a, "UIDNEXT"))
+			buf_printf(out, "UIDNEXT %lu", (unsigned long)st->uidnext);
+		else if (imap_arg_is_atom(a, "UIDVALIDITY"))
+			buf_printf(out, "UIDVALIDITY %lu",
+			    (unsigned long)st->uidvalidity);
+		else if (imap_arg_is_atom(a, "UNSEEN"))
+			buf_printf(out, "UNSEEN %lu", (unsigned long)st->unseen);
+		else if (imap_arg_is_atom(a, "SIZE"))
+			buf_printf(out, "SIZE %llu", (unsigned long long)st->bytes);
+		else if (imap_arg_is_atom(a, "HIGHESTMODSEQ")) {
+			buf_printf(out, "HIGHESTMODSEQ %llu",
+			    (unsigned long long)st->highestmodseq);
+			s->enabled |= IMAPD_ENABLED_CONDSTORE;
+		} else
+			return false;
+	}
+	return true;
+}
+
+/* What one LIST asks (RFC 3501 §6.3.8, RFC 5258 LIST-EXTENDED). */
+struct imapd_folder_query {
+	const struct imap_arg *patterns; /* npatterns astrings */
+	size_t npatterns;
+	const char *ref;
+	bool sel_subscribed; /* (SUBSCRIBED): subscribed folders only */
+	bool ret_subscribed; /* RETURN (SUBSCRIBED) */
+	const struct imap_arg *status; /* RETURN (STATUS (items)) or NULL */
+};
+
+static bool
+imapd_folder_query_return(struct imapd_folder_query *q, const struct imap_arg *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->count; i++) {
+		const struct imap_arg *a = &l->list[i];
+
+		if (imap_arg_is_atom(a, "SUBSCRIBED"))
+			q->ret_subscribed = true;
+		else if (imap_arg_is_atom(a, "STATUS") && i + 1 < l->count &&
+		    l->list[i + 1].type == IMAP_ARG_LIST &&
+		    l->list[i + 1].count > 0)
+			q->status = &l->list[++i];
+		else if (!imap_arg_is_atom(a, "CHILDREN") &&
+		    !imap_arg_is_atom(a, "SPECIAL-USE"))
+			return false;
+	}
+	return true;
+}
+
+/* Parse [(select-opts)] reference pattern-or-(patterns) [RETURN (...)]. */
+static bool
+imapd_folder_query(const struct imap_cmd *cmd, struct imapd_folder_query *q)
+{
+	const struct imap_arg *a = cmd->args, *end = cmd->args + cmd->count;
+	size_t i;
+
+	memset(q, 0, sizeof(*q));
+	if (a < end && a->type == IMAP_ARG_LIST) {
+		for (i = 0; i < a->count; i++) {
+			if (imap_arg_is_atom(&a->list[i], "SUBSCRIBED"))
+				q->sel_subscribed = q->ret_subscribed = true;
+			else if (!imap_arg_is_atom(&a->list[i], "REMOTE") &&
+			    !imap_arg_is_atom(&a->list[i], "RECURSIVEMATCH") &&
+			    !imap_arg_is_atom(&a->list[i], "SPECIAL-USE"))
+				return false;
+		}
+		a++;
+	}
+	if (end - a < 2 || !imap_arg_is_astring(a))
+		return false;
+	q->ref = a->str;
+	a++;
+	if (a->type == IMAP_ARG_LIST) {
+		q->patterns = a->list;
+		q->npatterns = a->count;
+	} else {
+		q->patterns = a;
+		q->npatterns = 1;
+	}
+	for (i = 0; i < q->npatterns; i++)
+		if (!imap_arg_is_astring(&q->patterns[i]))
+			return false;
+	a++;
+	if (a == end)
+		return true;
+	return end - a == 2 && imap_arg_is_atom(a, "RETURN") &&
+	    a[1].type == IMAP_ARG_LIST && imapd_folder_query_return(q, &a[1]);
+}
+
+static bool
+imapd_folder_query_match(struct imapd_session *s,
+    const struct imapd_folder_query *q, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < q->npatterns; i++)
+		if (imapd_folder_match(arena_printf(s->arena, "%s%s", q->ref,
+		                           q->patterns[i].str),
+		        name))
+			return true;
+	return false;
+}
+
+/* LIST-STATUS (RFC 5819): the STATUS of a listed folder. */
+static void
+imapd_folder_list_status(struct imapd_session *s, const struct imap_arg *items,
+    const struct mbox_folder_entry *e)
+{
+	struct mbox_index_status st;
+	struct buf line;
+	struct err err;
+	int rc;
+
+	if (mbox_sync_folder(s->u->ix, e->folder, NULL, &err) != 0 ||
+	    (rc = mbox_index_status(s->u->ix, e->folder, &st, &err)) < 0)
+		return;
+	if (rc == 0)
+		memset(&st, 0, sizeof(st));
+	buf_init(&line);
+	buf_puts(&line, "* STATUS ");
+	imap_write_astring(&line, e->imap, strlen(e->imap), 0);
+	buf_puts(&line, " (");
+	if (imapd_folder_status_items(s, items, &st, &line)) {
+		buf_puts(&line, ")\r\n");
+		buf_append(imapd_io_out(s), line.data, line.len);
+	}
+	buf_deinit(&line);
+}
+
+static void
+imapd_folder_list_entries(struct imapd_session *s,
+    const struct imapd_folder_query *q, const struct mbox_folder_entry *list,
+    size_t n)
+{
+	struct buf attrs;
+	bool subscribed;
+	size_t i;
+
+	buf_init(&attrs);
+	for (i = 0; i < n; i++) {
+		if (!q->sel_subscribed && q->npatterns == 1)
+			imapd_folder_list_parents(s, list, n, i,
+			    arena_printf(s->arena, "%s%s", q->ref,
+			        q->patterns[0].str));
+		if (!imapd_folder_query_match(s, q, list[i].imap))
+			continue;
+		subscribed = q->ret_subscribed &&
+		    imapd_subscribe_has(s, list[i].imap);
+		if (q->sel_subscribed && !subscribed)
+			continue;
+		buf_set(&attrs, imapd_folder_has_children(list, n, list[i].imap)
+		        ? "\\HasChildren"
+		        : "\\HasNoChildren");
+		if (subscribed)
+			buf_puts(&attrs, " \\Subscribed");
+		if (list[i].special_use != NULL)
+			buf_printf(&attrs, " %s", list[i].special_use);
+		imapd_folder_list_one(s, "LIST", attrs.data, list[i].imap);
+		if (q->status != NULL)
+			imapd_folder_list_status(s, q->status, &list[i]);
+	}
+	buf_deinit(&attrs);
+}
+
 void
 imapd_folder_list(struct imapd_session *s, const struct imap_cmd *cmd)
 {
+	struct imapd_folder_query q;
 	struct mbox_folder_entry *list;
-	const char *pattern;
-	struct buf attrs;
 	struct err err;
-	size_t n, i;
+	size_t n;
 
-	if (cmd->count != 2 || !imap_arg_is_astring(&cmd->args[0]) ||
-	    !imap_arg_is_astring(&cmd->args[1])) {
+	if (!imapd_folder_query(cmd, &q)) {
 		imapd_reply(s, cmd->tag, "BAD", "LIST needs a reference and a "
 		                                "mailbox pattern");
 		return;
 	}
-	if (cmd->args[1].len == 0) {
+	if (q.npatterns == 1 && q.patterns[0].len == 0 && !q.sel_subscribed) {
 		/* RFC 3501 §6.3.8: the hierarchy delimiter and root. */
 		imapd_untagged(s, "LIST (\\Noselect) \"/\" \"\"");
 		imapd_reply(s, cmd->tag, "OK", "LIST completed");
 		return;
 	}
-	pattern = arena_printf(
-	    s->arena, "%s%s", cmd->args[0].str, cmd->args[1].str);
 	if (mbox_folder_list(s->u->root, s->arena, &list, &n, &err) != 0) {
 		imapd_reply_err(s, cmd->tag, &err);
 		return;
 	}
-	buf_init(&attrs);
-	for (i = 0; i < n; i++) {
-		imapd_folder_list_parents(s, list, n, i, pattern);
-		if (!imapd_folder_match(pattern, list[i].imap))
-			continue;
-		buf_set(&attrs, imapd_folder_has_children(list, n, list[i].imap)
-		        ? "\\HasChildren"
-		        : "\\HasNoChildren");
-		if (list[i].special_use != NULL)
-			buf_printf(&attrs, " %s", list[i].special_use);
-		imapd_folder_list_one(s, "LIST", attrs.data, list[i].imap);
-	}
-	buf_deinit(&attrs);
+	imapd_folder_list_entries(s, &q, list, n);
 	imapd_reply(s, cmd->tag, "OK", "LIST completed");
 }
 
@@ -245,41 +410,6 @@ imapd_folder_rename(struct imapd_session *s, const struct imap_cmd *cmd)
 	}
 	buf_deinit(&from);
 	buf_deinit(&to);
-}
-
-/* The STATUS items (RFC 3501 §6.3.10, RFC 9051 SIZE, RFC 7162). */
-static bool
-imapd_folder_status_items(struct imapd_session *s, const struct imap_arg *l,
-    const struct mbox_index_status *st, struct buf *out)
-{
-	size_t i;
-
-	for (i = 0; i < l->count; i++) {
-		const struct imap_arg *a = &l->list[i];
-
-		if (i > 0)
-			buf_putc(out, ' ');
-		if (imap_arg_is_atom(a, "MESSAGES"))
-			buf_printf(out, "MESSAGES %lu", (unsigned long)st->messages);
-		else if (imap_arg_is_atom(a, "RECENT"))
-			buf_puts(out, "RECENT 0");
-		else if (imap_arg_is_atom(a, "UIDNEXT"))
-			buf_printf(out, "UIDNEXT %lu", (unsigned long)st->uidnext);
-		else if (imap_arg_is_atom(a, "UIDVALIDITY"))
-			buf_printf(out, "UIDVALIDITY %lu",
-			    (unsigned long)st->uidvalidity);
-		else if (imap_arg_is_atom(a, "UNSEEN"))
-			buf_printf(out, "UNSEEN %lu", (unsigned long)st->unseen);
-		else if (imap_arg_is_atom(a, "SIZE"))
-			buf_printf(out, "SIZE %llu", (unsigned long long)st->bytes);
-		else if (imap_arg_is_atom(a, "HIGHESTMODSEQ")) {
-			buf_printf(out, "HIGHESTMODSEQ %llu",
-			    (unsigned long long)st->highestmodseq);
-			s->enabled |= IMAPD_ENABLED_CONDSTORE;
-		} else
-			return false;
-	}
-	return true;
 }
 
 void

@@ -20,6 +20,7 @@ struct imapd_user {
 	char *name; /* primary address */
 	char *root; /* Maildir++ root, relative to the mail store */
 	struct mbox_index *ix;
+	uint64_t quota; /* bytes; 0: none (as authd said at the first login) */
 	unsigned refs;
 };
 
@@ -120,6 +121,13 @@ void imapd_msg_crlf(const char *data, size_t len, struct buf *out);
 
 /* FETCH and UID FETCH. */
 void imapd_fetch_fetch(struct imapd_session *s, const struct imap_cmd *cmd);
+
+/* ---- imapd_quota.c: QUOTA (RFC 9208) ---- */
+
+void imapd_quota_getquotaroot(
+    struct imapd_session *s, const struct imap_cmd *cmd);
+void imapd_quota_getquota(struct imapd_session *s, const struct imap_cmd *cmd);
+void imapd_quota_setquota(struct imapd_session *s, const struct imap_cmd *cmd);
 
 /* ---- imapd_search.c ---- */
 

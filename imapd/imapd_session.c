@@ -21,6 +21,7 @@
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "imapd_mailbox.h"
+#include "ipc/auth_client.h"
 #include "server/server.h"
 
 static void
@@ -163,6 +164,8 @@ imapd_session_free(struct imapd_session *s)
 		d->sessions = s->next;
 	if (s->next != NULL)
 		s->next->prev = s->prev;
+	if (s->wait == IMAPD_WAIT_AUTH && s->pending != NULL)
+		auth_client_sasl_abort(d->auth, s->pending);
 	imapd_mailbox_close(s);
 	imapd_user_unref(s);
 	event_fd_remove(d->loop, s->fd);

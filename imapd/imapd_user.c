@@ -89,6 +89,7 @@ imapd_user_open(struct imapd_session *s, const char *name, struct err *err)
 	u->name = xstrdup(name);
 	u->root = xstrdup(root);
 	u->ix = ix;
+	u->quota = acct.quota;
 	u->refs = 1;
 	u->next = d->users;
 	d->users = u;
