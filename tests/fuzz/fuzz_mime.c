@@ -35,7 +35,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .depth_max = 8, .parts_max = 64, .params_max = 8};
 	static const char *fields[] = {"subject", "from"};
 	struct mime_section sec = {.fields = fields, .nfields = 2};
-	struct arena *a = arena_new();
+	struct arena *a;
 	struct mime_message m;
 	struct buf out;
 	const char *s;
@@ -43,6 +43,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 4)
 		return 0;
+	a = arena_new();
 	buf_init(&out);
 	if (mime_parse((const char *)data + 4, size - 4, &lim, &m, a, NULL) ==
 	    0) {
