@@ -85,9 +85,21 @@ sieve_action_same(struct sieve_run *r, const struct sieve_action *a)
 	return NULL;
 }
 
+static const char *
+sieve_action_dup(struct sieve_run *r, const char *s)
+{
+	return s != NULL ? arena_strdup(r->arena, s) : NULL;
+}
+
+/*
+ * The result lives in the run's arena: copy what still points into a
+ * script (unexpanded strings) or the caller's input.
+ */
 static void
 sieve_action_append(struct sieve_run *r, const struct sieve_action *a)
 {
+	struct sieve_action *c;
+
 	if (r->action_count == r->action_cap) {
 		struct sieve_action *nv;
 
@@ -97,7 +109,16 @@ sieve_action_append(struct sieve_run *r, const struct sieve_action *a)
 			memcpy(nv, r->actions, r->action_count * sizeof(*nv));
 		r->actions = nv;
 	}
-	r->actions[r->action_count++] = *a;
+	c = &r->actions[r->action_count++];
+	*c = *a;
+	c->mailbox = sieve_action_dup(r, a->mailbox);
+	c->address = sieve_action_dup(r, a->address);
+	c->reason = sieve_action_dup(r, a->reason);
+	c->vacation.to = sieve_action_dup(r, a->vacation.to);
+	c->vacation.from = sieve_action_dup(r, a->vacation.from);
+	c->vacation.subject = sieve_action_dup(r, a->vacation.subject);
+	c->vacation.reason = sieve_action_dup(r, a->vacation.reason);
+	c->vacation.handle = sieve_action_dup(r, a->vacation.handle);
 }
 
 int

@@ -68,6 +68,16 @@ ts_describe_action(struct buf *b, const struct sieve_action *a)
 		    a->vacation.skip_reason ? a->vacation.skip_reason : "");
 }
 
+/* The contents of b for the caller to free; b is released. */
+static inline char *
+ts_detach(struct buf *b)
+{
+	char *out = buf_detach(b);
+
+	buf_deinit(b);
+	return out;
+}
+
 /*
  * Run script on the input; the result as text (caller frees):
  * "action; action", or "compile: <error>" / "run: <error>".
@@ -87,7 +97,7 @@ ts_run_in(const char *script, const struct sieve_input *in,
 	s = sieve_compile("test", script, strlen(script), lim, &error);
 	if (s == NULL) {
 		buf_printf(&b, "compile: %s", error.err.text);
-		return buf_detach(&b);
+		return ts_detach(&b);
 	}
 	v[0] = s;
 	if (sieve_run(v, 1, in, lim, arena, res_out, &error) < 0) {
@@ -101,7 +111,7 @@ ts_run_in(const char *script, const struct sieve_input *in,
 		}
 	}
 	sieve_script_free(&s);
-	return buf_detach(&b);
+	return ts_detach(&b);
 }
 
 static inline char *
