@@ -55,8 +55,9 @@ static const struct postern_cmd postern_cmds[] = {
 	    "submit mail from local programs (sendmail(1))" },
 	/* Server-side mail rules. */
 	{ "sieve", postern_cmd_sieve,
-	    "test SCRIPT MESSAGE [--envelope-from A] [--envelope-to B]",
-	    "try Sieve scripts on a message" },
+	    "test SCRIPT MESSAGE [--envelope-from A] [--envelope-to B] | "
+	    "list|get|put|activate|deactivate|check USER [NAME] [FILE]",
+	    "try Sieve scripts on a message, manage users' scripts" },
 };
 
 #define POSTERN_NCMDS (sizeof(postern_cmds) / sizeof(postern_cmds[0]))

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * postern sieve: Sieve scripts from the command line. The subcommand
- * table below; each subcommand lives in tools/postern_sieve_*.c. Only
- * "test" exists so far; list, get, put, activate, deactivate and check
- * (the user's stored scripts) are still to be written.
+ * table below; each subcommand lives in tools/postern_sieve_*.c: "test"
+ * in postern_sieve_test.c; list, get, put, activate, deactivate and
+ * check (the user's stored scripts) in postern_sieve_admin.c.
  */
 #include "postern_sieve.h"
 
@@ -17,6 +17,12 @@ struct postern_sieve_cmd {
 
 static const struct postern_sieve_cmd postern_sieve_cmds[] = {
 	{ "test", postern_sieve_test },
+	{ "list", postern_sieve_list },
+	{ "get", postern_sieve_get },
+	{ "put", postern_sieve_put },
+	{ "activate", postern_sieve_activate },
+	{ "deactivate", postern_sieve_deactivate },
+	{ "check", postern_sieve_check },
 };
 
 int
@@ -26,7 +32,9 @@ postern_cmd_sieve(struct postern_ctx *ctx, int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: postern sieve test SCRIPT MESSAGE "
-		    "[--envelope-from A] [--envelope-to B]\n");
+		    "[--envelope-from A] [--envelope-to B]\n"
+		    "       postern sieve list|get|put|activate|deactivate|"
+		    "check USER [NAME] [FILE]\n");
 		return POSTERN_EXIT_USAGE;
 	}
 	for (i = 0; i < sizeof(postern_sieve_cmds) /

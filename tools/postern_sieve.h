@@ -14,4 +14,18 @@
  */
 int postern_sieve_test(struct postern_ctx *ctx, int argc, char **argv);
 
+/*
+ * A user's stored scripts (tools/postern_sieve_admin.c): argv[0] is the
+ * subcommand, argv[1] USER, then NAME and FILE where they apply:
+ * list USER, get USER NAME, put USER NAME [FILE] (stdin without FILE),
+ * activate USER NAME, deactivate USER, check USER [NAME] (the active
+ * script without NAME). Each returns a POSTERN_EXIT_* status.
+ */
+int postern_sieve_list(struct postern_ctx *ctx, int argc, char **argv);
+int postern_sieve_get(struct postern_ctx *ctx, int argc, char **argv);
+int postern_sieve_put(struct postern_ctx *ctx, int argc, char **argv);
+int postern_sieve_activate(struct postern_ctx *ctx, int argc, char **argv);
+int postern_sieve_deactivate(struct postern_ctx *ctx, int argc, char **argv);
+int postern_sieve_check(struct postern_ctx *ctx, int argc, char **argv);
+
 #endif
