@@ -204,6 +204,7 @@ smtp_session_once(struct smtp_job *job, const struct smtp_host *host,
 	struct smtp_sess s;
 	int fd, rc;
 
+	*tls_failed_out = false;
 	memset(&s, 0, sizeof(s));
 	s.job = job;
 	s.host = host;
