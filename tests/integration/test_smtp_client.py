@@ -5,8 +5,9 @@ and a loopback DNS server (fixtures/dns_server.py) that dns_servers
 points the agent at. What the sinks received is checked byte for byte;
 the per-recipient results are checked in the agent's reply."""
 
-import os
+import socket
 import ssl
+import threading
 import unittest
 import warnings
 
@@ -106,6 +107,8 @@ class SmtpClientTest(unittest.TestCase):
             "smtpnotls unix - - y - - smtp -o "
             "smtp_tls_security_level=none",
             "smtp6 unix - - y - - smtp -o inet_protocols=all",
+            "smtpnative unix - - n - - smtp -o smtp_host_lookup=native",
+            "smtpquick unix - - y - - smtp -o smtp_helo_timeout=1s",
             "lmtp unix - - n - - smtp",
         ], main_cf={
             "myhostname": MYHOSTNAME,
@@ -255,6 +258,55 @@ class SmtpClientTest(unittest.TestCase):
                         service="smtpraw")
         self.assertEqual(res[0][0], "sent", res)
         self.assertIn("Café".encode(), self.a.messages[0]["data"])
+
+    def test_smtputf8(self):
+        rcpt = "j\u00fcrgen@remote.test"
+        res = self.send([rcpt], smtputf8=1)
+        self.assertEqual(res[0][0], "sent", res)
+        self.assertIn("SMTPUTF8", self.a.messages[0]["mail"])
+        self.a.extensions = ["8BITMIME"]
+        res = self.send([rcpt], smtputf8=1)
+        self.assertEqual(res[0][:2], ("bounced", "5.6.7"), res)
+        # ASCII addresses need no SMTPUTF8 from the server.
+        res = self.send(["ascii@remote.test"], smtputf8=1)
+        self.assertEqual(res[0][0], "sent", res)
+
+    def test_silent_server_times_out(self):
+        with socket.socket() as srv:
+            srv.bind(("127.0.0.1", 0))
+            srv.listen(1)
+            res = self.send(["slow@remote.test"], service="smtpquick",
+                            nexthop="[127.0.0.1]:%d"
+                            % srv.getsockname()[1])
+        self.assertEqual(res[0][:2], ("deferred", "4.4.2"), res)
+        self.assertIn("conversation timed out", res[0][2])
+        self.assertIn("initial greeting", res[0][2])
+
+    def test_malformed_reply_defers(self):
+        replies = [b"220-first line\r\n230 code changed\r\n",
+                   b"220 " + b"x" * 5000 + b"\r\n"]
+        for reply in replies:
+            with socket.socket() as srv:
+                srv.bind(("127.0.0.1", 0))
+                srv.listen(1)
+
+                def answer(srv=srv, reply=reply):
+                    conn, _ = srv.accept()
+                    with conn:
+                        conn.sendall(reply)
+                        conn.recv(1000)
+                t = threading.Thread(target=answer, daemon=True)
+                t.start()
+                res = self.send(["bad@remote.test"], nexthop="[127.0.0.1]:%d"
+                                % srv.getsockname()[1])
+                t.join()
+            self.assertEqual(res[0][:2], ("deferred", "4.5.0"), res)
+
+    def test_native_lookup(self):
+        res = self.send(["native@remote.test"], service="smtpnative",
+                        nexthop="[localhost]:%d" % self.a.port)
+        self.assertEqual(res[0][0], "sent", res)
+        self.assertEqual(len(self.a.messages), 1)
 
     # -- TLS and AUTH --
 
