@@ -220,8 +220,9 @@ struct sieve_vacation {
  */
 struct sieve_action {
 	enum sieve_action_kind kind;
-	const char *mailbox;	/* FILEINTO: the folder, UTF-8, "/"-free
-				   names as given by the script */
+	const char *mailbox;	/* FILEINTO: the folder as the script
+				   names it (UTF-8, no controls); the
+				   caller maps it onto its store */
 	const char *address;	/* REDIRECT: the forwarding address */
 	const char *reason;	/* REJECT / EREJECT: the text */
 	const char *const *flags; /* KEEP / FILEINTO: IMAP flags to set

@@ -204,7 +204,7 @@ sieve_action_cmd(struct sieve_run *r, const struct sieve_node *n)
 	if (n->pos_count > 0 && sieve_action_target(r, n, &a) < 0)
 		return -1;
 	if (a.kind == SIEVE_ACTION_KEEP || a.kind == SIEVE_ACTION_FILEINTO)
-		(void)sieve_flags_for_action(r, n, &a);
+		sieve_flags_for_action(r, n, &a);
 	if (sieve_action_add(r, n, &a) < 0)
 		return -1;
 	/* RFC 3894 §3: :copy leaves the implicit keep alone */
@@ -223,7 +223,7 @@ sieve_actions_finish(struct sieve_run *r, struct sieve_result *result_out)
 		memset(&a, 0, sizeof(a));
 		a.kind = SIEVE_ACTION_KEEP;
 		a.implicit = true;
-		(void)sieve_flags_for_action(r, NULL, &a);
+		sieve_flags_for_action(r, NULL, &a);
 		sieve_action_append(r, &a);	/* beyond actions_max */
 	}
 	memset(result_out, 0, sizeof(*result_out));

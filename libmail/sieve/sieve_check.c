@@ -331,8 +331,16 @@ sieve_check_include_name(const char *s)
 static int
 sieve_check_values(struct sieve_check *c, struct sieve_node *n)
 {
-	const struct sieve_tagval *tv;
+	const struct sieve_tagval *tv = sieve_node_tag(n, SIEVE_TAG_INDEX);
 
+	/* RFC 5260 §6: :last only with :index (addheader's :last aside) */
+	if (sieve_node_tag(n, SIEVE_TAG_LAST) != NULL && tv == NULL &&
+	    n->op != SIEVE_OP_DUPLICATE && n->op != SIEVE_OP_ADDHEADER)
+		return sieve_check_fail(c, n->line, n->column, "%s",
+		    ":last needs :index");
+	if (tv != NULL && tv->arg->number == 0)
+		return sieve_check_fail(c, tv->arg->line, tv->arg->column,
+		    "%s", ":index counts from 1");
 	switch (n->op) {
 	case SIEVE_OP_SET:
 		if (n->pos[0]->strs[0].vars)
@@ -391,17 +399,8 @@ sieve_check_values(struct sieve_check *c, struct sieve_node *n)
 		return sieve_check_constants(c, n->pos[0], sieve_check_mailbox,
 		    "bad mailbox name");
 	default:
-		break;
+		return 0;
 	}
-	tv = sieve_node_tag(n, SIEVE_TAG_INDEX);
-	if (sieve_node_tag(n, SIEVE_TAG_LAST) != NULL && tv == NULL &&
-	    n->op != SIEVE_OP_DUPLICATE)
-		return sieve_check_fail(c, n->line, n->column, "%s",
-		    ":last needs :index");
-	if (tv != NULL && tv->arg->number == 0)
-		return sieve_check_fail(c, tv->arg->line, tv->arg->column,
-		    "%s", ":index counts from 1");
-	return 0;
 }
 
 /* if/elsif/else placement, blocks and test counts. */

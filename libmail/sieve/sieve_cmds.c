@@ -106,7 +106,7 @@ static const struct sieve_cmd_spec sieve_cmds[] = {
 	{ "addheader", SIEVE_OP_ADDHEADER, SIEVE_EXT_EDITHEADER, false, "SS",
 	    SIEVE_G_ADDLAST, -1, false },
 	{ "deleteheader", SIEVE_OP_DELETEHEADER, SIEVE_EXT_EDITHEADER, false,
-	    "Sl", M | SIEVE_G_INDEX, -1, false },
+	    "Sl", M | SIEVE_G_DELINDEX, -1, false },
 
 	{ "address", SIEVE_OP_ADDRESS, SIEVE_EXT_NONE, true, "LL",
 	    M | SIEVE_G_ADDR | SIEVE_G_INDEX, -1, false },
@@ -219,8 +219,10 @@ static const struct sieve_tag_spec sieve_tags[] = {
 	    SIEVE_EXT_NONE, 0, 12 },
 	{ "index", SIEVE_TAG_INDEX, SIEVE_G_INDEX, SIEVE_EXT_INDEX, 'N', 0 },
 	{ "last", SIEVE_TAG_LAST, SIEVE_G_INDEX, SIEVE_EXT_INDEX, 0, 0 },
-	{ "last", SIEVE_TAG_LAST, SIEVE_G_ADDLAST | SIEVE_G_DUP,
-	    SIEVE_EXT_NONE, 0, 0 },
+	/* RFC 5293 §5: deleteheader's :index needs no "index" */
+	{ "index", SIEVE_TAG_INDEX, SIEVE_G_DELINDEX, SIEVE_EXT_NONE, 'N', 0 },
+	{ "last", SIEVE_TAG_LAST, SIEVE_G_ADDLAST | SIEVE_G_DUP |
+	    SIEVE_G_DELINDEX, SIEVE_EXT_NONE, 0, 0 },
 	{ "header", SIEVE_TAG_HEADER, SIEVE_G_DUP, SIEVE_EXT_NONE, 'S', 13 },
 	{ "uniqueid", SIEVE_TAG_UNIQUEID, SIEVE_G_DUP, SIEVE_EXT_NONE, 'S',
 	    13 },

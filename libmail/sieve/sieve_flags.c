@@ -146,7 +146,7 @@ sieve_test_hasflag(struct sieve_run *r, const struct sieve_node *n)
 	return rc < 0 ? -1 : sieve_match_done(r, &m, rc);
 }
 
-int
+void
 sieve_flags_for_action(struct sieve_run *r, const struct sieve_node *n,
     struct sieve_action *a)
 {
@@ -172,5 +172,4 @@ sieve_flags_for_action(struct sieve_run *r, const struct sieve_node *n,
 	buf_deinit(&b);
 	a->flags = v;
 	a->flag_count = count;
-	return 0;
 }

@@ -113,7 +113,6 @@ enum sieve_tag {
 	SIEVE_TAG_INDEX, SIEVE_TAG_LAST,
 	SIEVE_TAG_HEADER, SIEVE_TAG_UNIQUEID,
 	SIEVE_TAG_PERCENT,
-	SIEVE_TAG_COUNT_ALL,
 };
 
 enum sieve_arg_kind {
@@ -211,6 +210,7 @@ enum {
 	SIEVE_G_ADDLAST = 1u << 14,	/* addheader :last */
 	SIEVE_G_DUP = 1u << 15,
 	SIEVE_G_PERCENT = 1u << 16,
+	SIEVE_G_DELINDEX = 1u << 17,	/* deleteheader :index :last */
 };
 
 /* One tag: its argument kind (0, 'N', 'S', 'L') and exclusion class. */

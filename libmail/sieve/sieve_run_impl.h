@@ -172,7 +172,7 @@ int sieve_mime_walk(struct sieve_run *r);
 int sieve_flags_cmd(struct sieve_run *r, const struct sieve_node *n);
 int sieve_test_hasflag(struct sieve_run *r, const struct sieve_node *n);
 /* The flag list given by a :flags tag or the internal variable. */
-int sieve_flags_for_action(struct sieve_run *r, const struct sieve_node *n,
+void sieve_flags_for_action(struct sieve_run *r, const struct sieve_node *n,
     struct sieve_action *a);
 
 /* Actions (sieve_actions.c, sieve_vacation.c). */

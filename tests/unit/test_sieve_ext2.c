@@ -301,6 +301,14 @@ test_editheader(void)
 	}
 	free(got);
 	arena_free(&a);
+	/* RFC 5293: deleteheader's :index needs no require "index" */
+	TS_EQ("require \"editheader\";\n"
+	    "deleteheader :index 1 :last \"Received\";\n"
+	    "deleteheader :index 1 \"X-Virus-Score\";\n"
+	    "if not exists \"X-Virus-Score\" { discard; }", ts_msg,
+	    "discard");
+	TS_EQ("require \"editheader\"; deleteheader :last \"X\";", ts_msg,
+	    "compile: 1:23: :last needs :index");
 	TS_EQ("require \"editheader\"; addheader \"Bad Name\" \"x\";", ts_msg,
 	    "compile: 1:33: bad header field name \"Bad Name\"");
 }
