@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Fuzz the SEARCH, SORT and THREAD parsers: the input is the arguments
- * of one command, tokenised by the command reader (literals accepted).
+ * of one command, tokenised by the command reader (literals accepted);
+ * it is also taken as a Subject: for the SORT/THREAD base subject.
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "imap/imap_search.h"
+#include "imap/imap_subject.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -47,6 +49,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)imap_thread_parse(ev.cmd.args, ev.cmd.count, &slim, &th,
 		    a, NULL);
 	}
+	(void)imap_subject_base((const char *)data, size, NULL, a);
 	imap_parse_deinit(&p);
 	buf_deinit(&in);
 	arena_free(&a);
