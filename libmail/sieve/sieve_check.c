@@ -327,6 +327,20 @@ sieve_check_include_name(const char *s)
 	return s[0] != '\0' && strchr(s, '/') == NULL;
 }
 
+/* RFC 5230 §4.3, §4.5: :from is one mailbox, :addresses addresses. */
+static int
+sieve_check_vacation(struct sieve_check *c, const struct sieve_node *n)
+{
+	const struct sieve_tagval *from = sieve_node_tag(n, SIEVE_TAG_FROM);
+
+	if (from != NULL && sieve_check_constants(c, from->arg,
+	    sieve_mailbox_address_valid, "bad :from address") < 0)
+		return -1;
+	from = sieve_node_tag(n, SIEVE_TAG_ADDRESSES);
+	return from == NULL ? 0 : sieve_check_constants(c, from->arg,
+	    sieve_check_address, "bad :addresses entry");
+}
+
 /* Arguments that must be constant, and constants with a fixed syntax. */
 static int
 sieve_check_values(struct sieve_check *c, struct sieve_node *n)
@@ -349,8 +363,14 @@ sieve_check_values(struct sieve_check *c, struct sieve_node *n)
 		return sieve_check_constants(c, n->pos[0],
 		    sieve_identifier_valid, "bad variable name");
 	case SIEVE_OP_GLOBAL:
+		/* RFC 6609 §3.3: global variables need "variables" too */
+		if (!sieve_check_has(c, SIEVE_EXT_VARIABLES))
+			return sieve_check_fail(c, n->line, n->column, "%s",
+			    "global needs require \"variables\"");
 		return sieve_check_constants(c, n->pos[0],
 		    sieve_identifier_valid, "bad variable name");
+	case SIEVE_OP_VACATION:
+		return sieve_check_vacation(c, n);
 	case SIEVE_OP_SETFLAG:
 	case SIEVE_OP_ADDFLAG:
 	case SIEVE_OP_REMOVEFLAG:

@@ -306,6 +306,7 @@ bool sieve_date_part_valid(const char *s);
 bool sieve_field_name_valid(const char *s);
 bool sieve_mailbox_valid(const char *s, size_t len);
 bool sieve_redirect_valid(const char *s, size_t len);
+bool sieve_mailbox_address_valid(const char *s);
 
 /* The tag value on n, or NULL when the tag was not given. */
 const struct sieve_tagval *sieve_node_tag(const struct sieve_node *n,

@@ -125,6 +125,16 @@ sieve_char_eq(enum sieve_cmp cmp, char a, char b)
 	return a == b;
 }
 
+static size_t
+sieve_glob_stars(const struct sieve_str *k)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < k->len; i++)
+		n += k->s[i] == '*';
+	return n;
+}
+
 struct sieve_glob {
 	size_t start[SIEVE_GLOB_MAX];
 	size_t len[SIEVE_GLOB_MAX];
@@ -270,8 +280,13 @@ sieve_match_key(struct sieve_run *r, const struct sieve_node *n,
 	size_t klen;
 	const char *k;
 
-	/* the work of one test is bounded as well as the number of tests */
+	/*
+	 * The work of one test is bounded as well as the number of tests.
+	 * A :matches key costs up to the value's length per '*' in it.
+	 */
 	r->match_octets += len + keys->strs[i].len;
+	if (n->match == SIEVE_MATCH_MATCHES)
+		r->match_octets += len * sieve_glob_stars(&keys->strs[i]);
 	if (r->match_octets > r->lim->match_octets_max)
 		return sieve_run_fail(r, n, ERR_PERM,
 		    "the script compares more than %zu octets",

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "msg/address.h"
+#include "msg/address_list.h"
 #include "msg/utf8.h"
 
 bool
@@ -88,6 +89,20 @@ sieve_mailbox_valid(const char *s, size_t len)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			return false;
 	return true;
+}
+
+/* RFC 5322 §3.4 mailbox: one address, a display name allowed. */
+bool
+sieve_mailbox_address_valid(const char *s)
+{
+	struct arena *a = arena_new();
+	struct address_list list;
+	bool ok = address_list_parse(s, strlen(s), ADDRESS_SMTPUTF8, 1, &list,
+	    a, NULL) == 0 && list.count == 1 &&
+	    list.items[0].addr.domain != NULL;
+
+	arena_free(&a);
+	return ok;
 }
 
 /* RFC 5228 §4.2: an address with a local part and a domain. */

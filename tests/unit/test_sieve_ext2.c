@@ -63,6 +63,13 @@ test_vacation(void)
 	    "vacation :seconds 60 \"x\";", ts_msg,
 	    "vacation to=sender@example.org subject=\"Auto: cyrus is down\" "
 	    "seconds=3600; keep");
+	TS_EQ("require \"vacation\"; vacation :from \"Me <me@example.com>\" "
+	    "\"x\";", ts_msg, "vacation to=sender@example.org subject=\"Auto: "
+	    "cyrus is down\" seconds=604800; keep");
+	TS_EQ("require \"vacation\"; vacation :from \"nobody\" \"x\";", ts_msg,
+	    "compile: 1:36: bad :from address \"nobody\"");
+	TS_EQ("require \"include\"; global \"a\";", ts_msg,
+	    "compile: 1:20: global needs require \"variables\"");
 	TS_EQ("require \"vacation\"; vacation :seconds 60 \"x\";", ts_msg,
 	    "compile: 1:30: unknown tag :seconds for vacation: missing "
 	    "require vacation-seconds");
