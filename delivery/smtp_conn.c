@@ -168,10 +168,16 @@ smtp_conn_reply(struct smtp_sess *s, long long timeout_s,
 const char *
 smtp_conn_said(struct smtp_sess *s, const struct smtp_reply *r)
 {
-	const char *nl = memchr(r->text, '\n', r->text_len);
-	int len = nl != NULL ? (int)(nl - r->text) : (int)r->text_len;
+	/* A multi-line reply is one reason: its lines joined by spaces,
+	 * and no control octet of the server's reaches a log or a DSN. */
+	char *text = arena_strndup(s->arena, r->text, r->text_len), *p;
 
-	return arena_printf(s->arena, "host %s said: %d%s%s %.*s (in reply "
-	    "to %s command)", s->relay, r->code, r->dsn[0] != '\0' ? " " : "",
-	    r->dsn, len, r->text, s->stage);
+	for (p = text; *p != '\0'; p++)
+		if (*p == '\n')
+			*p = ' ';
+		else if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return arena_printf(s->arena, "host %s said: %d%s%s %s (in reply to "
+	    "%s command)", s->relay, r->code, r->dsn[0] != '\0' ? " " : "",
+	    r->dsn, text, s->stage);
 }

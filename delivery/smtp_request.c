@@ -16,6 +16,9 @@
 #include "ipc/deliver_agent.h"
 #include "server/server.h"
 
+/* Longest reason logged (server text, escaped). */
+#define SMTP_REQUEST_LOG_MAX 1000
+
 size_t
 smtp_request_pending(const struct smtp_job *job)
 {
@@ -32,6 +35,7 @@ smtp_request_vresult(struct smtp_job *job, size_t i, const char *relay,
 {
 	struct deliver_result *res = &job->results[i];
 	uint64_t ms = event_now_ms() - job->start_ms;
+	char esc[SMTP_REQUEST_LOG_MAX * 4 + 1];
 
 	if (job->final[i])
 		return;
@@ -46,7 +50,9 @@ smtp_request_vresult(struct smtp_job *job, size_t i, const char *relay,
 	    job->req->env.rcpts[i].address, relay,
 	    (unsigned long long)(ms / 1000),
 	    (unsigned long long)(ms % 1000 / 100), dsn,
-	    deliver_status_name(res->status), res->reason);
+	    deliver_status_name(res->status),
+	    log_escape(res->reason, strlen(res->reason), SMTP_REQUEST_LOG_MAX,
+	        esc, sizeof(esc)));
 }
 
 void
@@ -98,6 +104,7 @@ smtp_request_deliver(void *ctx, const struct deliver_request *req, int qfd,
 	struct smtp_host *hosts;
 	size_t i, n;
 	struct err err;
+	char esc[SMTP_REQUEST_LOG_MAX * 4 + 1];
 	int rc = -1;
 
 	job.final = arena_zalloc(arena, req->env.nrcpt + 1);
@@ -109,7 +116,8 @@ smtp_request_deliver(void *ctx, const struct deliver_request *req, int qfd,
 	for (i = 0; i < n && rc != 0; i++) {
 		if ((rc = smtp_session_run(&job, &hosts[i], &err)) == 0)
 			break;
-		log_info("%s", err.text);
+		log_info("%s", log_escape(err.text, strlen(err.text),
+		    SMTP_REQUEST_LOG_MAX, esc, sizeof(esc)));
 		if (err.kind == ERR_PERM)
 			break;
 	}
