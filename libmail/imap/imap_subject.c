@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "mime/mime.h"
+
 struct imap_subject {
 	const char *s; /* normalised text */
 	size_t start; /* base subject is s[start, end) */
@@ -128,9 +130,14 @@ imap_subject_base(const char *s, size_t len, bool *reply_out,
     struct arena *a)
 {
 	struct imap_subject x = {0};
+	struct buf dec;
 	size_t n;
 
-	x.s = imap_subject_squash(s, len, &n, a);
+	/* Step 1: decode RFC 2047 words, then squash white space. */
+	buf_init(&dec);
+	mime_rfc2047_decode(s, len, &dec);
+	x.s = imap_subject_squash(dec.data, dec.len, &n, a);
+	buf_deinit(&dec);
 	x.end = n;
 	for (;;) {
 		imap_subject_trailer(&x);

@@ -15,14 +15,13 @@
 #include "core/arena.h"
 
 /*
- * The base subject of s (len bytes, unfolded), NUL-terminated, in a:
- * white space runs become one space, then steps 2-6 of RFC 5256 §2.1
- * run until nothing changes. *reply_out (may be NULL) is set when a
- * "Re:"/"Fwd:" leader, a "(fwd)" trailer or a "[fwd: ...]" wrapper was
- * removed. Partial: step 1's RFC 2047 decoding is not done (encoded
- * words are compared as written), and case is kept (the caller
- * compares with its collation). Linear in len per removal, bounded by
- * len removals.
+ * The base subject of s (len bytes, unfolded), UTF-8, NUL-terminated,
+ * in a: RFC 2047 words decoded (mime_rfc2047_decode) and white space
+ * runs made one space (step 1), then steps 2-6 of RFC 5256 §2.1 until
+ * nothing changes. *reply_out (may be NULL) is set when a "Re:"/"Fwd:"
+ * leader, a "(fwd)" trailer or a "[fwd: ...]" wrapper was removed. Case
+ * is kept: the caller compares with its collation. Each removal is
+ * linear in len, and there are at most len of them.
  */
 char *imap_subject_base(const char *s, size_t len, bool *reply_out,
     struct arena *a);

@@ -238,6 +238,16 @@ int mime_decode(enum mime_encoding enc, const char *in, size_t len,
 enum mime_encoding mime_encoding_from_name(const char *name, size_t len);
 
 /*
+ * Append s (len bytes, an unfolded header value) to out with its RFC
+ * 2047 encoded words decoded to UTF-8 (B and Q encodings, white space
+ * between adjacent words dropped). Charsets are converted with iconv(3):
+ * a word whose charset iconv cannot open (in a chroot, one whose gconv
+ * module is not reachable), or that does not convert, is kept as
+ * written, as is all other text. Never fails.
+ */
+void mime_rfc2047_decode(const char *s, size_t len, struct buf *out);
+
+/*
  * Parse an RFC 5322 §3.3 date-time (with the obsolete forms of §4.3:
  * two-digit years, named zones, missing seconds and day of week) into
  * *t_out (UTC seconds) and *tz_out (zone offset in minutes). Used for

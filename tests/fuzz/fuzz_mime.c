@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Fuzz the MIME parser and everything imapd builds on it: BODY,
- * BODYSTRUCTURE, ENVELOPE, sections named by the first bytes, and
- * transfer-encoding decoding of every leaf.
+ * BODYSTRUCTURE, ENVELOPE, sections named by the first bytes,
+ * transfer-encoding decoding of every leaf and RFC 2047 decoding of
+ * the whole input as one header value.
  */
 #include <stdint.h>
 
@@ -57,6 +58,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)mime_section_get(&m, &sec, a, &s, &len);
 		fuzz_mime_walk(&m, m.root, &out, a);
 	}
+	mime_rfc2047_decode((const char *)data, size, &out);
 	buf_deinit(&out);
 	arena_free(&a);
 	return 0;

@@ -39,6 +39,9 @@ test_base_subject(void)
 	check("", "", false);
 	check("[a[b] x", "[a[b] x", false);
 	check("Re: [unterminated", "[unterminated", true);
+	check("=?utf-8?q?Re=3A_caf=C3=A9?=", "caf\xc3\xa9", true);
+	check("=?ISO-8859-1?B?UmU6IGNhZuk=?= =?utf-8?q?_au_lait?=",
+	    "caf\xc3\xa9 au lait", true);
 }
 
 T_MAIN(T_CASE(test_base_subject))

@@ -342,7 +342,41 @@ test_date(void)
 	check_date("1 Foo 1996 00:00:00 +0000", -1, 0, 0);
 }
 
-T_MAIN(T_CASE(test_header_fields), T_CASE(test_header_malformed),
+static void
+check_2047(const char *in, const char *want)
+{
+	struct buf out;
+
+	buf_init(&out);
+	mime_rfc2047_decode(in, strlen(in), &out);
+	T_EQ_STR(out.data, want);
+	buf_deinit(&out);
+}
+
+static void
+test_rfc2047(void)
+{
+	/* RFC 2047 §8 examples. */
+	check_2047("=?ISO-8859-1?Q?a?=", "a");
+	check_2047("=?ISO-8859-1?Q?a?= b", "a b");
+	check_2047("=?ISO-8859-1?Q?a?= =?ISO-8859-1?Q?b?=", "ab");
+	check_2047("=?ISO-8859-1?Q?a?=  \t =?ISO-8859-1?Q?b?=", "ab");
+	check_2047("=?ISO-8859-1?Q?a_b?=", "a b");
+	check_2047("=?ISO-8859-1?Q?a?= =?ISO-8859-2?Q?_b?=", "a b");
+	check_2047("(=?ISO-8859-1?Q?a?=)", "(a)");
+	check_2047("=?US-ASCII*EN?Q?Keith_Moore?=", "Keith Moore");
+	check_2047("=?utf-8?b?Y2Fmw6k=?=", "caf\xc3\xa9");
+	check_2047("=?iso-8859-1?q?caf=E9?= x", "caf\xc3\xa9 x");
+	/* Kept as written: unknown charset, bad UTF-8, broken words. */
+	check_2047("=?x-bogus?q?a?= =?utf-8?q?b?=", "=?x-bogus?q?a?= b");
+	check_2047("=?utf-8?q?=FF?=", "=?utf-8?q?=FF?=");
+	check_2047("=?utf-8?x?a?=", "=?utf-8?x?a?=");
+	check_2047("=?utf-8?q?a b?=", "=?utf-8?q?a b?=");
+	check_2047("=?utf-8?q?a", "=?utf-8?q?a");
+	check_2047("plain caf\xc3\xa9", "plain caf\xc3\xa9");
+}
+
+T_MAIN(T_CASE(test_header_fields), T_CASE(test_rfc2047), T_CASE(test_header_malformed),
     T_CASE(test_tree), T_CASE(test_sections),
     T_CASE(test_single_part_sections), T_CASE(test_multipart_edge),
     T_CASE(test_limits), T_CASE(test_params), T_CASE(test_decode),
