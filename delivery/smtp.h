@@ -151,6 +151,10 @@ int smtp_conn_flush(struct smtp_sess *s, long long timeout_s,
  * in errors). 0 with out filled, or -1 with err (ERR_TEMP). */
 int smtp_conn_reply(struct smtp_sess *s, long long timeout_s,
     struct smtp_reply *out, struct err *err);
+/* A reply's text as one line (lines joined by spaces) without control
+ * octets, so no server text can break a log line or a DSN; in the
+ * session arena. */
+const char *smtp_conn_text(struct smtp_sess *s, const struct smtp_reply *r);
 /* "host X[ip] said: 550 5.1.1 text (in reply to RCPT TO command)" as
  * the reason for a reply, in the session arena. */
 const char *smtp_conn_said(struct smtp_sess *s, const struct smtp_reply *r);

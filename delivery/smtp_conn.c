@@ -166,10 +166,8 @@ smtp_conn_reply(struct smtp_sess *s, long long timeout_s,
 }
 
 const char *
-smtp_conn_said(struct smtp_sess *s, const struct smtp_reply *r)
+smtp_conn_text(struct smtp_sess *s, const struct smtp_reply *r)
 {
-	/* A multi-line reply is one reason: its lines joined by spaces,
-	 * and no control octet of the server's reaches a log or a DSN. */
 	char *text = arena_strndup(s->arena, r->text, r->text_len), *p;
 
 	for (p = text; *p != '\0'; p++)
@@ -177,7 +175,13 @@ smtp_conn_said(struct smtp_sess *s, const struct smtp_reply *r)
 			*p = ' ';
 		else if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
+	return text;
+}
+
+const char *
+smtp_conn_said(struct smtp_sess *s, const struct smtp_reply *r)
+{
 	return arena_printf(s->arena, "host %s said: %d%s%s %s (in reply to "
 	    "%s command)", s->relay, r->code, r->dsn[0] != '\0' ? " " : "",
-	    r->dsn, text, s->stage);
+	    r->dsn, smtp_conn_text(s, r), s->stage);
 }

@@ -70,7 +70,7 @@ refused:
 	 * a wrong password in our table must not bounce mail. */
 	return err_set(err, ERR_TEMP, "4.7.0",
 	    "SASL authentication failed; server %s said: %d %s", s->relay,
-	    r.code, r.text);
+	    r.code, smtp_conn_text(s, &r));
 }
 
 /* The mechanism to use from the server's list, or NULL. */

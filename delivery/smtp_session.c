@@ -170,7 +170,8 @@ smtp_session_greeting(struct smtp_sess *s, struct err *err)
 		return -1;
 	if (r.code != 220)
 		return err_set(err, ERR_TEMP, "4.0.0", "host %s refused to "
-		    "talk to me: %d %s", s->relay, r.code, r.text);
+		    "talk to me: %d %s", s->relay, r.code,
+		    smtp_conn_text(s, &r));
 	if (!s->job->ag->lmtp && r.text_len >= hlen &&
 	    strncasecmp(r.text, conf->myhostname, hlen) == 0 &&
 	    (r.text_len == hlen || r.text[hlen] == ' ' ||

@@ -34,7 +34,7 @@ smtp_txn_result(struct smtp_sess *s, size_t i, const struct smtp_reply *r)
 	if (r->code / 100 == 2)
 		smtp_request_result(s->job, i, s->relay, smtp_txn_dsn(r),
 		    "%d%s%s %s", r->code, r->dsn[0] != '\0' ? " " : "", r->dsn,
-		    r->text);
+		    smtp_conn_text(s, r));
 	else
 		smtp_request_result(s->job, i, s->relay, smtp_txn_dsn(r), "%s",
 		    smtp_conn_said(s, r));
