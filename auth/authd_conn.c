@@ -30,6 +30,7 @@ struct authd_conn {
 	uint64_t timer;
 	bool hello_done;
 	bool closing; /* close once out is flushed */
+	struct authd_logins logins; /* open SASL exchanges */
 };
 
 static void authd_conn_event(
@@ -43,6 +44,7 @@ authd_conn_close(struct authd_conn *c)
 	struct event_loop *loop = server_loop(srv);
 
 	event_timer_cancel(loop, c->timer);
+	authd_sasl_close_all(&c->logins);
 	event_fd_remove(loop, c->fd);
 	close(c->fd);
 	buf_deinit(&c->in);
@@ -113,10 +115,12 @@ authd_conn_frames(struct authd_conn *c)
 		        &rd, c->in.data + 4, (size_t)body, &err) != 0) {
 			log_warning("malformed request: %s", err.text);
 			authd_req_refuse(err.text, &reply);
-		} else if (!authd_req_handle(
-		               c->ad, &rd, &c->hello_done, &reply))
+		} else if (!authd_req_handle(c->ad, &rd, &c->hello_done,
+		               &c->logins, &reply))
 			c->closing = true;
 		authd_conn_queue(c, &reply);
+		/* The frame may have held a password. */
+		explicit_bzero(c->in.data, 4 + (size_t)body);
 		buf_consume(&c->in, 4 + (size_t)body);
 	}
 	ipc_reader_deinit(&rd);

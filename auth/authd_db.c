@@ -81,11 +81,9 @@ authd_db_join(const char **list, size_t n, struct arena *arena)
 }
 
 int
-authd_db_lookup(struct authd *ad, const char *address,
-    struct auth_account *acct, struct arena *arena, struct err *err)
+authd_db_get(struct authd *ad, const char *address, struct userdb_user *u,
+    struct arena *arena, struct err *err)
 {
-	struct userdb_user u;
-	struct buf protos;
 	int rc;
 
 	if ((rc = authd_db_try(ad, err)) <= 0) {
@@ -93,14 +91,24 @@ authd_db_lookup(struct authd *ad, const char *address,
 			err->kind = ERR_TEMP;
 		return rc;
 	}
-	rc = userdb_get(ad->db, address, arena, &u, err);
-	if (rc <= 0) {
-		/* A corrupt record is the admin's problem, not the
-		 * sender's: mail waits instead of bouncing. */
-		if (rc < 0)
-			err->kind = ERR_TEMP;
+	rc = userdb_get(ad->db, address, arena, u, err);
+	/* A corrupt record is the admin's problem, not the sender's or
+	 * the user's: mail waits and logins fail temporarily. */
+	if (rc < 0)
+		err->kind = ERR_TEMP;
+	return rc;
+}
+
+int
+authd_db_lookup(struct authd *ad, const char *address,
+    struct auth_account *acct, struct arena *arena, struct err *err)
+{
+	struct userdb_user u;
+	struct buf protos;
+	int rc;
+
+	if ((rc = authd_db_get(ad, address, &u, arena, err)) <= 0)
 		return rc;
-	}
 	memset(acct, 0, sizeof(*acct));
 	buf_init(&protos);
 	userdb_user_protocols_format(u.protocols, &protos);

@@ -2,7 +2,7 @@
 /*
  * authd's requests: the version handshake every connection opens with
  * (as ipc_sock_hello_server answers it, but without blocking the event
- * loop), then req=lookup. Input is a decoded frame from a hostile peer:
+ * loop), then req=lookup here and the logins (authd_login.c). Input is a decoded frame from a hostile peer:
  * every attribute is checked before use, and anything unexpected gets
  * status=error with a reason while the connection stays usable.
  */
@@ -135,7 +135,7 @@ authd_req_lookup(struct authd *ad, struct ipc_reader *rd, struct ipc_msg *reply)
 
 bool
 authd_req_handle(struct authd *ad, struct ipc_reader *rd, bool *hello_done,
-    struct ipc_msg *reply)
+    struct authd_logins *logins, struct ipc_msg *reply)
 {
 	const char *verb;
 	struct err err;
@@ -149,7 +149,7 @@ authd_req_handle(struct authd *ad, struct ipc_reader *rd, bool *hello_done,
 	}
 	if (strcmp(verb, AUTH_REQ_LOOKUP) == 0)
 		authd_req_lookup(ad, rd, reply);
-	else {
+	else if (!authd_login_handle(ad, logins, verb, rd, reply)) {
 		log_warning("unknown request \"%s\"",
 		    log_escape(verb, strlen(verb), 16, shown, sizeof(shown)));
 		authd_req_refuse("unknown request", reply);

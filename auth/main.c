@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * authd: the users database service (docs/authd.md). The skeleton does
+ * authd: the users database and login service (docs/authd.md). The skeleton does
  * the generic work; authd_*.c hold the rest.
  */
 #include <stdlib.h>
 
 #include "authd.h"
+#include "authd_throttle.h"
 #include "conf/conf.h"
 #include "core/xmalloc.h"
 #include "server/server.h"
@@ -18,8 +19,15 @@ authd_post_jail(struct server *srv)
 	ad->srv = srv;
 	ad->conf = server_conf(srv);
 	ad->timeout_ms = (int)(ad->conf->authd_timeout * 1000);
+	ad->throttle = authd_throttle_new(&(struct authd_throttle_params){
+	    .delay_ms = (uint64_t)ad->conf->auth_failure_delay * 1000,
+	    .max_delay_ms = (uint64_t)ad->conf->auth_failure_max_delay * 1000,
+	    .window_ms = (uint64_t)ad->conf->auth_failure_window * 1000,
+	    .limit = (unsigned)ad->conf->auth_failure_limit,
+	});
 	authd_peer_init(ad);
 	authd_db_open(ad);
+	authd_sasl_init(ad);
 	server_set_ctx(srv, ad);
 }
 
@@ -29,6 +37,8 @@ authd_on_exit(struct server *srv)
 	struct authd *ad = server_ctx(srv);
 
 	if (ad != NULL) {
+		authd_sasl_done(ad);
+		authd_throttle_free(&ad->throttle);
 		authd_db_close(ad);
 		free(ad);
 		server_set_ctx(srv, NULL);
