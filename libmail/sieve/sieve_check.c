@@ -342,12 +342,12 @@ sieve_check_vacation(struct sieve_check *c, const struct sieve_node *n)
 }
 
 /* Arguments that must be constant, and constants with a fixed syntax. */
+/* RFC 5260 §6: :last only with :index (addheader's :last aside). */
 static int
-sieve_check_values(struct sieve_check *c, struct sieve_node *n)
+sieve_check_index(struct sieve_check *c, const struct sieve_node *n)
 {
 	const struct sieve_tagval *tv = sieve_node_tag(n, SIEVE_TAG_INDEX);
 
-	/* RFC 5260 §6: :last only with :index (addheader's :last aside) */
 	if (sieve_node_tag(n, SIEVE_TAG_LAST) != NULL && tv == NULL &&
 	    n->op != SIEVE_OP_DUPLICATE && n->op != SIEVE_OP_ADDHEADER)
 		return sieve_check_fail(c, n->line, n->column, "%s",
@@ -355,6 +355,12 @@ sieve_check_values(struct sieve_check *c, struct sieve_node *n)
 	if (tv != NULL && tv->arg->number == 0)
 		return sieve_check_fail(c, tv->arg->line, tv->arg->column,
 		    "%s", ":index counts from 1");
+	return 0;
+}
+
+static int
+sieve_check_values(struct sieve_check *c, struct sieve_node *n)
+{
 	switch (n->op) {
 	case SIEVE_OP_SET:
 		if (n->pos[0]->strs[0].vars)
@@ -466,7 +472,7 @@ sieve_check_node(struct sieve_check *c, struct sieve_node *n,
 		return -1;
 	if (n->op == SIEVE_OP_REQUIRE)
 		return sieve_check_require(c, n);
-	if (sieve_check_values(c, n) < 0)
+	if (sieve_check_index(c, n) < 0 || sieve_check_values(c, n) < 0)
 		return -1;
 	return sieve_check_regex(c, n);
 }
