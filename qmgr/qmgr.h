@@ -73,6 +73,7 @@ struct qmgr_job {
 
 /* A transport and next hop with its own concurrency limit. */
 struct qmgr_dest {
+	struct qmgr *q;
 	char *transport;
 	char *nexthop; /* "" for local */
 	char *key; /* transport, NUL, nexthop or recipient: hash key */
@@ -82,6 +83,10 @@ struct qmgr_dest {
 	struct qmgr_job *head, *tail; /* waiting jobs */
 	struct qmgr_job *busy; /* running jobs */
 	bool dispatching; /* in qmgr_dest_dispatch: do not free or recurse */
+	/* Dead: no server answered; its jobs are deferred at once until
+	 * the timer fires (or a flush). */
+	uint64_t dead_timer;
+	char *dead_reason;
 	struct qmgr_dest *next; /* in its hash bucket */
 };
 
@@ -174,11 +179,21 @@ struct qmgr_dest *qmgr_dest_get(struct qmgr *q, const struct qmgr_route *r,
 void qmgr_dest_enqueue(struct qmgr *q, struct qmgr_job *job);
 /* A running job ended: free it, start the next waiting ones. */
 void qmgr_dest_job_end(struct qmgr *q, struct qmgr_job *job);
+/*
+ * No server of d could be reached: defer its mail without trying for
+ * minimal_backoff_time, with reason, instead of one attempt per message.
+ */
+void qmgr_dest_suspend(struct qmgr *q, struct qmgr_dest *d, const char *reason);
+/* A flush: every suspended destination may be tried again. */
+void qmgr_dest_resume_all(struct qmgr *q);
 void qmgr_dest_free_all(struct qmgr *q);
 
 /* qmgr_deliver.c: one conversation with a delivery agent. */
 /* Connect and send; on failure the job's recipients are deferred. */
 void qmgr_deliver_start(struct qmgr *q, struct qmgr_job *job);
+/* Defer the job's recipients because its destination is suspended. */
+void qmgr_deliver_suspended(
+    struct qmgr *q, struct qmgr_job *job, const char *reason);
 
 /* qmgr_defer.c: what happens after a pass. */
 /* Next attempt for a message deferred at now (back-off, seconds). */

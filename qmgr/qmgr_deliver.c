@@ -78,6 +78,30 @@ qmgr_deliver_request(const struct qmgr_job *job, struct ipc_msg *out)
 	free(req.env.rcpts);
 }
 
+/*
+ * True when no server of the destination answered: every recipient is
+ * deferred with relay "none" (what the smtp agent reports when it could
+ * not talk to any server; local and pipe always name themselves).
+ */
+static bool
+qmgr_deliver_unreachable(const struct deliver_result *res, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (res[i].status != DELIVER_DEFERRED || res[i].relay == NULL ||
+		    strcmp(res[i].relay, "none") != 0)
+			return false;
+	return n > 0;
+}
+
+void
+qmgr_deliver_suspended(struct qmgr *q, struct qmgr_job *job, const char *reason)
+{
+	qmgr_deliver_fail(q, job, "4.4.1", "delivery temporarily suspended: %s",
+	    reason);
+}
+
 static void
 qmgr_deliver_apply(struct qmgr *q, struct qmgr_job *job, struct ipc_reader *rd)
 {
@@ -113,6 +137,8 @@ qmgr_deliver_apply(struct qmgr *q, struct qmgr_job *job, struct ipc_reader *rd)
 		    (env->rcpts[idx].notify & QUEUE_NOTIFY_SUCCESS) != 0)
 			job->msg->success[idx] = true;
 	}
+	if (qmgr_deliver_unreachable(res, job->nrcpt))
+		qmgr_dest_suspend(q, job->dest, res[0].reason);
 	free(res);
 	arena_free(&arena);
 	qmgr_dest_job_end(q, job);

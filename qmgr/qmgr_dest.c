@@ -7,7 +7,10 @@
  * them at once (default_destination_concurrency_limit when the
  * transport has no parameter of its own); a request carries at most
  * <transport>_destination_recipient_limit recipients. Idle destinations
- * are freed, so memory follows the work in progress.
+ * are freed, so memory follows the work in progress. A destination none
+ * of whose servers answered is suspended for minimal_backoff_time (as
+ * Postfix marks a site dead): its mail is deferred without a connection
+ * attempt per message.
  */
 #include "qmgr.h"
 
@@ -18,6 +21,7 @@
 #include "conf/conf.h"
 #include "conf/conf_value.h"
 #include "core/event.h"
+#include "core/log.h"
 #include "core/xmalloc.h"
 
 /* A per-transport override of a default limit, as Postfix reads them. */
@@ -57,6 +61,7 @@ qmgr_dest_get(struct qmgr *q, const struct qmgr_route *r, const char *address)
 	d->key = xmalloc(tlen + hlen + 2);
 	memcpy(d->key, r->transport.data, tlen + 1);
 	memcpy(d->key + tlen + 1, hop, hlen + 1);
+	d->q = q;
 	d->transport = xstrdup(r->transport.data);
 	d->nexthop = xstrdup(r->nexthop.data);
 	d->limit = qmgr_dest_limit(q->conf, d->transport, "concurrency",
@@ -79,6 +84,9 @@ qmgr_dest_free(struct qmgr *q, struct qmgr_dest *d)
 			*pp = d->next;
 			break;
 		}
+	if (d->dead_timer != 0)
+		event_timer_cancel(q->loop, d->dead_timer);
+	free(d->dead_reason);
 	free(d->key);
 	free(d->transport);
 	free(d->nexthop);
@@ -101,11 +109,64 @@ qmgr_dest_dispatch(struct qmgr *q, struct qmgr_dest *d)
 		job->next = d->busy;
 		d->busy = job;
 		d->running++;
-		qmgr_deliver_start(q, job);
+		if (d->dead_timer != 0)
+			qmgr_deliver_suspended(q, job, d->dead_reason);
+		else
+			qmgr_deliver_start(q, job);
 	}
 	d->dispatching = false;
-	if (d->running == 0 && d->head == NULL)
+	if (d->running == 0 && d->head == NULL && d->dead_timer == 0)
 		qmgr_dest_free(q, d);
+}
+
+static void
+qmgr_dest_revive(struct qmgr *q, struct qmgr_dest *d)
+{
+	d->dead_timer = 0;
+	free(d->dead_reason);
+	d->dead_reason = NULL;
+	if (!d->dispatching)
+		qmgr_dest_dispatch(q, d);
+}
+
+static void
+qmgr_dest_on_revive(struct event_loop *loop, void *vd)
+{
+	struct qmgr_dest *d = vd;
+	struct qmgr *q = d->q;
+
+	(void)loop;
+	d->dead_timer = 0;
+	qmgr_dest_revive(q, d);
+}
+
+void
+qmgr_dest_suspend(struct qmgr *q, struct qmgr_dest *d, const char *reason)
+{
+	if (d->dead_timer != 0)
+		return;
+	d->dead_reason = xstrdup(reason);
+	d->dead_timer = event_timer_add(q->loop,
+	    (uint64_t)q->conf->minimal_backoff_time * 1000, qmgr_dest_on_revive,
+	    d);
+	log_info("%s:%s: delivery temporarily suspended: %s", d->transport,
+	    d->nexthop, reason);
+}
+
+void
+qmgr_dest_resume_all(struct qmgr *q)
+{
+	struct qmgr_dest *d, *next;
+	size_t i;
+
+	for (i = 0; i < QMGR_HASH_SIZE; i++)
+		for (d = q->dests[i]; d != NULL; d = next) {
+			next = d->next;
+			if (d->dead_timer != 0) {
+				event_timer_cancel(q->loop, d->dead_timer);
+				qmgr_dest_revive(q, d);
+			}
+		}
 }
 
 void

@@ -102,6 +102,7 @@ qmgr_server_site(struct qmgr *q, const char *data, size_t len, size_t *i)
 		return;
 	}
 	log_info("flush: deferred mail for %s is tried now", site);
+	qmgr_dest_resume_all(q);
 	qmgr_scan_flush(q, site);
 }
 
@@ -135,6 +136,7 @@ qmgr_server_trigger(struct server *srv, const char *data, size_t len)
 	if (flush) {
 		log_info("flush: all deferred mail is tried now");
 		qmgr_wait_cancel_all(q);
+		qmgr_dest_resume_all(q);
 	}
 	if (incoming || flush)
 		qmgr_scan_incoming(q);
