@@ -50,11 +50,11 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } imap_system_flags[] = {
-	{"\\Seen", IMAP_FLAG_SEEN},
-	{"\\Answered", IMAP_FLAG_ANSWERED},
-	{"\\Flagged", IMAP_FLAG_FLAGGED},
-	{"\\Deleted", IMAP_FLAG_DELETED},
-	{"\\Draft", IMAP_FLAG_DRAFT},
+    {"\\Seen", IMAP_FLAG_SEEN},
+    {"\\Answered", IMAP_FLAG_ANSWERED},
+    {"\\Flagged", IMAP_FLAG_FLAGGED},
+    {"\\Deleted", IMAP_FLAG_DELETED},
+    {"\\Draft", IMAP_FLAG_DRAFT},
 };
 
 /* RFC 3501 §9 flag-keyword = atom: no specials, no '\', no '[' ']'. */
@@ -69,16 +69,16 @@ imap_keyword_valid(const char *s)
 }
 
 static int
-imap_flags_add(const struct imap_arg *arg, struct imap_flags *out,
-    size_t *cap, struct arena *a, struct err *err)
+imap_flags_add(const struct imap_arg *arg, struct imap_flags *out, size_t *cap,
+    struct arena *a, struct err *err)
 {
 	size_t i;
 
 	if (arg->type != IMAP_ARG_ATOM)
 		return imap_syntax_error(err, "flag expected");
 	if (arg->str[0] == '\\') {
-		for (i = 0; i < sizeof(imap_system_flags) /
-		         sizeof(imap_system_flags[0]);
+		for (i = 0; i <
+		     sizeof(imap_system_flags) / sizeof(imap_system_flags[0]);
 		     i++) {
 			if (strcasecmp(arg->str, imap_system_flags[i].name) ==
 			    0) {

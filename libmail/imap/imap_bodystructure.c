@@ -35,8 +35,8 @@ imap_bs_upper(struct imap_bs_ctx *c, const char *s)
 
 /* body-fld-param; text parts without a charset get US-ASCII (§5.2). */
 static void
-imap_bs_params(struct imap_bs_ctx *c, const struct mime_param *params,
-    size_t n, bool add_charset)
+imap_bs_params(struct imap_bs_ctx *c, const struct mime_param *params, size_t n,
+    bool add_charset)
 {
 	size_t i;
 
@@ -46,8 +46,9 @@ imap_bs_params(struct imap_bs_ctx *c, const struct mime_param *params,
 	}
 	buf_putc(c->out, '(');
 	if (add_charset)
-		buf_puts(c->out, n > 0 ? "\"CHARSET\" \"US-ASCII\" "
-				       : "\"CHARSET\" \"US-ASCII\"");
+		buf_puts(c->out,
+		    n > 0 ? "\"CHARSET\" \"US-ASCII\" "
+		          : "\"CHARSET\" \"US-ASCII\"");
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			buf_putc(c->out, ' ');
@@ -153,7 +154,7 @@ imap_bs_is_rfc822(const struct mime_part *p)
 {
 	return strcmp(p->type, "message") == 0 &&
 	    (strcmp(p->subtype, "rfc822") == 0 ||
-		strcmp(p->subtype, "global") == 0);
+	        strcmp(p->subtype, "global") == 0);
 }
 
 static void
@@ -198,11 +199,8 @@ imap_bodystructure_write(struct buf *out, const struct mime_message *m,
     const struct mime_part *part, bool extended, unsigned flags,
     struct arena *a)
 {
-	struct imap_bs_ctx c = {.out = out,
-	    .m = m,
-	    .extended = extended,
-	    .flags = flags,
-	    .a = a};
+	struct imap_bs_ctx c = {
+	    .out = out, .m = m, .extended = extended, .flags = flags, .a = a};
 
 	imap_bs_part(&c, part);
 }

@@ -13,8 +13,8 @@
 
 #include "imap/imap_impl.h"
 
-static const char imap_date_months[12][4] = {"Jan", "Feb", "Mar", "Apr",
-    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+static const char imap_date_months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May",
+    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 static int
 imap_date_mdays(int year, int month)
@@ -43,8 +43,8 @@ imap_date_digits(const char *s, size_t n, int *out)
 
 /* "d-Mon-yyyy" where d is 1 or 2 characters (a leading space allowed). */
 int
-imap_date_parse(const char *s, size_t len, struct imap_date *out,
-    struct err *err)
+imap_date_parse(
+    const char *s, size_t len, struct imap_date *out, struct err *err)
 {
 	const char *dash = memchr(s, '-', len), *end = s + len;
 	size_t dlen;
@@ -58,8 +58,7 @@ imap_date_parse(const char *s, size_t len, struct imap_date *out,
 		dlen = 1;
 	}
 	if (dlen < 1 || dlen > 2 || imap_date_digits(s, dlen, &out->day) != 0 ||
-	    end - dash != 9 ||
-	    dash[4] != '-' ||
+	    end - dash != 9 || dash[4] != '-' ||
 	    imap_date_digits(dash + 5, 4, &out->year) != 0)
 		return imap_syntax_error(err, "bad date");
 	for (m = 0; m < 12; m++)
@@ -88,15 +87,14 @@ imap_date_days(const struct imap_date *d)
 
 /* "dd-Mon-yyyy hh:mm:ss +zzzz" (26 octets, day may be " d"). */
 int
-imap_datetime_parse(const char *s, size_t len, time_t *t_out, int *tz_out,
-    struct err *err)
+imap_datetime_parse(
+    const char *s, size_t len, time_t *t_out, int *tz_out, struct err *err)
 {
 	struct imap_date d;
 	int hh, mm, ss, zone;
 	const char *t;
 
-	if (len < 25 || len > 26 ||
-	    imap_date_parse(s, len - 15, &d, err) != 0)
+	if (len < 25 || len > 26 || imap_date_parse(s, len - 15, &d, err) != 0)
 		return imap_syntax_error(err, "bad date-time");
 	t = s + len - 15;
 	if (t[0] != ' ' || t[3] != ':' || t[6] != ':' || t[9] != ' ' ||
@@ -108,8 +106,9 @@ imap_datetime_parse(const char *s, size_t len, time_t *t_out, int *tz_out,
 	    ss > 60 || zone % 100 > 59)
 		return imap_syntax_error(err, "bad date-time");
 	*tz_out = (zone / 100 * 60 + zone % 100) * (t[10] == '-' ? -1 : 1);
-	*t_out = (time_t)(imap_date_days(&d) * 86400 + hh * 3600 + mm * 60 +
-	    ss) - (time_t)*tz_out * 60;
+	*t_out =
+	    (time_t)(imap_date_days(&d) * 86400 + hh * 3600 + mm * 60 + ss) -
+	    (time_t)*tz_out * 60;
 	return 0;
 }
 

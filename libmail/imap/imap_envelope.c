@@ -21,8 +21,8 @@ imap_envelope_field(struct buf *out, const struct mime_message *m,
     struct arena *a)
 {
 	buf_putc(out, ' ');
-	imap_write_nstring(out, mime_header_get(m->data, msg->header, name, a),
-	    flags);
+	imap_write_nstring(
+	    out, mime_header_get(m->data, msg->header, name, a), flags);
 }
 
 static void
@@ -38,8 +38,8 @@ imap_envelope_group_mark(struct buf *out, const char *group, unsigned flags)
 }
 
 static void
-imap_envelope_address(struct buf *out, const struct address_list_item *it,
-    unsigned flags)
+imap_envelope_address(
+    struct buf *out, const struct address_list_item *it, unsigned flags)
 {
 	buf_putc(out, '(');
 	imap_write_nstring(out, it->display, flags);
@@ -59,12 +59,12 @@ imap_envelope_address(struct buf *out, const struct address_list_item *it,
  * or holds no mailbox (the caller writes NIL or falls back to From).
  */
 static size_t
-imap_envelope_parse(const char *value, struct address_list *list,
-    struct arena *a)
+imap_envelope_parse(
+    const char *value, struct address_list *list, struct arena *a)
 {
 	if (value == NULL ||
 	    address_list_parse(value, strlen(value), ADDRESS_SMTPUTF8,
-		IMAP_ENVELOPE_ADDR_MAX, list, a, NULL) != 0)
+	        IMAP_ENVELOPE_ADDR_MAX, list, a, NULL) != 0)
 		return 0;
 	return list->count;
 }
@@ -120,8 +120,8 @@ imap_envelope_write(struct buf *out, const struct mime_message *m,
 	struct address_list from = {0};
 
 	buf_putc(out, '(');
-	imap_write_nstring(out, mime_header_get(m->data, msg->header, "Date", a),
-	    flags);
+	imap_write_nstring(
+	    out, mime_header_get(m->data, msg->header, "Date", a), flags);
 	imap_envelope_field(out, m, msg, "Subject", flags, a);
 	(void)imap_envelope_parse(
 	    mime_header_get(m->data, msg->header, "From", a), &from, a);

@@ -22,24 +22,24 @@ static const struct {
 	bool section; /* takes "[...]" */
 	bool peek;
 } imap_fetch_names[] = {
-	{"UID", IMAP_FETCH_UID, false, false},
-	{"FLAGS", IMAP_FETCH_FLAGS, false, false},
-	{"INTERNALDATE", IMAP_FETCH_INTERNALDATE, false, false},
-	{"ENVELOPE", IMAP_FETCH_ENVELOPE, false, false},
-	{"BODYSTRUCTURE", IMAP_FETCH_BODYSTRUCTURE, false, false},
-	{"RFC822", IMAP_FETCH_RFC822, false, false},
-	{"RFC822.HEADER", IMAP_FETCH_RFC822_HEADER, false, true},
-	{"RFC822.TEXT", IMAP_FETCH_RFC822_TEXT, false, false},
-	{"RFC822.SIZE", IMAP_FETCH_RFC822_SIZE, false, false},
-	{"BODY", IMAP_FETCH_BODY, true, false},
-	{"BODY.PEEK", IMAP_FETCH_BODY, true, true},
-	{"BINARY", IMAP_FETCH_BINARY, true, false},
-	{"BINARY.PEEK", IMAP_FETCH_BINARY, true, true},
-	{"BINARY.SIZE", IMAP_FETCH_BINARY_SIZE, true, true},
-	{"MODSEQ", IMAP_FETCH_MODSEQ, false, false},
-	{"SAVEDATE", IMAP_FETCH_SAVEDATE, false, false},
-	{"EMAILID", IMAP_FETCH_EMAILID, false, false},
-	{"THREADID", IMAP_FETCH_THREADID, false, false},
+    {"UID", IMAP_FETCH_UID, false, false},
+    {"FLAGS", IMAP_FETCH_FLAGS, false, false},
+    {"INTERNALDATE", IMAP_FETCH_INTERNALDATE, false, false},
+    {"ENVELOPE", IMAP_FETCH_ENVELOPE, false, false},
+    {"BODYSTRUCTURE", IMAP_FETCH_BODYSTRUCTURE, false, false},
+    {"RFC822", IMAP_FETCH_RFC822, false, false},
+    {"RFC822.HEADER", IMAP_FETCH_RFC822_HEADER, false, true},
+    {"RFC822.TEXT", IMAP_FETCH_RFC822_TEXT, false, false},
+    {"RFC822.SIZE", IMAP_FETCH_RFC822_SIZE, false, false},
+    {"BODY", IMAP_FETCH_BODY, true, false},
+    {"BODY.PEEK", IMAP_FETCH_BODY, true, true},
+    {"BINARY", IMAP_FETCH_BINARY, true, false},
+    {"BINARY.PEEK", IMAP_FETCH_BINARY, true, true},
+    {"BINARY.SIZE", IMAP_FETCH_BINARY_SIZE, true, true},
+    {"MODSEQ", IMAP_FETCH_MODSEQ, false, false},
+    {"SAVEDATE", IMAP_FETCH_SAVEDATE, false, false},
+    {"EMAILID", IMAP_FETCH_EMAILID, false, false},
+    {"THREADID", IMAP_FETCH_THREADID, false, false},
 };
 
 /* header-list = "(" header-fld-name *(SP header-fld-name) ")" */
@@ -90,11 +90,11 @@ imap_fetch_section_text(const char *p, const char *end, bool binary,
 		const char *word;
 		enum mime_section_kind kind;
 	} texts[] = {
-		{"HEADER.FIELDS.NOT", MIME_SECTION_HEADER_FIELDS_NOT},
-		{"HEADER.FIELDS", MIME_SECTION_HEADER_FIELDS},
-		{"HEADER", MIME_SECTION_HEADER},
-		{"TEXT", MIME_SECTION_TEXT},
-		{"MIME", MIME_SECTION_MIME},
+	    {"HEADER.FIELDS.NOT", MIME_SECTION_HEADER_FIELDS_NOT},
+	    {"HEADER.FIELDS", MIME_SECTION_HEADER_FIELDS},
+	    {"HEADER", MIME_SECTION_HEADER},
+	    {"TEXT", MIME_SECTION_TEXT},
+	    {"MIME", MIME_SECTION_MIME},
 	};
 	size_t i, n;
 
@@ -113,8 +113,8 @@ imap_fetch_section_text(const char *p, const char *end, bool binary,
 			return imap_fetch_fields(p + 1, end, sec, a, err);
 		}
 		/* MIME needs a part number (RFC 3501 §9 section-text). */
-		if (p != end || (sec->kind == MIME_SECTION_MIME &&
-		    sec->depth == 0))
+		if (p != end ||
+		    (sec->kind == MIME_SECTION_MIME && sec->depth == 0))
 			break;
 		return 0;
 	}
@@ -153,8 +153,7 @@ imap_fetch_partial(const char *p, struct imap_fetch_item *it, struct err *err)
 	uint64_t o, n;
 
 	if (*p++ != '<' || dot == NULL || close == NULL || close[1] != '\0' ||
-	    dot > close ||
-	    imap_parse_number(p, (size_t)(dot - p), &o) != 0 ||
+	    dot > close || imap_parse_number(p, (size_t)(dot - p), &o) != 0 ||
 	    imap_parse_number(dot + 1, (size_t)(close - dot - 1), &n) != 0 ||
 	    n == 0 || o > UINT32_MAX || n > UINT32_MAX)
 		return imap_syntax_error(err, "bad partial");
@@ -183,11 +182,11 @@ imap_fetch_sectioned(const char *s, size_t name_len, bool binary,
 	const char *open = s + name_len, *close = strchr(open, ']');
 	const char *name = it->kind == IMAP_FETCH_BINARY_SIZE ? "BINARY.SIZE"
 	    : it->kind == IMAP_FETCH_BINARY                   ? "BINARY"
-							      : "BODY";
+	                                                      : "BODY";
 
 	if (close == NULL ||
 	    imap_fetch_section(open + 1, close, binary, &it->section, a, err) !=
-		0)
+	        0)
 		return -1;
 	if (close[1] != '\0') {
 		if (it->kind == IMAP_FETCH_BINARY_SIZE)
@@ -198,8 +197,8 @@ imap_fetch_sectioned(const char *s, size_t name_len, bool binary,
 	/* RFC 3501 §7.4.2: the reply names the section as requested,
 	   and a partial by its origin only. */
 	it->reply_name = it->has_partial
-	    ? arena_printf(a, "%s%.*s<%u>", name, (int)(close + 1 - open),
-		  open, it->partial_origin)
+	    ? arena_printf(a, "%s%.*s<%u>", name, (int)(close + 1 - open), open,
+	          it->partial_origin)
 	    : arena_printf(a, "%s%.*s", name, (int)(close + 1 - open), open);
 	return 0;
 }
@@ -233,8 +232,8 @@ imap_fetch_item(const struct imap_arg *arg, struct imap_fetch_item *it,
 		}
 		if (!imap_fetch_names[i].section)
 			break;
-		return imap_fetch_sectioned(s, n, it->kind != IMAP_FETCH_BODY,
-		    it, a, err);
+		return imap_fetch_sectioned(
+		    s, n, it->kind != IMAP_FETCH_BODY, it, a, err);
 	}
 	return imap_syntax_error(err, "unknown fetch item");
 }
@@ -254,9 +253,10 @@ imap_fetch_add(struct imap_fetch *out, size_t *cap,
 	out->items = imap_array_push(
 	    a, out->items, &out->count, cap, sizeof(*out->items));
 	out->items[out->count - 1] = *it;
-	if (!it->peek && (it->kind == IMAP_FETCH_BODY ||
-	    it->kind == IMAP_FETCH_BINARY || it->kind == IMAP_FETCH_RFC822 ||
-	    it->kind == IMAP_FETCH_RFC822_TEXT))
+	if (!it->peek &&
+	    (it->kind == IMAP_FETCH_BODY || it->kind == IMAP_FETCH_BINARY ||
+	        it->kind == IMAP_FETCH_RFC822 ||
+	        it->kind == IMAP_FETCH_RFC822_TEXT))
 		out->sets_seen = true;
 }
 
@@ -274,7 +274,8 @@ static int
 imap_fetch_macro(const struct imap_arg *arg, struct imap_fetch *out,
     size_t *cap, struct arena *a)
 {
-	bool all = imap_arg_is_atom(arg, "ALL"), full = imap_arg_is_atom(arg, "FULL");
+	bool all = imap_arg_is_atom(arg, "ALL"),
+	     full = imap_arg_is_atom(arg, "FULL");
 
 	if (!all && !full && !imap_arg_is_atom(arg, "FAST"))
 		return 0;
@@ -306,12 +307,12 @@ imap_fetch_modifiers(const struct imap_arg *list, struct imap_fetch *out,
 		    !out->has_changedsince && i + 1 < list->count &&
 		    list->list[i + 1].type == IMAP_ARG_ATOM &&
 		    imap_parse_number(list->list[i + 1].str,
-			list->list[i + 1].len, &out->changedsince) == 0) {
+		        list->list[i + 1].len, &out->changedsince) == 0) {
 			out->has_changedsince = true;
 			i++;
 			/* RFC 7162 §3.1.4.1: CHANGEDSINCE implies MODSEQ. */
-			imap_fetch_simple(out, cap, IMAP_FETCH_MODSEQ,
-			    "MODSEQ", a);
+			imap_fetch_simple(
+			    out, cap, IMAP_FETCH_MODSEQ, "MODSEQ", a);
 		} else {
 			return imap_syntax_error(err, "bad fetch modifier");
 		}

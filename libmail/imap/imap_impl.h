@@ -29,8 +29,8 @@ bool imap_lex_is_tag_char(unsigned char c);
 int imap_syntax_error(struct err *err, const char *what);
 
 /* Growable arena array: append one element of size sz. */
-void *imap_array_push(struct arena *a, void *arr, size_t *n, size_t *cap,
-    size_t sz);
+void *imap_array_push(
+    struct arena *a, void *arr, size_t *n, size_t *cap, size_t sz);
 
 /* What imap_search_parse_from() reads before the keys. */
 enum {
@@ -42,8 +42,8 @@ struct imap_search;
 struct imap_search_limits;
 
 /* RETURN options list (RFC 4731) into IMAP_SEARCH_RET_*: 0 or -1. */
-int imap_search_return_opts(const struct imap_arg *list, unsigned *ret_out,
-    struct err *err);
+int imap_search_return_opts(
+    const struct imap_arg *list, unsigned *ret_out, struct err *err);
 
 /*
  * The search program shared by SEARCH, SORT and THREAD: optional RETURN,

@@ -52,8 +52,9 @@ imap_array_push(struct arena *a, void *arr, size_t *n, size_t *cap, size_t sz)
 static bool
 imap_lex_at_eol(const struct imap_lex *x)
 {
-	return x->p < x->end && (*x->p == '\n' ||
-	    (*x->p == '\r' && x->p + 1 < x->end && x->p[1] == '\n'));
+	return x->p < x->end &&
+	    (*x->p == '\n' ||
+	        (*x->p == '\r' && x->p + 1 < x->end && x->p[1] == '\n'));
 }
 
 static int
@@ -138,10 +139,10 @@ imap_lex_atom(struct imap_lex *x, struct imap_arg *arg)
 		unsigned char c = (unsigned char)*x->p;
 
 		if (c == '[') {
-			const char *close = memchr(x->p, ']',
-			    (size_t)(x->end - x->p));
-			const char *lf = memchr(x->p, '\n',
-			    (size_t)(x->end - x->p));
+			const char *close =
+			    memchr(x->p, ']', (size_t)(x->end - x->p));
+			const char *lf =
+			    memchr(x->p, '\n', (size_t)(x->end - x->p));
 
 			if (close == NULL || (lf != NULL && lf < close))
 				return imap_syntax_error(x->err, "missing ']'");
@@ -179,8 +180,8 @@ imap_lex_arg(struct imap_lex *x, size_t depth, struct imap_arg *arg)
 			    x->err, ERR_PERM, "LIMIT", "lists nested too deep");
 		x->p++;
 		arg->type = IMAP_ARG_LIST;
-		return imap_lex_list(x, depth + 1, ')', &arg->list,
-		    &arg->count);
+		return imap_lex_list(
+		    x, depth + 1, ')', &arg->list, &arg->count);
 	case '"':
 		return imap_lex_quoted(x, arg);
 	case '{':
@@ -240,9 +241,10 @@ imap_lex_word(struct imap_lex *x, bool tag)
 	char *out;
 	size_t i, n;
 
-	while (x->p < x->end && (tag ? imap_lex_is_tag_char(*x->p)
-				     : isalnum((unsigned char)*x->p) ||
-			*x->p == '-' || *x->p == '_'))
+	while (x->p < x->end &&
+	    (tag ? imap_lex_is_tag_char(*x->p)
+	         : isalnum((unsigned char)*x->p) || *x->p == '-' ||
+	                *x->p == '_'))
 		x->p++;
 	n = (size_t)(x->p - s);
 	if (n == 0)

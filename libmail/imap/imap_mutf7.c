@@ -48,8 +48,8 @@ imap_mutf7_put_utf8(struct buf *out, uint32_t cp)
  * must be the unique one), and so are broken surrogates and leftovers.
  */
 static int
-imap_mutf7_run(const char *s, size_t len, size_t *i, struct buf *out,
-    struct err *err)
+imap_mutf7_run(
+    const char *s, size_t len, size_t *i, struct buf *out, struct err *err)
 {
 	uint32_t acc = 0, hi = 0;
 	int bits = 0;
@@ -89,8 +89,7 @@ imap_mutf7_run(const char *s, size_t len, size_t *i, struct buf *out,
 }
 
 static int
-imap_mutf7_decode(const char *s, size_t len, struct buf *out,
-    struct err *err)
+imap_mutf7_decode(const char *s, size_t len, struct buf *out, struct err *err)
 {
 	size_t i;
 
@@ -131,7 +130,8 @@ imap_mutf7_check(const char *s, size_t len, struct err *err)
 
 			if ((n == 1 && s[level] == '.') ||
 			    (n == 2 && s[level] == '.' && s[level + 1] == '.'))
-				return imap_mutf7_cannot(err, "'.' or '..' level");
+				return imap_mutf7_cannot(
+				    err, "'.' or '..' level");
 			level = i + 1;
 			continue;
 		}
@@ -146,8 +146,8 @@ imap_mutf7_check(const char *s, size_t len, struct err *err)
 }
 
 int
-imap_mailbox_decode(const char *name, size_t len, bool utf8, struct buf *out,
-    struct err *err)
+imap_mailbox_decode(
+    const char *name, size_t len, bool utf8, struct buf *out, struct err *err)
 {
 	size_t start = out->len;
 

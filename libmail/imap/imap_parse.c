@@ -90,8 +90,8 @@ imap_parse_tag(const struct imap_parser *p, struct arena *a)
 }
 
 static enum imap_parse_status
-imap_parse_fail(struct imap_parser *p, struct imap_parse_event *ev,
-    bool fatal, struct arena *a)
+imap_parse_fail(struct imap_parser *p, struct imap_parse_event *ev, bool fatal,
+    struct arena *a)
 {
 	ev->status = IMAP_PARSE_ERROR;
 	ev->tag = imap_parse_tag(p, a);
@@ -108,8 +108,8 @@ imap_parse_fail(struct imap_parser *p, struct imap_parse_event *ev,
  * has too many digits to be acceptable.
  */
 static int
-imap_parse_announce(const struct imap_parser *p, uint64_t *n_out,
-    bool *sync_out)
+imap_parse_announce(
+    const struct imap_parser *p, uint64_t *n_out, bool *sync_out)
 {
 	const char *s = p->cmd.data + p->line_start;
 	size_t e = p->cmd.len - p->line_start - 1, d;
@@ -165,7 +165,7 @@ imap_parse_line_done(struct imap_parser *p, struct arena *a,
 	p->done = true;
 	p->line_start = 0;
 	if (imap_lex_command(p->cmd.data, p->cmd.len, &p->lim, &ev->cmd,
-		&ev->tag, a, err) != 0) {
+	        &ev->tag, a, err) != 0) {
 		ev->status = IMAP_PARSE_ERROR;
 		return IMAP_PARSE_ERROR;
 	}
@@ -178,8 +178,8 @@ imap_parse_raw_line(struct imap_parser *p, struct imap_parse_event *ev)
 {
 	size_t n = p->cmd.len;
 
-	while (n > 0 && (p->cmd.data[n - 1] == '\n' ||
-	    p->cmd.data[n - 1] == '\r'))
+	while (
+	    n > 0 && (p->cmd.data[n - 1] == '\n' || p->cmd.data[n - 1] == '\r'))
 		n--;
 	buf_truncate(&p->cmd, n);
 	p->raw_line = false;
@@ -193,8 +193,7 @@ imap_parse_raw_line(struct imap_parser *p, struct imap_parse_event *ev)
 /* Take line bytes up to and including LF; check the line and command. */
 static enum imap_parse_status
 imap_parse_take_line(struct imap_parser *p, const char *data, size_t len,
-    size_t *used, struct arena *a, struct imap_parse_event *ev,
-    struct err *err)
+    size_t *used, struct arena *a, struct imap_parse_event *ev, struct err *err)
 {
 	const char *lf = memchr(data + *used, '\n', len - *used);
 	size_t n = lf == NULL ? len - *used : (size_t)(lf - data) + 1 - *used;

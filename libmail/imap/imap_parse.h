@@ -121,7 +121,8 @@ struct imap_parser {
 };
 
 /* Initialise caller storage; lim is copied. imap_parse_deinit frees. */
-void imap_parse_init(struct imap_parser *p, const struct imap_parse_limits *lim);
+void imap_parse_init(
+    struct imap_parser *p, const struct imap_parse_limits *lim);
 void imap_parse_deinit(struct imap_parser *p);
 /* Change the limits between events (e.g. after LOGIN). */
 void imap_parse_set_limits(
@@ -134,9 +135,9 @@ void imap_parse_set_limits(
  * kind, with ev filled; tokens of a COMMAND live in arena a. The result
  * never depends on how the input is split. Never blocks.
  */
-enum imap_parse_status imap_parse_feed(struct imap_parser *p,
-    const char *data, size_t len, size_t *used_out, struct arena *a,
-    struct imap_parse_event *ev, struct err *err);
+enum imap_parse_status imap_parse_feed(struct imap_parser *p, const char *data,
+    size_t len, size_t *used_out, struct arena *a, struct imap_parse_event *ev,
+    struct err *err);
 
 /*
  * Drop the command being read: after a LITERAL event the caller refused
@@ -182,8 +183,8 @@ int imap_seqset_parse(const char *s, size_t len, struct imap_seqset *out,
     struct arena *a, struct err *err);
 /* True when n is in set, with "*" standing for star (the largest
    message number or UID; 0 for an empty mailbox). */
-bool imap_seqset_contains(const struct imap_seqset *set, uint32_t n,
-    uint32_t star);
+bool imap_seqset_contains(
+    const struct imap_seqset *set, uint32_t n, uint32_t star);
 
 /* ---- flags (STORE, APPEND) ---- */
 
@@ -208,9 +209,8 @@ struct imap_flags {
  * Unknown "\X" system flags and "\Recent" are refused (BAD).
  * Returns 0, or -1 with err.
  */
-int imap_flags_parse(const struct imap_arg *args, size_t count,
-    bool allow_bare, struct imap_flags *out, struct arena *a,
-    struct err *err);
+int imap_flags_parse(const struct imap_arg *args, size_t count, bool allow_bare,
+    struct imap_flags *out, struct arena *a, struct err *err);
 
 /* ---- STORE (RFC 3501 §6.4.6, RFC 7162 UNCHANGEDSINCE) ---- */
 
@@ -305,8 +305,8 @@ struct imap_date {
  * (the month name in any case). s is the token's contents (quotes
  * already removed by the reader). 0, or -1 with err (BAD).
  */
-int imap_date_parse(const char *s, size_t len, struct imap_date *out,
-    struct err *err);
+int imap_date_parse(
+    const char *s, size_t len, struct imap_date *out, struct err *err);
 /* Days since 1970-01-01 of a date (negative before). */
 int64_t imap_date_days(const struct imap_date *d);
 
@@ -315,8 +315,8 @@ int64_t imap_date_days(const struct imap_date *d);
  * gives it: *t_out in UTC seconds, *tz_out the zone in minutes east.
  * 0, or -1 with err (BAD).
  */
-int imap_datetime_parse(const char *s, size_t len, time_t *t_out,
-    int *tz_out, struct err *err);
+int imap_datetime_parse(
+    const char *s, size_t len, time_t *t_out, int *tz_out, struct err *err);
 /* Append the date-time of t seen in zone tz (minutes) as a quoted
    string: "\"25-Nov-2026 17:06:43 +0000\"". */
 void imap_datetime_write(struct buf *out, time_t t, int tz);
@@ -334,8 +334,8 @@ void imap_datetime_write(struct buf *out, time_t t, int tz);
  * (store/mbox_folder.h) still apply after this one. 0, or -1 with err
  * (ERR_PERM, "CANNOT" code, reason).
  */
-int imap_mailbox_decode(const char *name, size_t len, bool utf8,
-    struct buf *out, struct err *err);
+int imap_mailbox_decode(
+    const char *name, size_t len, bool utf8, struct buf *out, struct err *err);
 /*
  * Encode a UTF-8 mailbox name (from the store) to modified UTF-7,
  * appended to out, for clients that did not enable UTF-8. 0, or -1 when

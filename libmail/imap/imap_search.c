@@ -28,8 +28,8 @@ struct imap_search_cur {
 	size_t i;
 };
 
-static struct imap_search_node *imap_search_key(struct imap_search_ctx *c,
-    struct imap_search_cur *cur, size_t depth);
+static struct imap_search_node *imap_search_key(
+    struct imap_search_ctx *c, struct imap_search_cur *cur, size_t depth);
 
 static const struct imap_arg *
 imap_search_next(struct imap_search_ctx *c, struct imap_search_cur *cur)
@@ -74,20 +74,20 @@ static const struct {
 	unsigned flag;
 	bool negate;
 } imap_search_simple[] = {
-	{"ALL", IMAP_SEARCH_ALL, 0, false},
-	{"NEW", IMAP_SEARCH_NEW, 0, false},
-	{"OLD", IMAP_SEARCH_OLD, 0, false},
-	{"ANSWERED", IMAP_SEARCH_FLAG, IMAP_FLAG_ANSWERED, false},
-	{"DELETED", IMAP_SEARCH_FLAG, IMAP_FLAG_DELETED, false},
-	{"DRAFT", IMAP_SEARCH_FLAG, IMAP_FLAG_DRAFT, false},
-	{"FLAGGED", IMAP_SEARCH_FLAG, IMAP_FLAG_FLAGGED, false},
-	{"RECENT", IMAP_SEARCH_FLAG, IMAP_FLAG_RECENT, false},
-	{"SEEN", IMAP_SEARCH_FLAG, IMAP_FLAG_SEEN, false},
-	{"UNANSWERED", IMAP_SEARCH_FLAG, IMAP_FLAG_ANSWERED, true},
-	{"UNDELETED", IMAP_SEARCH_FLAG, IMAP_FLAG_DELETED, true},
-	{"UNDRAFT", IMAP_SEARCH_FLAG, IMAP_FLAG_DRAFT, true},
-	{"UNFLAGGED", IMAP_SEARCH_FLAG, IMAP_FLAG_FLAGGED, true},
-	{"UNSEEN", IMAP_SEARCH_FLAG, IMAP_FLAG_SEEN, true},
+    {"ALL", IMAP_SEARCH_ALL, 0, false},
+    {"NEW", IMAP_SEARCH_NEW, 0, false},
+    {"OLD", IMAP_SEARCH_OLD, 0, false},
+    {"ANSWERED", IMAP_SEARCH_FLAG, IMAP_FLAG_ANSWERED, false},
+    {"DELETED", IMAP_SEARCH_FLAG, IMAP_FLAG_DELETED, false},
+    {"DRAFT", IMAP_SEARCH_FLAG, IMAP_FLAG_DRAFT, false},
+    {"FLAGGED", IMAP_SEARCH_FLAG, IMAP_FLAG_FLAGGED, false},
+    {"RECENT", IMAP_SEARCH_FLAG, IMAP_FLAG_RECENT, false},
+    {"SEEN", IMAP_SEARCH_FLAG, IMAP_FLAG_SEEN, false},
+    {"UNANSWERED", IMAP_SEARCH_FLAG, IMAP_FLAG_ANSWERED, true},
+    {"UNDELETED", IMAP_SEARCH_FLAG, IMAP_FLAG_DELETED, true},
+    {"UNDRAFT", IMAP_SEARCH_FLAG, IMAP_FLAG_DRAFT, true},
+    {"UNFLAGGED", IMAP_SEARCH_FLAG, IMAP_FLAG_FLAGGED, true},
+    {"UNSEEN", IMAP_SEARCH_FLAG, IMAP_FLAG_SEEN, true},
 };
 
 /* Keys taking a string: the header ones name their field. */
@@ -96,33 +96,35 @@ static const struct {
 	enum imap_search_kind kind;
 	const char *field;
 } imap_search_strings[] = {
-	{"BCC", IMAP_SEARCH_HEADER, "Bcc"},
-	{"CC", IMAP_SEARCH_HEADER, "Cc"},
-	{"FROM", IMAP_SEARCH_HEADER, "From"},
-	{"SUBJECT", IMAP_SEARCH_HEADER, "Subject"},
-	{"TO", IMAP_SEARCH_HEADER, "To"},
-	{"BODY", IMAP_SEARCH_BODY, NULL},
-	{"TEXT", IMAP_SEARCH_TEXT, NULL},
-	{"KEYWORD", IMAP_SEARCH_KEYWORD, NULL},
-	{"UNKEYWORD", IMAP_SEARCH_KEYWORD, NULL},
+    {"BCC", IMAP_SEARCH_HEADER, "Bcc"},
+    {"CC", IMAP_SEARCH_HEADER, "Cc"},
+    {"FROM", IMAP_SEARCH_HEADER, "From"},
+    {"SUBJECT", IMAP_SEARCH_HEADER, "Subject"},
+    {"TO", IMAP_SEARCH_HEADER, "To"},
+    {"BODY", IMAP_SEARCH_BODY, NULL},
+    {"TEXT", IMAP_SEARCH_TEXT, NULL},
+    {"KEYWORD", IMAP_SEARCH_KEYWORD, NULL},
+    {"UNKEYWORD", IMAP_SEARCH_KEYWORD, NULL},
 };
 
 static const struct {
 	const char *name;
 	enum imap_search_kind kind;
-} imap_search_dates[] = {
-	{"BEFORE", IMAP_SEARCH_BEFORE},
-	{"ON", IMAP_SEARCH_ON},
-	{"SINCE", IMAP_SEARCH_SINCE},
-	{"SENTBEFORE", IMAP_SEARCH_SENTBEFORE},
-	{"SENTON", IMAP_SEARCH_SENTON},
-	{"SENTSINCE", IMAP_SEARCH_SENTSINCE},
-}, imap_search_numbers[] = {
-	{"LARGER", IMAP_SEARCH_LARGER},
-	{"SMALLER", IMAP_SEARCH_SMALLER},
-	{"OLDER", IMAP_SEARCH_OLDER},
-	{"YOUNGER", IMAP_SEARCH_YOUNGER},
-	{"MODSEQ", IMAP_SEARCH_MODSEQ},
+} imap_search_dates[] =
+    {
+        {"BEFORE", IMAP_SEARCH_BEFORE},
+        {"ON", IMAP_SEARCH_ON},
+        {"SINCE", IMAP_SEARCH_SINCE},
+        {"SENTBEFORE", IMAP_SEARCH_SENTBEFORE},
+        {"SENTON", IMAP_SEARCH_SENTON},
+        {"SENTSINCE", IMAP_SEARCH_SENTSINCE},
+},
+  imap_search_numbers[] = {
+      {"LARGER", IMAP_SEARCH_LARGER},
+      {"SMALLER", IMAP_SEARCH_SMALLER},
+      {"OLDER", IMAP_SEARCH_OLDER},
+      {"YOUNGER", IMAP_SEARCH_YOUNGER},
+      {"MODSEQ", IMAP_SEARCH_MODSEQ},
 };
 
 #define IMAP_SEARCH_N(t) (sizeof(t) / sizeof((t)[0]))
@@ -130,19 +132,18 @@ static const struct {
 static struct imap_search_node *
 imap_search_wrap_not(struct imap_search_ctx *c, struct imap_search_node *n)
 {
-	struct imap_search_node *not;
+	struct imap_search_node * not ;
 
-	if (n == NULL || (not = imap_search_node_new(c, IMAP_SEARCH_NOT)) ==
-	    NULL)
+	if (n == NULL ||
+	    (not = imap_search_node_new(c, IMAP_SEARCH_NOT)) == NULL)
 		return NULL;
-	not->children = n;
-	return not;
+	not ->children = n;
+	return not ;
 }
 
 static struct imap_search_node *
-imap_search_string_key(struct imap_search_ctx *c,
-    struct imap_search_cur *cur, enum imap_search_kind kind,
-    const char *field, bool negate)
+imap_search_string_key(struct imap_search_ctx *c, struct imap_search_cur *cur,
+    enum imap_search_kind kind, const char *field, bool negate)
 {
 	const struct imap_arg *s = imap_search_astring(c, cur);
 	struct imap_search_node *n;
@@ -167,8 +168,8 @@ imap_search_modseq(struct imap_search_ctx *c, struct imap_search_cur *cur,
 
 		if (t == NULL || t->type != IMAP_ARG_ATOM ||
 		    (strcasecmp(t->str, "priv") != 0 &&
-			strcasecmp(t->str, "shared") != 0 &&
-			strcasecmp(t->str, "all") != 0))
+		        strcasecmp(t->str, "shared") != 0 &&
+		        strcasecmp(t->str, "all") != 0))
 			return imap_syntax_error(c->err, "bad MODSEQ entry");
 		n->modseq_entry = v->str;
 		n->modseq_type = t->str;
@@ -201,7 +202,7 @@ imap_search_arg_key(struct imap_search_ctx *c, struct imap_search_cur *cur,
 	if (v->type != IMAP_ARG_ATOM ||
 	    imap_parse_number(v->str, v->len, &n->num) != 0 ||
 	    ((kind == IMAP_SEARCH_OLDER || kind == IMAP_SEARCH_YOUNGER) &&
-		n->num == 0)) {
+	        n->num == 0)) {
 		imap_syntax_error(c->err, name);
 		return NULL;
 	}
@@ -224,8 +225,8 @@ imap_search_set(struct imap_search_ctx *c, const struct imap_arg *arg,
 
 /* A parenthesised list: an AND of its keys. */
 static struct imap_search_node *
-imap_search_group(struct imap_search_ctx *c, const struct imap_arg *arg,
-    size_t depth)
+imap_search_group(
+    struct imap_search_ctx *c, const struct imap_arg *arg, size_t depth)
 {
 	struct imap_search_cur sub = {.args = arg->list, .count = arg->count};
 	struct imap_search_node *n, *k, **tail;
@@ -253,12 +254,12 @@ imap_search_logic(struct imap_search_ctx *c, struct imap_search_cur *cur,
 {
 	struct imap_search_node *n, *k;
 
-	if ((n = imap_search_node_new(c, or ? IMAP_SEARCH_OR
-					    : IMAP_SEARCH_NOT)) == NULL ||
+	if ((n = imap_search_node_new(
+	         c, or ? IMAP_SEARCH_OR : IMAP_SEARCH_NOT)) == NULL ||
 	    (k = imap_search_key(c, cur, depth + 1)) == NULL)
 		return NULL;
 	n->children = k;
-	if (or && (k->next = imap_search_key(c, cur, depth + 1)) == NULL)
+	if (or &&(k->next = imap_search_key(c, cur, depth + 1)) == NULL)
 		return NULL;
 	return n;
 }
@@ -278,7 +279,7 @@ imap_search_named(struct imap_search_ctx *c, struct imap_search_cur *cur,
 		if (n != NULL)
 			n->flag = imap_search_simple[i].flag;
 		return imap_search_simple[i].negate ? imap_search_wrap_not(c, n)
-						     : n;
+		                                    : n;
 	}
 	for (i = 0; i < IMAP_SEARCH_N(imap_search_strings); i++)
 		if (strcasecmp(w, imap_search_strings[i].name) == 0)
@@ -298,12 +299,12 @@ imap_search_named(struct imap_search_ctx *c, struct imap_search_cur *cur,
 		const struct imap_arg *f = imap_search_astring(c, cur);
 
 		return f == NULL ? NULL
-				 : imap_search_string_key(c, cur,
-				       IMAP_SEARCH_HEADER, f->str, false);
+		                 : imap_search_string_key(c, cur,
+		                       IMAP_SEARCH_HEADER, f->str, false);
 	}
 	if (strcasecmp(w, "NOT") == 0 || strcasecmp(w, "OR") == 0)
-		return imap_search_logic(c, cur, w[0] == 'O' || w[0] == 'o',
-		    depth);
+		return imap_search_logic(
+		    c, cur, w[0] == 'O' || w[0] == 'o', depth);
 	if (strcasecmp(w, "UID") == 0) {
 		const struct imap_arg *s = imap_search_next(c, cur);
 
@@ -317,8 +318,8 @@ imap_search_named(struct imap_search_ctx *c, struct imap_search_cur *cur,
 }
 
 static struct imap_search_node *
-imap_search_key(struct imap_search_ctx *c, struct imap_search_cur *cur,
-    size_t depth)
+imap_search_key(
+    struct imap_search_ctx *c, struct imap_search_cur *cur, size_t depth)
 {
 	const struct imap_arg *arg = imap_search_next(c, cur);
 	struct imap_search_node *n;
@@ -341,16 +342,17 @@ imap_search_key(struct imap_search_ctx *c, struct imap_search_cur *cur,
 	c->err->kind = ERR_NONE;
 	n = imap_search_named(c, cur, arg->str, depth);
 	if (n == NULL && c->err->kind == ERR_NONE)
-		err_set(c->err, ERR_PERM, "", "unknown search key %.40s",
-		    arg->str);
+		err_set(
+		    c->err, ERR_PERM, "", "unknown search key %.40s", arg->str);
 	return n;
 }
 
 int
-imap_search_return_opts(const struct imap_arg *l, unsigned *ret_out,
-    struct err *err)
+imap_search_return_opts(
+    const struct imap_arg *l, unsigned *ret_out, struct err *err)
 {
-	static const char *const opts[] = {"MIN", "MAX", "ALL", "COUNT", "SAVE"};
+	static const char *const opts[] = {
+	    "MIN", "MAX", "ALL", "COUNT", "SAVE"};
 	size_t i, k;
 
 	if (l->type != IMAP_ARG_LIST)
@@ -375,8 +377,8 @@ imap_search_return(struct imap_search_ctx *c, struct imap_search_cur *cur)
 {
 	const struct imap_arg *l;
 
-	if (cur->i >= cur->count || !imap_arg_is_atom(&cur->args[cur->i],
-					"RETURN"))
+	if (cur->i >= cur->count ||
+	    !imap_arg_is_atom(&cur->args[cur->i], "RETURN"))
 		return 0;
 	cur->i++;
 	if ((l = imap_search_next(c, cur)) == NULL ||
@@ -388,8 +390,8 @@ imap_search_return(struct imap_search_ctx *c, struct imap_search_cur *cur)
 
 /* CHARSET name: only US-ASCII and UTF-8 (RFC 9051 §6.4.4). */
 static int
-imap_search_charset(struct imap_search_ctx *c, struct imap_search_cur *cur,
-    bool required)
+imap_search_charset(
+    struct imap_search_ctx *c, struct imap_search_cur *cur, bool required)
 {
 	const struct imap_arg *cs;
 
@@ -404,8 +406,8 @@ imap_search_charset(struct imap_search_ctx *c, struct imap_search_cur *cur,
 	if (strcasecmp(cs->str, "UTF-8") == 0)
 		c->out->utf8 = true;
 	else if (strcasecmp(cs->str, "US-ASCII") != 0)
-		return err_set(c->err, ERR_PERM, "BADCHARSET",
-		    "charset not supported");
+		return err_set(
+		    c->err, ERR_PERM, "BADCHARSET", "charset not supported");
 	return 0;
 }
 
@@ -444,9 +446,9 @@ imap_search_ctx_init(struct imap_search_ctx *c,
 }
 
 int
-imap_search_parse_from(const struct imap_arg *args, size_t count,
-    unsigned what, const struct imap_search_limits *lim,
-    struct imap_search *out, struct arena *a, struct err *err)
+imap_search_parse_from(const struct imap_arg *args, size_t count, unsigned what,
+    const struct imap_search_limits *lim, struct imap_search *out,
+    struct arena *a, struct err *err)
 {
 	struct imap_search_ctx c;
 	struct imap_search_cur cur = {.args = args, .count = count};
@@ -454,9 +456,9 @@ imap_search_parse_from(const struct imap_arg *args, size_t count,
 
 	imap_search_ctx_init(&c, lim, out, a, err != NULL ? err : &local);
 	if (((what & IMAP_SEARCH_FROM_RETURN) &&
-		imap_search_return(&c, &cur) != 0) ||
-	    imap_search_charset(&c, &cur,
-		(what & IMAP_SEARCH_FROM_CHARSET) != 0) != 0)
+	        imap_search_return(&c, &cur) != 0) ||
+	    imap_search_charset(
+	        &c, &cur, (what & IMAP_SEARCH_FROM_CHARSET) != 0) != 0)
 		return -1;
 	return imap_search_program(&c, &cur);
 }

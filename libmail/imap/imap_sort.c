@@ -16,15 +16,15 @@ static const struct {
 	const char *name;
 	enum imap_sort_key key;
 } imap_sort_keys[] = {
-	{"ARRIVAL", IMAP_SORT_ARRIVAL},
-	{"CC", IMAP_SORT_CC},
-	{"DATE", IMAP_SORT_DATE},
-	{"FROM", IMAP_SORT_FROM},
-	{"SIZE", IMAP_SORT_SIZE},
-	{"SUBJECT", IMAP_SORT_SUBJECT},
-	{"TO", IMAP_SORT_TO},
-	{"DISPLAYFROM", IMAP_SORT_DISPLAYFROM},
-	{"DISPLAYTO", IMAP_SORT_DISPLAYTO},
+    {"ARRIVAL", IMAP_SORT_ARRIVAL},
+    {"CC", IMAP_SORT_CC},
+    {"DATE", IMAP_SORT_DATE},
+    {"FROM", IMAP_SORT_FROM},
+    {"SIZE", IMAP_SORT_SIZE},
+    {"SUBJECT", IMAP_SORT_SUBJECT},
+    {"TO", IMAP_SORT_TO},
+    {"DISPLAYFROM", IMAP_SORT_DISPLAYFROM},
+    {"DISPLAYTO", IMAP_SORT_DISPLAYTO},
 };
 
 /* sort-criterion = ["REVERSE" SP] sort-key */
@@ -43,10 +43,11 @@ imap_sort_criteria(const struct imap_arg *list, struct imap_sort *out,
 			reverse = true;
 			continue;
 		}
-		for (k = 0; k < sizeof(imap_sort_keys) / sizeof(imap_sort_keys[0]);
+		for (k = 0;
+		     k < sizeof(imap_sort_keys) / sizeof(imap_sort_keys[0]);
 		     k++)
-			if (imap_arg_is_atom(&list->list[i],
-				imap_sort_keys[k].name))
+			if (imap_arg_is_atom(
+			        &list->list[i], imap_sort_keys[k].name))
 				break;
 		if (k == sizeof(imap_sort_keys) / sizeof(imap_sort_keys[0]))
 			return imap_syntax_error(err, "bad sort criterion");
@@ -78,7 +79,7 @@ imap_sort_parse(const struct imap_arg *args, size_t count,
 		return imap_syntax_error(err, "SORT needs criteria and keys");
 	if (imap_sort_criteria(&args[skip], out, a, err) != 0 ||
 	    imap_search_parse_from(args + skip + 1, count - skip - 1,
-		IMAP_SEARCH_FROM_CHARSET, lim, &out->search, a, err) != 0)
+	        IMAP_SEARCH_FROM_CHARSET, lim, &out->search, a, err) != 0)
 		return -1;
 	out->search.has_return = skip > 0;
 	out->search.ret = ret;
@@ -92,7 +93,8 @@ imap_thread_parse(const struct imap_arg *args, size_t count,
 {
 	memset(out, 0, sizeof(*out));
 	if (count < 3)
-		return imap_syntax_error(err, "THREAD needs algorithm and keys");
+		return imap_syntax_error(
+		    err, "THREAD needs algorithm and keys");
 	if (imap_arg_is_atom(&args[0], "ORDEREDSUBJECT"))
 		out->alg = IMAP_THREAD_ORDEREDSUBJECT;
 	else if (imap_arg_is_atom(&args[0], "REFERENCES"))

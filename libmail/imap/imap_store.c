@@ -12,8 +12,8 @@
 #include "imap/imap_impl.h"
 
 static int
-imap_store_modifiers(const struct imap_arg *list, struct imap_store *out,
-    struct err *err)
+imap_store_modifiers(
+    const struct imap_arg *list, struct imap_store *out, struct err *err)
 {
 	size_t i;
 
@@ -26,7 +26,7 @@ imap_store_modifiers(const struct imap_arg *list, struct imap_store *out,
 		if (!imap_arg_is_atom(&list->list[i], "UNCHANGEDSINCE") ||
 		    v->type != IMAP_ARG_ATOM ||
 		    imap_parse_number(v->str, v->len, &out->unchangedsince) !=
-			0 ||
+		        0 ||
 		    out->has_unchangedsince)
 			return imap_syntax_error(err, "bad STORE modifier");
 		out->has_unchangedsince = true;

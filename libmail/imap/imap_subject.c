@@ -19,15 +19,14 @@ struct imap_subject {
 
 /* Step 1 (without RFC 2047): every run of white space becomes one SP. */
 static char *
-imap_subject_squash(const char *s, size_t len, size_t *len_out,
-    struct arena *a)
+imap_subject_squash(const char *s, size_t len, size_t *len_out, struct arena *a)
 {
 	char *out = arena_alloc(a, len + 1);
 	size_t i, n = 0;
 
 	for (i = 0; i < len; i++) {
-		bool ws = s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
-		    s[i] == '\n';
+		bool ws =
+		    s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n';
 
 		if (!ws)
 			out[n++] = s[i];
@@ -126,8 +125,7 @@ imap_subject_leaders(struct imap_subject *x)
 }
 
 char *
-imap_subject_base(const char *s, size_t len, bool *reply_out,
-    struct arena *a)
+imap_subject_base(const char *s, size_t len, bool *reply_out, struct arena *a)
 {
 	struct imap_subject x = {0};
 	struct buf dec;

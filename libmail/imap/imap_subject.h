@@ -23,7 +23,7 @@
  * is kept: the caller compares with its collation. Each removal is
  * linear in len, and there are at most len of them.
  */
-char *imap_subject_base(const char *s, size_t len, bool *reply_out,
-    struct arena *a);
+char *imap_subject_base(
+    const char *s, size_t len, bool *reply_out, struct arena *a);
 
 #endif

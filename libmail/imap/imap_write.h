@@ -30,8 +30,8 @@ enum {
  * followed by the bytes (with IMAP_WRITE_BINARY and a NUL inside:
  * "~{n}\r\n").
  */
-void imap_write_string(struct buf *out, const char *s, size_t len,
-    unsigned flags);
+void imap_write_string(
+    struct buf *out, const char *s, size_t len, unsigned flags);
 /* As imap_write_string(), NIL when s is NULL (nstring). */
 void imap_write_nstring(struct buf *out, const char *s, unsigned flags);
 /* As imap_write_string() for a NUL-terminated s. */
@@ -41,8 +41,8 @@ void imap_write_cstring(struct buf *out, const char *s, unsigned flags);
  * ATOM-CHARs (and ']', which astring allows) and is not "NIL" in any
  * case; a string otherwise.
  */
-void imap_write_astring(struct buf *out, const char *s, size_t len,
-    unsigned flags);
+void imap_write_astring(
+    struct buf *out, const char *s, size_t len, unsigned flags);
 /* A literal "{len}\r\n" + bytes, always. */
 void imap_write_literal(struct buf *out, const char *s, size_t len);
 

@@ -168,8 +168,8 @@ int mime_header_next(struct mime_header_iter *it, struct mime_field *f);
  * trailing white space trimmed; NUL-terminated, in arena a. NULL when
  * there is no such field.
  */
-const char *mime_header_get(const char *data, struct mime_span h,
-    const char *name, struct arena *a);
+const char *mime_header_get(
+    const char *data, struct mime_span h, const char *name, struct arena *a);
 
 /* Unfold a field value span (see mime_header_get); lives in a. */
 char *mime_header_unfold(const char *data, struct mime_span v, struct arena *a);

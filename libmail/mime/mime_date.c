@@ -41,8 +41,8 @@ mime_date_num(struct mime_date_cur *c, int max_digits, int *ndigits_out)
 	long v = 0;
 	int n = 0;
 
-	while (c->p < c->end && isdigit((unsigned char)*c->p) &&
-	    n < max_digits) {
+	while (
+	    c->p < c->end && isdigit((unsigned char)*c->p) && n < max_digits) {
 		v = v * 10 + (*c->p - '0');
 		c->p++;
 		n++;
@@ -86,9 +86,9 @@ mime_date_zone(struct mime_date_cur *c)
 	static const struct {
 		const char *name;
 		int off;
-	} zones[] = {{"UT", 0}, {"UTC", 0}, {"GMT", 0}, {"Z", 0},
-	    {"EST", -300}, {"EDT", -240}, {"CST", -360}, {"CDT", -300},
-	    {"MST", -420}, {"MDT", -360}, {"PST", -480}, {"PDT", -420}};
+	} zones[] = {{"UT", 0}, {"UTC", 0}, {"GMT", 0}, {"Z", 0}, {"EST", -300},
+	    {"EDT", -240}, {"CST", -360}, {"CDT", -300}, {"MST", -420},
+	    {"MDT", -360}, {"PST", -480}, {"PDT", -420}};
 	const char *w;
 	size_t n, i;
 

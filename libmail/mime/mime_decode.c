@@ -85,8 +85,10 @@ mime_decode_qp_line(const char *s, size_t len, bool eol, struct buf *out)
 		}
 		if (i + 1 == len)
 			return; /* soft line break: no line end */
-		hi = i + 2 < len ? mime_decode_hex((unsigned char)s[i + 1]) : -1;
-		lo = i + 2 < len ? mime_decode_hex((unsigned char)s[i + 2]) : -1;
+		hi =
+		    i + 2 < len ? mime_decode_hex((unsigned char)s[i + 1]) : -1;
+		lo =
+		    i + 2 < len ? mime_decode_hex((unsigned char)s[i + 2]) : -1;
 		if (hi < 0 || lo < 0) {
 			buf_putc(out, '='); /* §6.7 note (2): keep it */
 			continue;
@@ -117,8 +119,8 @@ mime_decode_qp(const char *in, size_t len, struct buf *out)
 }
 
 int
-mime_decode(enum mime_encoding enc, const char *in, size_t len,
-    struct buf *out, struct err *err)
+mime_decode(enum mime_encoding enc, const char *in, size_t len, struct buf *out,
+    struct err *err)
 {
 	switch (enc) {
 	case MIME_ENC_BASE64:
@@ -135,6 +137,6 @@ mime_decode(enum mime_encoding enc, const char *in, size_t len,
 	case MIME_ENC_UNKNOWN:
 		break;
 	}
-	return err_set(err, ERR_PERM, "UNKNOWN-CTE",
-	    "unknown Content-Transfer-Encoding");
+	return err_set(
+	    err, ERR_PERM, "UNKNOWN-CTE", "unknown Content-Transfer-Encoding");
 }

@@ -72,8 +72,9 @@ mime_header_split(const char *data, size_t off, size_t end,
 			pos += eol;
 			break;
 		}
-		if (mime_is_wsp(data[pos]) ? first
-					   : !mime_header_is_field(data, pos, end))
+		if (mime_is_wsp(data[pos])
+		        ? first
+		        : !mime_header_is_field(data, pos, end))
 			break;
 		first = 0;
 		pos = mime_line_next(data, pos, end);
@@ -146,8 +147,8 @@ mime_header_unfold(const char *data, struct mime_span v, struct arena *a)
 }
 
 const char *
-mime_header_get(const char *data, struct mime_span h, const char *name,
-    struct arena *a)
+mime_header_get(
+    const char *data, struct mime_span h, const char *name, struct arena *a)
 {
 	struct mime_header_iter it;
 	struct mime_field f;

@@ -177,8 +177,8 @@ mime_param_merge(struct mime_param *raw, size_t n, struct arena *a)
 }
 
 static size_t
-mime_param_list(const char *p, struct mime_param *raw, size_t max,
-    struct arena *a)
+mime_param_list(
+    const char *p, struct mime_param *raw, size_t max, struct arena *a)
 {
 	size_t n = 0;
 
@@ -231,7 +231,8 @@ mime_param_parse_value(const char *value, const char **type_out,
 	}
 	*type_out = type;
 	raw = arena_alloc(a, (max > 0 ? max : 1) * sizeof(*raw));
-	*nparams_out = mime_param_merge(raw, mime_param_list(p, raw, max, a), a);
+	*nparams_out =
+	    mime_param_merge(raw, mime_param_list(p, raw, max, a), a);
 	*params_out = raw;
 	return 0;
 }
@@ -254,11 +255,11 @@ mime_encoding_from_name(const char *name, size_t len)
 		const char *name;
 		enum mime_encoding enc;
 	} names[] = {
-		{"7bit", MIME_ENC_7BIT},
-		{"8bit", MIME_ENC_8BIT},
-		{"binary", MIME_ENC_BINARY},
-		{"base64", MIME_ENC_BASE64},
-		{"quoted-printable", MIME_ENC_QP},
+	    {"7bit", MIME_ENC_7BIT},
+	    {"8bit", MIME_ENC_8BIT},
+	    {"binary", MIME_ENC_BINARY},
+	    {"base64", MIME_ENC_BASE64},
+	    {"quoted-printable", MIME_ENC_QP},
 	};
 	size_t i;
 

@@ -54,8 +54,8 @@ mime_parse_fields(struct mime_parse_ctx *c, struct mime_part *p)
 			continue;
 		name += 8;
 		/* RFC 2045: the first occurrence of a field counts. */
-#define MIME_FIELD_IS(word) \
-	(f.name.len - 8 == sizeof(word) - 1 && \
+#define MIME_FIELD_IS(word)                                                    \
+	(f.name.len - 8 == sizeof(word) - 1 &&                                 \
 	    strncasecmp(name, word, sizeof(word) - 1) == 0)
 		v = mime_header_unfold(c->data, f.value, c->a);
 		/* An unusable Content-Type leaves the default (§5.2). */
@@ -90,8 +90,8 @@ mime_parse_fields(struct mime_parse_ctx *c, struct mime_part *p)
  * "--boundary--"; 0 otherwise.
  */
 static int
-mime_parse_is_delim(const char *d, size_t pos, size_t end, const char *b,
-    size_t blen)
+mime_parse_is_delim(
+    const char *d, size_t pos, size_t end, const char *b, size_t blen)
 {
 	size_t i;
 
@@ -154,8 +154,8 @@ mime_parse_add_child(struct mime_parse_ctx *c, struct mime_part *p,
 
 /* Split a multipart body at its delimiters into children. */
 static void
-mime_parse_multipart(struct mime_parse_ctx *c, struct mime_part *p,
-    size_t depth)
+mime_parse_multipart(
+    struct mime_parse_ctx *c, struct mime_part *p, size_t depth)
 {
 	const char *b = mime_param_get(p->params, p->nparams, "boundary");
 	const char *d = c->data;
@@ -207,7 +207,7 @@ mime_parse_node(struct mime_parse_ctx *c, struct mime_part *p, size_t off,
 		mime_parse_multipart(c, p, depth);
 	} else if (strcmp(p->type, "message") == 0 &&
 	    (strcmp(p->subtype, "rfc822") == 0 ||
-		strcmp(p->subtype, "global") == 0) &&
+	        strcmp(p->subtype, "global") == 0) &&
 	    p->encoding != MIME_ENC_BASE64 && p->encoding != MIME_ENC_QP) {
 		if (c->msg->nparts >= c->lim->parts_max) {
 			c->msg->flags |= MIME_MESSAGE_TRUNCATED;

@@ -73,7 +73,8 @@ mime_rfc2047_q(const struct mime_rfc2047_word *w, struct buf *out)
 		if (w->text[i] == '_') {
 			buf_putc(out, ' ');
 		} else if (w->text[i] == '=' && i + 2 < w->text_len) {
-			(void)mime_decode(MIME_ENC_QP, w->text + i, 3, out, NULL);
+			(void)mime_decode(
+			    MIME_ENC_QP, w->text + i, 3, out, NULL);
 			i += 2;
 		} else {
 			buf_putc(out, w->text[i]);
@@ -83,8 +84,8 @@ mime_rfc2047_q(const struct mime_rfc2047_word *w, struct buf *out)
 
 /* Convert bytes in charset to UTF-8, appended; 0, or -1 (out as was). */
 static int
-mime_rfc2047_convert(const char *charset, const char *in, size_t len,
-    struct buf *out)
+mime_rfc2047_convert(
+    const char *charset, const char *in, size_t len, struct buf *out)
 {
 	size_t start = out->len, left = len, room;
 	char *ip = (char *)in, *op;
@@ -130,8 +131,8 @@ mime_rfc2047_word(const struct mime_rfc2047_word *w, struct buf *out)
 	charset[w->charset_len] = '\0';
 	buf_init(&raw);
 	if (w->enc == 'B')
-		(void)mime_decode(MIME_ENC_BASE64, w->text, w->text_len, &raw,
-		    NULL);
+		(void)mime_decode(
+		    MIME_ENC_BASE64, w->text, w->text_len, &raw, NULL);
 	else
 		mime_rfc2047_q(w, &raw);
 	rc = mime_rfc2047_convert(charset, raw.data, raw.len, out);

@@ -28,8 +28,8 @@ mime_section_in_message(const struct mime_part *msg, uint32_t n)
 }
 
 const struct mime_part *
-mime_section_part(const struct mime_message *m,
-    const struct mime_section *sec, const struct mime_part **msg_out)
+mime_section_part(const struct mime_message *m, const struct mime_section *sec,
+    const struct mime_part **msg_out)
 {
 	const struct mime_part *p = m->root;
 	size_t i;
@@ -54,8 +54,8 @@ mime_section_part(const struct mime_message *m,
 }
 
 static bool
-mime_section_field_wanted(const struct mime_section *sec, const char *name,
-    size_t len)
+mime_section_field_wanted(
+    const struct mime_section *sec, const char *name, size_t len)
 {
 	size_t i;
 	bool listed = false;
@@ -79,7 +79,7 @@ mime_section_fields(const struct mime_message *m,
 	mime_header_iter_init(&it, m->data, h);
 	while (mime_header_next(&it, &f)) {
 		if (!mime_section_field_wanted(
-			sec, m->data + f.name.off, f.name.len))
+		        sec, m->data + f.name.off, f.name.len))
 			continue;
 		memcpy(buf + n, m->data + f.raw.off, f.raw.len);
 		n += f.raw.len;
@@ -97,9 +97,8 @@ mime_section_fields(const struct mime_message *m,
 }
 
 int
-mime_section_get(const struct mime_message *m,
-    const struct mime_section *sec, struct arena *a, const char **out,
-    size_t *len_out)
+mime_section_get(const struct mime_message *m, const struct mime_section *sec,
+    struct arena *a, const char **out, size_t *len_out)
 {
 	const struct mime_part *msg, *p = mime_section_part(m, sec, &msg);
 	struct mime_span s;

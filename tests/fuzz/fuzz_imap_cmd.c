@@ -40,7 +40,8 @@ fuzz_imap_cmd_args(const struct imap_cmd *c, struct arena *a)
 		(void)imap_datetime_parse(arg->str, arg->len, &t, &tz, NULL);
 		(void)imap_mailbox_decode(arg->str, arg->len, i & 1, &b, NULL);
 		buf_reset(&b);
-		if (imap_mailbox_decode(arg->str, arg->len, false, &b, NULL) == 0)
+		if (imap_mailbox_decode(arg->str, arg->len, false, &b, NULL) ==
+		    0)
 			(void)imap_mailbox_encode(b.data, b.len, &back);
 	}
 	/* FETCH and STORE arguments follow a sequence set. */
@@ -69,8 +70,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	imap_parse_init(&p, &lim);
 	while (pos < size) {
 		size_t n = size - pos < step ? size - pos : step;
-		enum imap_parse_status st = imap_parse_feed(&p,
-		    (const char *)data + pos, n, &used, a, &ev, NULL);
+		enum imap_parse_status st = imap_parse_feed(
+		    &p, (const char *)data + pos, n, &used, a, &ev, NULL);
 
 		pos += used;
 		if (st == IMAP_PARSE_COMMAND)

@@ -21,8 +21,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .command_max = 16384,
 	    .depth_max = 16,
 	    .args_max = 512};
-	const struct imap_search_limits slim = {.depth_max = 10,
-	    .keys_max = 100};
+	const struct imap_search_limits slim = {
+	    .depth_max = 10, .keys_max = 100};
 	struct imap_parser p;
 	struct imap_parse_event ev;
 	struct arena *a = arena_new();
@@ -39,15 +39,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	imap_parse_init(&p, &lim);
 	while (pos < in.len &&
 	    imap_parse_feed(&p, in.data + pos, in.len - pos, &used, a, &ev,
-		NULL) == IMAP_PARSE_LITERAL)
+	        NULL) == IMAP_PARSE_LITERAL)
 		pos += used;
 	if (ev.status == IMAP_PARSE_COMMAND) {
-		(void)imap_search_parse(ev.cmd.args, ev.cmd.count, &slim, &s, a,
-		    NULL);
-		(void)imap_sort_parse(ev.cmd.args, ev.cmd.count, &slim, &so, a,
-		    NULL);
-		(void)imap_thread_parse(ev.cmd.args, ev.cmd.count, &slim, &th,
-		    a, NULL);
+		(void)imap_search_parse(
+		    ev.cmd.args, ev.cmd.count, &slim, &s, a, NULL);
+		(void)imap_sort_parse(
+		    ev.cmd.args, ev.cmd.count, &slim, &so, a, NULL);
+		(void)imap_thread_parse(
+		    ev.cmd.args, ev.cmd.count, &slim, &th, a, NULL);
 	}
 	(void)imap_subject_base((const char *)data, size, NULL, a);
 	imap_parse_deinit(&p);

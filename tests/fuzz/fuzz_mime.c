@@ -23,8 +23,8 @@ fuzz_mime_walk(const struct mime_message *m, const struct mime_part *p,
 			fuzz_mime_walk(m, p->message, out, a);
 		}
 		fuzz_mime_walk(m, p->children, out, a);
-		(void)mime_decode(p->encoding, m->data + p->body.off,
-		    p->body.len, out, NULL);
+		(void)mime_decode(
+		    p->encoding, m->data + p->body.off, p->body.len, out, NULL);
 		buf_reset(out);
 	}
 }
@@ -48,7 +48,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_init(&out);
 	if (mime_parse((const char *)data + 4, size - 4, &lim, &m, a, NULL) ==
 	    0) {
-		imap_bodystructure_write(&out, &m, m.root, true, data[0] & 3, a);
+		imap_bodystructure_write(
+		    &out, &m, m.root, true, data[0] & 3, a);
 		imap_bodystructure_write(&out, &m, m.root, false, 0, a);
 		imap_envelope_write(&out, &m, m.root, 0, a);
 		sec.kind = (enum mime_section_kind)(data[0] % 6);

@@ -99,7 +99,8 @@ fetch(const char *args, struct imap_fetch *f, struct arena *a)
 		return "ERR";
 	buf_init(&b);
 	for (i = 0; i < f->count; i++)
-		buf_printf(&b, "%s%s", i > 0 ? "|" : "", f->items[i].reply_name);
+		buf_printf(
+		    &b, "%s%s", i > 0 ? "|" : "", f->items[i].reply_name);
 	out = arena_strdup(a, b.data);
 	buf_deinit(&b);
 	return out;
@@ -112,8 +113,8 @@ test_fetch(void)
 	struct imap_fetch f;
 
 	T_EQ_STR(fetch("FAST", &f, a), "FLAGS|INTERNALDATE|RFC822.SIZE");
-	T_EQ_STR(fetch("all", &f, a),
-	    "FLAGS|INTERNALDATE|RFC822.SIZE|ENVELOPE");
+	T_EQ_STR(
+	    fetch("all", &f, a), "FLAGS|INTERNALDATE|RFC822.SIZE|ENVELOPE");
 	T_EQ_STR(fetch("FULL", &f, a),
 	    "FLAGS|INTERNALDATE|RFC822.SIZE|ENVELOPE|BODY");
 	T_EQ_INT(f.items[4].kind, IMAP_FETCH_BODY_STRUCT);
@@ -123,8 +124,7 @@ test_fetch(void)
 	T_EQ_INT(f.items[1].section.nfields, 2);
 	T_EQ_STR(f.items[1].section.fields[1], "FROM");
 	T_CHECK(f.sets_seen);
-	T_EQ_STR(fetch("(uid body.peek[1.2.MIME] BINARY.PEEK[3]<5.10>)", &f,
-		     a),
+	T_EQ_STR(fetch("(uid body.peek[1.2.MIME] BINARY.PEEK[3]<5.10>)", &f, a),
 	    "UID|BODY[1.2.MIME]|BINARY[3]<5>");
 	T_CHECK(!f.sets_seen);
 	T_EQ_INT(f.items[1].section.depth, 2);
@@ -133,9 +133,9 @@ test_fetch(void)
 	T_EQ_INT(f.items[2].partial_octets, 10);
 	T_EQ_STR(fetch("BODY[]<0.2048>", &f, a), "BODY[]<0>");
 	T_EQ_STR(fetch("(RFC822.HEADER RFC822.TEXT RFC822 RFC822.SIZE "
-		       "BODYSTRUCTURE ENVELOPE INTERNALDATE FLAGS FLAGS "
-		       "BINARY.SIZE[1] MODSEQ)",
-		     &f, a),
+	               "BODYSTRUCTURE ENVELOPE INTERNALDATE FLAGS FLAGS "
+	               "BINARY.SIZE[1] MODSEQ)",
+	             &f, a),
 	    "RFC822.HEADER|RFC822.TEXT|RFC822|RFC822.SIZE|BODYSTRUCTURE|"
 	    "ENVELOPE|INTERNALDATE|FLAGS|BINARY.SIZE[1]|MODSEQ");
 	T_EQ_STR(fetch("(FLAGS) (CHANGEDSINCE 12345 VANISHED)", &f, a),
@@ -183,20 +183,20 @@ test_dates(void)
 	T_EQ_INT(imap_date_parse("123-Feb-1994", 12, &d, NULL), -1);
 	T_EQ_INT(imap_date_parse("1-Feb-94", 8, &d, NULL), -1);
 	T_EQ_INT(imap_date_parse("", 0, &d, NULL), -1);
-	T_EQ_INT(imap_datetime_parse("17-Jul-1996 02:44:25 -0700", 26, &t, &tz,
-		     NULL),
+	T_EQ_INT(imap_datetime_parse(
+	             "17-Jul-1996 02:44:25 -0700", 26, &t, &tz, NULL),
 	    0);
 	T_EQ_INT(t, 837596665);
 	T_EQ_INT(tz, -420);
-	T_EQ_INT(imap_datetime_parse(" 7-Jul-1996 02:44:25 +0130", 26, &t, &tz,
-		     NULL),
+	T_EQ_INT(imap_datetime_parse(
+	             " 7-Jul-1996 02:44:25 +0130", 26, &t, &tz, NULL),
 	    0);
 	T_EQ_INT(tz, 90);
-	T_EQ_INT(imap_datetime_parse("17-Jul-1996 24:44:25 -0700", 26, &t, &tz,
-		     NULL),
+	T_EQ_INT(imap_datetime_parse(
+	             "17-Jul-1996 24:44:25 -0700", 26, &t, &tz, NULL),
 	    -1);
-	T_EQ_INT(imap_datetime_parse("17-Jul-1996 02:44:25 0700", 25, &t, &tz,
-		     NULL),
+	T_EQ_INT(
+	    imap_datetime_parse("17-Jul-1996 02:44:25 0700", 25, &t, &tz, NULL),
 	    -1);
 	buf_init(&b);
 	imap_datetime_write(&b, 837596665, -420);

@@ -31,8 +31,8 @@ add_lines(struct buf *b, size_t n, size_t len, size_t last)
 }
 
 static void
-check(const char *msg, size_t len, bool envelope, bool extended,
-    const char *want)
+check(
+    const char *msg, size_t len, bool envelope, bool extended, const char *want)
 {
 	struct arena *a = arena_new();
 	struct mime_message m;
@@ -60,16 +60,17 @@ test_rfc3501_example(void)
 	struct buf b;
 
 	buf_init(&b);
-	buf_puts(&b, "Date: Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\r\n"
-		     "From: Terry Gray <gray@cac.washington.edu>\r\n"
-		     "Subject: IMAP4rev1 WG mtg summary and minutes\r\n"
-		     "To: imap@cac.washington.edu\r\n"
-		     "cc: minutes@CNRI.Reston.VA.US, John Klensin "
-		     "<KLENSIN@MIT.EDU>\r\n"
-		     "Message-Id: <B27397-0100000@cac.washington.edu>\r\n"
-		     "MIME-Version: 1.0\r\n"
-		     "Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n"
-		     "\r\n");
+	buf_puts(&b,
+	    "Date: Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\r\n"
+	    "From: Terry Gray <gray@cac.washington.edu>\r\n"
+	    "Subject: IMAP4rev1 WG mtg summary and minutes\r\n"
+	    "To: imap@cac.washington.edu\r\n"
+	    "cc: minutes@CNRI.Reston.VA.US, John Klensin "
+	    "<KLENSIN@MIT.EDU>\r\n"
+	    "Message-Id: <B27397-0100000@cac.washington.edu>\r\n"
+	    "MIME-Version: 1.0\r\n"
+	    "Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n"
+	    "\r\n");
 	add_lines(&b, 92, 33, 3028 - 91 * 33);
 	check(b.data, b.len, true, false,
 	    "(\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" "
@@ -97,16 +98,18 @@ test_rfc3501_multipart(void)
 	struct buf b;
 
 	buf_init(&b);
-	buf_puts(&b, "Content-Type: MULTIPART/MIXED; BOUNDARY=\"b\"\r\n"
-		     "\r\n--b\r\n\r\n");
+	buf_puts(&b,
+	    "Content-Type: MULTIPART/MIXED; BOUNDARY=\"b\"\r\n"
+	    "\r\n--b\r\n\r\n");
 	add_lines(&b, 23, 50, 1152 - 22 * 50);
-	buf_puts(&b, "\r\n--b\r\n"
-		     "Content-Type: TEXT/PLAIN; CHARSET=US-ASCII; "
-		     "NAME=cc.diff\r\n"
-		     "Content-ID: <960723163407.20117h@cac.washington.edu>\r\n"
-		     "Content-Description: Compiler diff\r\n"
-		     "Content-Transfer-Encoding: BASE64\r\n"
-		     "\r\n");
+	buf_puts(&b,
+	    "\r\n--b\r\n"
+	    "Content-Type: TEXT/PLAIN; CHARSET=US-ASCII; "
+	    "NAME=cc.diff\r\n"
+	    "Content-ID: <960723163407.20117h@cac.washington.edu>\r\n"
+	    "Content-Description: Compiler diff\r\n"
+	    "Content-Transfer-Encoding: BASE64\r\n"
+	    "\r\n");
 	add_lines(&b, 73, 62, 4554 - 72 * 62);
 	buf_puts(&b, "\r\n--b--\r\n");
 	check(b.data, b.len, false, false,
@@ -147,8 +150,7 @@ test_envelope_groups_defaults(void)
 	    "(NIL NIL \"c\" \"z.example\")) NIL "
 	    "((NIL \"@r1,@r2\" \"d\" \"w.example\")(NIL NIL \"local\" \"\")) "
 	    "\"<1@x>\" NIL)");
-	check("", 0, true, false,
-	    "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)");
+	check("", 0, true, false, "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)");
 }
 
 static void
@@ -237,9 +239,9 @@ test_unparsed_message(void)
 {
 	/* RFC 2046 §5.2.1 forbids base64 here; describe it, empty. */
 	static const char msg[] = "Content-Type: message/rfc822\r\n"
-				  "Content-Transfer-Encoding: base64\r\n"
-				  "\r\n"
-				  "U3ViamVjdDogeA0KDQp5\r\n";
+	                          "Content-Transfer-Encoding: base64\r\n"
+	                          "\r\n"
+	                          "U3ViamVjdDogeA0KDQp5\r\n";
 
 	check(msg, sizeof(msg) - 1, false, false,
 	    "(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"BASE64\" 22 "
@@ -247,6 +249,6 @@ test_unparsed_message(void)
 	    "(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 0 0) 1)");
 }
 
-T_MAIN(T_CASE(test_rfc3501_example), T_CASE(test_unparsed_message), T_CASE(test_rfc3501_multipart),
-    T_CASE(test_envelope_groups_defaults), T_CASE(test_extension_data),
-    T_CASE(test_write_strings))
+T_MAIN(T_CASE(test_rfc3501_example), T_CASE(test_unparsed_message),
+    T_CASE(test_rfc3501_multipart), T_CASE(test_envelope_groups_defaults),
+    T_CASE(test_extension_data), T_CASE(test_write_strings))

@@ -33,8 +33,8 @@ render_args(struct buf *t, const struct imap_arg *args, size_t n)
 		switch (a->type) {
 		case IMAP_ARG_ATOM:
 		case IMAP_ARG_NIL:
-			buf_printf(t, "%s%s", a->type == IMAP_ARG_NIL ? "~" : "",
-			    a->str);
+			buf_printf(t, "%s%s",
+			    a->type == IMAP_ARG_NIL ? "~" : "", a->str);
 			break;
 		case IMAP_ARG_QUOTED:
 			buf_printf(t, "q<%s>", a->str);
@@ -73,8 +73,8 @@ render_event(struct imap_parser *p, const struct imap_parse_event *ev,
 		buf_printf(t, "R<%s>\n", ev->line);
 		break;
 	case IMAP_PARSE_ERROR:
-		buf_printf(t, "E %s [%s]%s\n", ev->tag ? ev->tag : "*", err->dsn,
-		    ev->fatal ? " fatal" : "");
+		buf_printf(t, "E %s [%s]%s\n", ev->tag ? ev->tag : "*",
+		    err->dsn, ev->fatal ? " fatal" : "");
 		break;
 	case IMAP_PARSE_MORE:
 		break;
@@ -83,8 +83,7 @@ render_event(struct imap_parser *p, const struct imap_parse_event *ev,
 
 /* Feed in: a first chunk of split bytes, then chunks of step bytes. */
 static void
-transcript(const char *in, size_t len, size_t split, size_t step,
-    struct buf *t)
+transcript(const char *in, size_t len, size_t split, size_t step, struct buf *t)
 {
 	struct imap_parser p;
 	struct arena *a = arena_new();
@@ -144,11 +143,11 @@ static void
 test_commands(void)
 {
 	check_stream("a1 NOOP\r\n"
-		     "a2 login {4}\r\nuser {4+}\r\npass\r\n"
-		     "a3 UID FETCH 1:*,3 (FLAGS BODY.PEEK[HEADER.FIELDS (From "
-		     "To)]<0.100>)\r\n"
-		     "a4 SELECT \"a \\\"b\\\\\" nil NIL ~{2}\r\nxy\r\n"
-		     "a5 APPEND INBOX (\\Seen) {0}\r\n\r\n",
+	             "a2 login {4}\r\nuser {4+}\r\npass\r\n"
+	             "a3 UID FETCH 1:*,3 (FLAGS BODY.PEEK[HEADER.FIELDS (From "
+	             "To)]<0.100>)\r\n"
+	             "a4 SELECT \"a \\\"b\\\\\" nil NIL ~{2}\r\nxy\r\n"
+	             "a5 APPEND INBOX (\\Seen) {0}\r\n\r\n",
 	    "C a1 NOOP: \n"
 	    "L4\n"
 	    "C a2 LOGIN: l<user> l<pass>\n"
@@ -173,18 +172,18 @@ static void
 test_syntax_errors(void)
 {
 	check_stream("\r\n"
-		     "a\r\n"
-		     "+x NOOP\r\n"
-		     "b NOOP (\r\n"
-		     "c NOOP )\r\n"
-		     "d NOOP \"abc\r\n"
-		     "e NOOP ((((((x))))))\r\n"
-		     "f NOOP a\"b\r\n"
-		     "g NOOP {3}x\r\n"
-		     "h NOOP x\ry\r\n"
-		     "i NOOP \"a\\x\"\r\n"
-		     "j NOOP [a\r\n"
-		     "k OK\r\n",
+	             "a\r\n"
+	             "+x NOOP\r\n"
+	             "b NOOP (\r\n"
+	             "c NOOP )\r\n"
+	             "d NOOP \"abc\r\n"
+	             "e NOOP ((((((x))))))\r\n"
+	             "f NOOP a\"b\r\n"
+	             "g NOOP {3}x\r\n"
+	             "h NOOP x\ry\r\n"
+	             "i NOOP \"a\\x\"\r\n"
+	             "j NOOP [a\r\n"
+	             "k OK\r\n",
 	    "E * []\n"
 	    "E * []\n"
 	    "E * []\n"
@@ -204,8 +203,8 @@ static void
 test_literal_limits(void)
 {
 	/* A refused synchronising literal: the client sends nothing. */
-	check_stream("a APPEND x {1001}\r\nb NOOP\r\n",
-	    "E a [TOOBIG]\nC b NOOP: \n");
+	check_stream(
+	    "a APPEND x {1001}\r\nb NOOP\r\n", "E a [TOOBIG]\nC b NOOP: \n");
 	check_stream("a APPEND x {99999999999999999999}\r\nb NOOP\r\n",
 	    "E a [TOOBIG]\nC b NOOP: \n");
 	/* LITERAL-: a {n+} over nonsync_max cannot be resynchronised. */
@@ -240,14 +239,13 @@ test_abort(void)
 	    IMAP_PARSE_LITERAL);
 	T_EQ_INT(used, 13);
 	imap_parse_abort(&p);
-	T_EQ_INT(imap_parse_feed(&p, in + used, strlen(in) - used, &used, a,
-		     &ev, NULL),
+	T_EQ_INT(imap_parse_feed(
+	             &p, in + used, strlen(in) - used, &used, a, &ev, NULL),
 	    IMAP_PARSE_COMMAND);
 	T_EQ_STR(ev.cmd.tag, "b");
 	imap_parse_deinit(&p);
 	arena_free(&a);
 }
 
-T_MAIN(T_CASE(test_commands), T_CASE(test_raw_line),
-    T_CASE(test_syntax_errors), T_CASE(test_literal_limits),
-    T_CASE(test_line_limits), T_CASE(test_abort))
+T_MAIN(T_CASE(test_commands), T_CASE(test_raw_line), T_CASE(test_syntax_errors),
+    T_CASE(test_literal_limits), T_CASE(test_line_limits), T_CASE(test_abort))

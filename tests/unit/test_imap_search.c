@@ -11,8 +11,7 @@
 #include "t.h"
 #include "test_imap_util.h"
 
-static const struct imap_search_limits slim = {.depth_max = 10,
-    .keys_max = 40};
+static const struct imap_search_limits slim = {.depth_max = 10, .keys_max = 40};
 
 static void
 render(struct buf *b, const struct imap_search_node *n)
@@ -57,13 +56,13 @@ render(struct buf *b, const struct imap_search_node *n)
 	case IMAP_SEARCH_SENTBEFORE:
 	case IMAP_SEARCH_SENTON:
 	case IMAP_SEARCH_SENTSINCE:
-		buf_printf(b, ":%d-%d-%d", n->date.year, n->date.month,
-		    n->date.day);
+		buf_printf(
+		    b, ":%d-%d-%d", n->date.year, n->date.month, n->date.day);
 		break;
 	case IMAP_SEARCH_MODSEQ:
 		if (n->modseq_entry != NULL)
-			buf_printf(b, "<%s %s>", n->modseq_entry,
-			    n->modseq_type);
+			buf_printf(
+			    b, "<%s %s>", n->modseq_entry, n->modseq_type);
 		/* fall through */
 	case IMAP_SEARCH_LARGER:
 	case IMAP_SEARCH_SMALLER:
@@ -110,8 +109,8 @@ test_rfc3501_examples(void)
 	    "AND(FLAG4 SINCE:1994-2-1 NOT(HDR<From>:Smith))");
 	T_EQ_STR(search("TEXT \"string not in mailbox\"", &s, a),
 	    "AND(TEXT:string not in mailbox)");
-	T_EQ_STR(search("CHARSET UTF-8 TEXT {4}\r\nXXXX", &s, a),
-	    "AND(TEXT:XXXX)");
+	T_EQ_STR(
+	    search("CHARSET UTF-8 TEXT {4}\r\nXXXX", &s, a), "AND(TEXT:XXXX)");
 	T_CHECK(s.utf8);
 	T_EQ_STR(search("OR (DELETED SEEN) 1:5,7 UNKEYWORD $Junk", &s, a),
 	    "AND(OR(AND(FLAG8 FLAG1) SEQ2) NOT(KW:$Junk))");
@@ -125,25 +124,25 @@ test_all_keys(void)
 	struct imap_search s;
 
 	T_EQ_STR(search("ALL ANSWERED DELETED DRAFT FLAGGED NEW OLD RECENT "
-			"SEEN UNANSWERED UNDELETED UNDRAFT UNFLAGGED UNSEEN",
-		     &s, a),
+	                "SEEN UNANSWERED UNDELETED UNDRAFT UNFLAGGED UNSEEN",
+	             &s, a),
 	    "AND(ALL FLAG2 FLAG8 FLAG16 FLAG4 NEW OLD FLAG32 FLAG1 NOT(FLAG2) "
 	    "NOT(FLAG8) NOT(FLAG16) NOT(FLAG4) NOT(FLAG1))");
 	T_EQ_STR(search("BCC a CC b FROM c SUBJECT d TO e HEADER X-Y \"\" "
-			"BODY f KEYWORD g",
-		     &s, a),
+	                "BODY f KEYWORD g",
+	             &s, a),
 	    "AND(HDR<Bcc>:a HDR<Cc>:b HDR<From>:c HDR<Subject>:d HDR<To>:e "
 	    "HDR<X-Y>: BODY:f KW:g)");
 	T_EQ_STR(search("BEFORE 1-Jan-2000 ON \"2-Feb-2001\" SENTBEFORE "
-			"3-Mar-2002 SENTON 4-Apr-2003 SENTSINCE 5-May-2004",
-		     &s, a),
+	                "3-Mar-2002 SENTON 4-Apr-2003 SENTSINCE 5-May-2004",
+	             &s, a),
 	    "AND(BEFORE:2000-1-1 ON:2001-2-2 SENTBEFORE:2002-3-3 "
 	    "SENTON:2003-4-4 SENTSINCE:2004-5-5)");
-	T_EQ_STR(search("LARGER 100 SMALLER 2000 UID 1:* OLDER 60 YOUNGER 5",
-		     &s, a),
+	T_EQ_STR(
+	    search("LARGER 100 SMALLER 2000 UID 1:* OLDER 60 YOUNGER 5", &s, a),
 	    "AND(LARGER:100 SMALLER:2000 UID1 OLDER:60 YOUNGER:5)");
-	T_EQ_STR(search("MODSEQ \"/flags/\\\\draft\" all 620162338 UID $", &s,
-		     a),
+	T_EQ_STR(
+	    search("MODSEQ \"/flags/\\\\draft\" all 620162338 UID $", &s, a),
 	    "AND(MODSEQ</flags/\\draft all>:620162338 UID$0)");
 	T_CHECK(s.uses_modseq && s.uses_saved);
 	T_EQ_STR(search("modseq 5 $", &s, a), "AND(MODSEQ:5 SEQ$0)");
@@ -156,14 +155,13 @@ test_return_and_charset(void)
 	struct arena *a = arena_new();
 	struct imap_search s;
 
-	T_EQ_STR(search("RETURN (MIN COUNT) UNSEEN", &s, a),
-	    "AND(NOT(FLAG1))");
+	T_EQ_STR(search("RETURN (MIN COUNT) UNSEEN", &s, a), "AND(NOT(FLAG1))");
 	T_CHECK(s.has_return);
 	T_EQ_INT(s.ret, IMAP_SEARCH_RET_MIN | IMAP_SEARCH_RET_COUNT);
 	T_EQ_STR(search("RETURN () ALL", &s, a), "AND(ALL)");
 	T_EQ_INT(s.ret, IMAP_SEARCH_RET_ALL);
-	T_EQ_STR(search("RETURN (SAVE) CHARSET us-ascii ALL", &s, a),
-	    "AND(ALL)");
+	T_EQ_STR(
+	    search("RETURN (SAVE) CHARSET us-ascii ALL", &s, a), "AND(ALL)");
 	T_CHECK(!s.utf8);
 	T_EQ_STR(search("CHARSET ISO-8859-1 ALL", &s, a), "ERR BADCHARSET");
 	T_EQ_STR(search("RETURN (BOGUS) ALL", &s, a), "ERR ");
@@ -188,14 +186,14 @@ test_errors_and_limits(void)
 	T_EQ_STR(search("\"ALL\"", &s, a), "ERR ");
 	T_EQ_STR(search("MODSEQ \"/flags/x\" bogus 5", &s, a), "ERR ");
 	T_EQ_STR(search("CHARSET", &s, a), "ERR ");
-	T_EQ_STR(search("NOT NOT NOT NOT NOT NOT NOT NOT NOT NOT NOT ALL", &s,
-		     a),
+	T_EQ_STR(
+	    search("NOT NOT NOT NOT NOT NOT NOT NOT NOT NOT NOT ALL", &s, a),
 	    "ERR LIMIT");
 	T_EQ_STR(search("((((((((((ALL))))))))))", &s, a), "ERR LIMIT");
 	T_EQ_STR(search("1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 "
-			"21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 "
-			"38 39 40",
-		     &s, a),
+	                "21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 "
+	                "38 39 40",
+	             &s, a),
 	    "ERR LIMIT");
 	arena_free(&a);
 }
@@ -215,8 +213,9 @@ test_sort_thread(void)
 	T_EQ_INT(so.ncrit, 1);
 	T_EQ_INT(so.crit[0].key, IMAP_SORT_SUBJECT);
 	T_CHECK(so.search.utf8);
-	c = timap_lex("RETURN (COUNT) (REVERSE DATE arrival DISPLAYFROM) US-ASCII "
-		"ALL",
+	c = timap_lex(
+	    "RETURN (COUNT) (REVERSE DATE arrival DISPLAYFROM) US-ASCII "
+	    "ALL",
 	    a);
 	T_EQ_INT(imap_sort_parse(c->args, c->count, &slim, &so, a, &err), 0);
 	T_EQ_INT(so.ncrit, 3);

@@ -33,8 +33,8 @@ timap_lex_with(struct imap_parser *p, const char *args, struct arena *a)
 	struct imap_parse_event ev;
 	size_t used, pos = 0, len = strlen(line);
 
-	while (imap_parse_feed(p, line + pos, len - pos, &used, a, &ev,
-		   NULL) == IMAP_PARSE_LITERAL)
+	while (imap_parse_feed(p, line + pos, len - pos, &used, a, &ev, NULL) ==
+	    IMAP_PARSE_LITERAL)
 		pos += used;
 	if (ev.status != IMAP_PARSE_COMMAND)
 		return NULL;

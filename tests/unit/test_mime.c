@@ -46,8 +46,8 @@ section(const struct mime_message *m, const char *spec_parts,
     enum mime_section_kind kind, const char **fields, size_t nfields,
     struct arena *a)
 {
-	struct mime_section sec = {.kind = kind, .fields = fields,
-	    .nfields = nfields};
+	struct mime_section sec = {
+	    .kind = kind, .fields = fields, .nfields = nfields};
 	const char *p = spec_parts, *out;
 	size_t len;
 
@@ -65,10 +65,10 @@ static void
 test_header_fields(void)
 {
 	static const char msg[] = "Subject: hello\r\n  world \r\n"
-				  "X-Empty:\r\n"
-				  "from : a@b\r\n"
-				  "\r\n"
-				  "body\r\n";
+	                          "X-Empty:\r\n"
+	                          "from : a@b\r\n"
+	                          "\r\n"
+	                          "body\r\n";
 	struct arena *a = arena_new();
 	struct mime_message m;
 	struct mime_header_iter it;
@@ -76,8 +76,8 @@ test_header_fields(void)
 	int n = 0;
 
 	T_EQ_INT(mime_parse(msg, sizeof(msg) - 1, &lim, &m, a, NULL), 0);
-	T_EQ_STR(mime_header_get(msg, m.root->header, "SUBJECT", a),
-	    "hello  world");
+	T_EQ_STR(
+	    mime_header_get(msg, m.root->header, "SUBJECT", a), "hello  world");
 	T_EQ_STR(mime_header_get(msg, m.root->header, "From", a), "a@b");
 	T_EQ_STR(mime_header_get(msg, m.root->header, "x-empty", a), "");
 	T_CHECK(mime_header_get(msg, m.root->header, "To", a) == NULL);
@@ -153,8 +153,8 @@ test_sections(void)
 	T_EQ_STR(section(&m, "1", MIME_SECTION_MIME, NULL, 0, a),
 	    "Content-Type: text/plain\r\n\r\n");
 	T_EQ_STR(section(&m, "2.1", MIME_SECTION_ALL, NULL, 0, a), "alt 1");
-	T_EQ_STR(section(&m, "2.2", MIME_SECTION_ALL, NULL, 0, a),
-	    "<b>alt 2</b>");
+	T_EQ_STR(
+	    section(&m, "2.2", MIME_SECTION_ALL, NULL, 0, a), "<b>alt 2</b>");
 	T_EQ_STR(section(&m, "2.2", MIME_SECTION_MIME, NULL, 0, a),
 	    "Content-Type: text/html\r\n\r\n");
 	T_EQ_STR(section(&m, "2", MIME_SECTION_HEADER, NULL, 0, a),
@@ -204,13 +204,12 @@ test_multipart_edge(void)
 	struct arena *a = arena_new();
 	struct mime_message m;
 
-	T_EQ_INT(mime_parse(nobound, sizeof(nobound) - 1, &lim, &m, a, NULL),
-	    0);
+	T_EQ_INT(
+	    mime_parse(nobound, sizeof(nobound) - 1, &lim, &m, a, NULL), 0);
 	T_CHECK(!mime_part_is_multipart(m.root));
-	T_EQ_INT(mime_parse(unclosed, sizeof(unclosed) - 1, &lim, &m, a, NULL),
-	    0);
-	T_EQ_STR(section(&m, "1", MIME_SECTION_ALL, NULL, 0, a),
-	    "one\r\n--xy");
+	T_EQ_INT(
+	    mime_parse(unclosed, sizeof(unclosed) - 1, &lim, &m, a, NULL), 0);
+	T_EQ_STR(section(&m, "1", MIME_SECTION_ALL, NULL, 0, a), "one\r\n--xy");
 	T_EQ_STR(section(&m, "2", MIME_SECTION_ALL, NULL, 0, a), "two");
 	T_EQ_INT(mime_parse(digest, sizeof(digest) - 1, &lim, &m, a, NULL), 0);
 	T_EQ_STR(m.root->children->type, "message");
@@ -237,13 +236,13 @@ test_limits(void)
 	T_EQ_INT(mime_parse(b.data, b.len, &lim, &m, a, NULL), 0);
 	T_CHECK(m.flags & MIME_MESSAGE_TRUNCATED);
 	T_EQ_INT(m.nparts, 21);
-	T_EQ_INT(mime_parse(nested, sizeof(nested) - 1, &small, &m, a, NULL),
-	    0);
+	T_EQ_INT(
+	    mime_parse(nested, sizeof(nested) - 1, &small, &m, a, NULL), 0);
 	T_CHECK(m.flags & MIME_MESSAGE_TRUNCATED);
 	T_EQ_INT(m.nparts, 3);
 	small.depth_max = 0;
-	T_EQ_INT(mime_parse(nested, sizeof(nested) - 1, &small, &m, a, NULL),
-	    -1);
+	T_EQ_INT(
+	    mime_parse(nested, sizeof(nested) - 1, &small, &m, a, NULL), -1);
 	buf_deinit(&b);
 	arena_free(&a);
 }
@@ -267,18 +266,16 @@ test_params(void)
 	T_EQ_STR(p->subtype, "x-thing");
 	T_EQ_INT(p->nparams, 3);
 	T_EQ_STR(mime_param_get(p->params, p->nparams, "NAME"), "a \"qb.txt");
-	T_EQ_STR(mime_param_get(p->params, p->nparams, "filename"),
-	    "utf-8''x%20y");
+	T_EQ_STR(
+	    mime_param_get(p->params, p->nparams, "filename"), "utf-8''x%20y");
 	T_EQ_STR(mime_param_get(p->params, p->nparams, "q"), "open");
 	T_EQ_STR(p->disposition, "attachment");
-	T_EQ_STR(mime_param_get(p->disp_params, p->ndisp_params, "size"),
-	    "12");
+	T_EQ_STR(mime_param_get(p->disp_params, p->ndisp_params, "size"), "12");
 	T_EQ_INT(p->encoding, MIME_ENC_BASE64);
 	T_EQ_STR(p->encoding_name, "Base64");
 	/* An unusable Content-Type keeps the default. */
-	T_EQ_INT(mime_parse("Content-Type: text\r\n\r\n", 22, &lim, &m, a,
-		     NULL),
-	    0);
+	T_EQ_INT(
+	    mime_parse("Content-Type: text\r\n\r\n", 22, &lim, &m, a, NULL), 0);
 	T_EQ_STR(m.root->subtype, "plain");
 	arena_free(&a);
 }
@@ -331,8 +328,7 @@ check_date(const char *s, int rc, time_t want, int want_tz)
 static void
 test_date(void)
 {
-	check_date("Wed, 17 Jul 1996 02:23:25 -0700 (PDT)", 0, 837595405,
-	    -420);
+	check_date("Wed, 17 Jul 1996 02:23:25 -0700 (PDT)", 0, 837595405, -420);
 	check_date("17 Jul 1996 09:23:25 +0000", 0, 837595405, 0);
 	check_date(" 17 jul 96 02:23 PDT", 0, 837595405 - 25, -420);
 	check_date("Wed, 17 Jul 1996 09:23:25 GMT", 0, 837595405, 0);
@@ -376,8 +372,8 @@ test_rfc2047(void)
 	check_2047("plain caf\xc3\xa9", "plain caf\xc3\xa9");
 }
 
-T_MAIN(T_CASE(test_header_fields), T_CASE(test_rfc2047), T_CASE(test_header_malformed),
-    T_CASE(test_tree), T_CASE(test_sections),
+T_MAIN(T_CASE(test_header_fields), T_CASE(test_rfc2047),
+    T_CASE(test_header_malformed), T_CASE(test_tree), T_CASE(test_sections),
     T_CASE(test_single_part_sections), T_CASE(test_multipart_edge),
     T_CASE(test_limits), T_CASE(test_params), T_CASE(test_decode),
     T_CASE(test_date))
