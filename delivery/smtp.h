@@ -45,6 +45,11 @@ struct smtp_agent {
 	struct dns_addr *own; /* our addresses (loop detection) */
 	size_t nown;
 	int ipc_timeout_ms;
+	struct server *srv;
+	/* The idle connection kept for the next request (smtp_cache.c). */
+	struct smtp_sess *cache;
+	char *cache_nexthop;
+	uint64_t cache_timer; /* closes it when it has idled too long */
 };
 
 /* One server to try. */
@@ -81,15 +86,17 @@ struct smtp_job {
 #define SMTP_EXT_AUTH 0x40u
 #define SMTP_EXT_ENHANCED 0x80u
 
-/* One connection to one server. */
+/* One connection to one server; it may outlive a job (smtp_cache.c). */
 struct smtp_sess {
-	struct smtp_job *job;
-	const struct smtp_host *host;
+	struct smtp_job *job; /* the job it works for now */
+	struct smtp_host host; /* name in arena */
 	int fd;
 	struct stream st;
 	struct tls_session *tls;
 	struct smtp_reply_parser rp;
-	struct arena *arena; /* per session: reply texts */
+	struct arena *arena; /* the session's own strings (relay, host
+	                        name, AUTH list); per-transaction ones
+	                        go to the job's arena */
 	unsigned ext; /* SMTP_EXT_* */
 	uint64_t size_max; /* SIZE value; 0: none announced */
 	const char *auth_mechs; /* AUTH keyword's list, or NULL */
@@ -97,6 +104,7 @@ struct smtp_sess {
 	const char *stage; /* the command in progress, for reasons */
 	bool plain; /* TLS failed with this server: retry without */
 	bool tls_failed; /* the handshake failed in this session */
+	unsigned txns; /* transactions carried */
 };
 
 /* ---- smtp_setup.c: server hooks ---- */
@@ -170,6 +178,25 @@ const char *smtp_conn_said(struct smtp_sess *s, const struct smtp_reply *r);
  */
 int smtp_session_run(struct smtp_job *job, const struct smtp_host *host,
     struct err *err);
+
+/* Close a session (QUIT first when quit is set, with
+ * smtp_quit_timeout) and free it. Nothing given NULL. */
+void smtp_session_free(struct smtp_sess **sp, bool quit);
+
+/* ---- smtp_cache.c: connection reuse ---- */
+
+/*
+ * Run the job over the connection kept for its next hop, if there is
+ * one: RSET, then the transaction. 0 when every recipient has its
+ * result; -1 when there was no usable connection or it failed (err
+ * set, the recipients without a result go the normal way).
+ */
+int smtp_cache_run(struct smtp_job *job, struct err *err);
+/* Keep s, whose transaction succeeded, for the next request to the
+ * same next hop, or close it (limits, caching off). Takes s. */
+void smtp_cache_put(struct smtp_sess *s);
+/* Close the kept connection, if any (QUIT first). */
+void smtp_cache_drop(struct smtp_agent *ag);
 
 /* ---- smtp_login.c: AUTH to the relay host ---- */
 

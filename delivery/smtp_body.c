@@ -150,7 +150,7 @@ smtp_body_send(struct smtp_sess *s, bool convert, bool empty, struct err *err)
 	if (convert && smtp_body_converted(s, &st, err) != 0)
 		return -1;
 	chunk = convert || size == 0 ? NULL
-	                             : arena_alloc(s->arena, SMTP_BODY_CHUNK);
+	                             : arena_alloc(s->job->arena, SMTP_BODY_CHUNK);
 	for (off = 0; chunk != NULL && off < size; off += n) {
 		n = size - off < SMTP_BODY_CHUNK ? (size_t)(size - off)
 		                                 : SMTP_BODY_CHUNK;

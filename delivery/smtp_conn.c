@@ -151,7 +151,7 @@ smtp_conn_reply(struct smtp_sess *s, long long timeout_s,
 			return err_set(err, ERR_TEMP, "4.5.0", "reply line "
 			    "too long from %s in reply to %s", s->relay,
 			    s->stage);
-		rc = smtp_reply_parser_line(&s->rp, line, len, out, s->arena,
+		rc = smtp_reply_parser_line(&s->rp, line, len, out, s->job->arena,
 		    err);
 		if (rc > 0)
 			return 0;
@@ -168,7 +168,7 @@ smtp_conn_reply(struct smtp_sess *s, long long timeout_s,
 const char *
 smtp_conn_text(struct smtp_sess *s, const struct smtp_reply *r)
 {
-	char *text = arena_strndup(s->arena, r->text, r->text_len), *p;
+	char *text = arena_strndup(s->job->arena, r->text, r->text_len), *p;
 
 	for (p = text; *p != '\0'; p++)
 		if (*p == '\n')
@@ -181,7 +181,7 @@ smtp_conn_text(struct smtp_sess *s, const struct smtp_reply *r)
 const char *
 smtp_conn_said(struct smtp_sess *s, const struct smtp_reply *r)
 {
-	return arena_printf(s->arena, "host %s said: %d%s%s %s (in reply to "
+	return arena_printf(s->job->arena, "host %s said: %d%s%s %s (in reply to "
 	    "%s command)", s->relay, r->code, r->dsn[0] != '\0' ? " " : "",
 	    r->dsn, smtp_conn_text(s, r), s->stage);
 }

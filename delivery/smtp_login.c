@@ -106,8 +106,8 @@ smtp_login(struct smtp_sess *s, struct err *err)
 		    " could not be opened (see the log)");
 	buf_init(&secret);
 	rc = maps_lookup(ag->sasl_maps, s->job->sasl_key, &secret, err);
-	if (rc == 0 && !s->host->unix_path)
-		rc = maps_lookup(ag->sasl_maps, s->host->name, &secret, err);
+	if (rc == 0 && !s->host.unix_path)
+		rc = maps_lookup(ag->sasl_maps, s->host.name, &secret, err);
 	if (rc <= 0 || (s->ext & SMTP_EXT_AUTH) == 0) {
 		buf_deinit(&secret);
 		return rc < 0 ? -1 : 0; /* no credentials, or no AUTH */

@@ -108,6 +108,8 @@ smtp_request_deliver(void *ctx, const struct deliver_request *req, int qfd,
 	int rc = -1;
 
 	job.final = arena_zalloc(arena, req->env.nrcpt + 1);
+	if (smtp_cache_run(&job, &err) == 0)
+		return;
 	if (smtp_nexthop_hosts(&job, &hosts, &n, &err) != 0) {
 		smtp_request_result_all(&job, "none", smtp_request_err_dsn(&err),
 		    "%s", err.text);

@@ -16,6 +16,7 @@
 
 #include "conf/conf.h"
 #include "core/log.h"
+#include "core/xmalloc.h"
 
 /* One extension line of an EHLO/LHLO reply (RFC 5321 4.1.1.1). */
 static void
@@ -104,7 +105,7 @@ smtp_session_tls(struct smtp_sess *s, struct err *err)
 	const struct smtp_agent *ag = s->job->ag;
 	/* An address as the name sends no SNI (tls_session_client_new) and
 	 * fails at level verify, as it must: there is no name to check. */
-	const char *name = s->host->unix_path ? NULL : s->host->name;
+	const char *name = s->host.unix_path ? NULL : s->host.name;
 	struct smtp_reply r;
 	struct buf how;
 
@@ -184,17 +185,37 @@ smtp_session_greeting(struct smtp_sess *s, struct err *err)
 static int
 smtp_session_talk(struct smtp_sess *s, struct err *err)
 {
-	struct smtp_reply r;
-
 	if (smtp_session_greeting(s, err) != 0 ||
 	    smtp_session_helo(s, err) != 0 ||
 	    smtp_session_tls_policy(s, err) != 0 ||
 	    smtp_login(s, err) != 0 || smtp_txn_run(s, err) != 0)
 		return -1;
-	s->stage = "QUIT";
-	smtp_conn_cmd(s, "QUIT");
-	(void)smtp_conn_reply(s, s->job->ag->conf->smtp_quit_timeout, &r, err);
 	return 0;
+}
+
+void
+smtp_session_free(struct smtp_sess **sp, bool quit)
+{
+	struct smtp_sess *s = *sp;
+	struct smtp_reply r;
+	struct err err;
+
+	if (s == NULL)
+		return;
+	if (quit) {
+		s->stage = "QUIT";
+		smtp_conn_cmd(s, "QUIT");
+		(void)smtp_conn_reply(
+		    s, s->job->ag->conf->smtp_quit_timeout, &r, &err);
+	}
+	if (s->tls != NULL)
+		tls_session_shutdown(s->tls);
+	stream_deinit(&s->st);
+	tls_session_free(&s->tls);
+	close(s->fd);
+	arena_free(&s->arena);
+	free(s);
+	*sp = NULL;
 }
 
 /* One connection to host; plain: without STARTTLS. */
@@ -202,30 +223,30 @@ static int
 smtp_session_once(struct smtp_job *job, const struct smtp_host *host,
     bool plain, bool *tls_failed_out, struct err *err)
 {
-	struct smtp_sess s;
-	int fd, rc;
+	struct smtp_sess *s;
+	int fd;
 
 	*tls_failed_out = false;
-	memset(&s, 0, sizeof(s));
-	s.job = job;
-	s.host = host;
-	s.arena = job->arena;
-	s.plain = plain;
-	s.relay = host->unix_path
-	    ? host->name
-	    : arena_printf(job->arena, "%s[%s]:%u", host->name,
-	          host->addr_text, host->port);
 	if ((fd = smtp_conn_open(job->ag, host, err)) < 0)
 		return -1;
-	smtp_conn_start(&s, fd);
-	rc = smtp_session_talk(&s, err);
-	if (s.tls != NULL)
-		tls_session_shutdown(s.tls);
-	stream_deinit(&s.st);
-	tls_session_free(&s.tls);
-	close(fd);
-	*tls_failed_out = s.tls_failed;
-	return rc;
+	s = xcalloc(1, sizeof(*s));
+	s->job = job;
+	s->arena = arena_new();
+	s->host = *host;
+	s->host.name = arena_strdup(s->arena, host->name);
+	s->plain = plain;
+	s->relay = host->unix_path
+	    ? s->host.name
+	    : arena_printf(s->arena, "%s[%s]:%u", host->name,
+	          host->addr_text, host->port);
+	smtp_conn_start(s, fd);
+	if (smtp_session_talk(s, err) != 0) {
+		*tls_failed_out = s->tls_failed;
+		smtp_session_free(&s, false);
+		return -1;
+	}
+	smtp_cache_put(s);
+	return 0;
 }
 
 int

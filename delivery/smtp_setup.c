@@ -144,6 +144,7 @@ smtp_setup_pre_jail(struct server *srv)
 	struct err err;
 
 	ag->conf = conf;
+	ag->srv = srv;
 	ag->lmtp = strcmp(server_service(srv), "lmtp") == 0;
 	ag->ipc_timeout_ms = SMTP_IPC_TIMEOUT_MS;
 	ag->families = smtp_setup_families(conf->inet_protocols);
@@ -166,6 +167,7 @@ smtp_setup_exit(struct server *srv)
 
 	if (ag == NULL)
 		return;
+	smtp_cache_drop(ag);
 	dns_resolver_free(&ag->dns);
 	tls_ctx_free(&ag->tls);
 	maps_close(&ag->sasl_maps);

@@ -169,7 +169,7 @@ smtp_txn_replies(struct smtp_sess *s, bool pipelined, bool convert,
 {
 	const struct conf *conf = s->job->ag->conf;
 	const struct queue_env *env = &s->job->req->env;
-	size_t *acc = arena_alloc(s->arena, (env->nrcpt + 1) * sizeof(*acc));
+	size_t *acc = arena_alloc(s->job->arena, (env->nrcpt + 1) * sizeof(*acc));
 	size_t i, nacc = 0;
 	struct smtp_reply r;
 

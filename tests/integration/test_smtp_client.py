@@ -110,7 +110,13 @@ class SmtpClientTest(unittest.TestCase):
             "smtpnative unix - - n - - smtp -o smtp_host_lookup=native",
             "smtpquick unix - - y - - smtp -o smtp_helo_timeout=1s",
             "lmtp unix - - n - - smtp",
+            "smtpcache unix - - y - 1 smtp -o "
+            "smtp_connection_cache_time_limit=60s -o "
+            "smtp_connection_reuse_count_limit=3",
         ], main_cf={
+            # Tests change the sinks between deliveries: no connection
+            # outlives a request but in smtpcache.
+            "smtp_connection_cache_time_limit": "0",
             "myhostname": MYHOSTNAME,
             "dns_servers": "127.0.0.1:%d" % cls.dns.port,
             "dns_timeout": "2s",
@@ -307,6 +313,25 @@ class SmtpClientTest(unittest.TestCase):
                         nexthop="[localhost]:%d" % self.a.port)
         self.assertEqual(res[0][0], "sent", res)
         self.assertEqual(len(self.a.messages), 1)
+
+    def test_connection_reused(self):
+        before = self.b.connections
+        nexthop = "[127.0.0.2]:%d" % self.a.port
+        for i in range(4):
+            res = self.send(["reuse%d@remote.test" % i], service="smtpcache",
+                            nexthop=nexthop)
+            self.assertEqual(res[0][0], "sent", res)
+        # Three transactions on the first connection, then a new one.
+        self.assertEqual(self.b.connections - before, 2)
+        self.assertEqual(len(self.b.messages), 4)
+        self.assertEqual(self.b.commands.count("RSET"), 2)
+        # A kept connection the server has closed is replaced.
+        self.b.close_sessions()
+        res = self.send(["reuse9@remote.test"], service="smtpcache",
+                        nexthop=nexthop)
+        self.assertEqual(res[0][0], "sent", res)
+        self.assertEqual(self.b.connections - before, 3)
+        self.assertEqual(len(self.b.messages), 5)
 
     # -- TLS and AUTH --
 
