@@ -105,13 +105,12 @@ struct sieve_message {
 	size_t len;
 };
 
-/* The SMTP envelope (RFC 5228 §5.4, RFC 5233, RFC 6609's "envelope"). */
+/* The SMTP envelope (RFC 5228 §5.4, RFC 5233), as envelope tests it. */
 struct sieve_envelope {
-	const char *from;	/* MAIL FROM address, "" for <> */
-	const char *to;		/* the recipient being delivered to */
-	const char *orig_to;	/* ORCPT or the address before aliasing,
-				   NULL when unknown */
-	const char *auth;	/* authenticated submitter, NULL if none */
+	const char *from;	/* MAIL FROM address, "" for <>; also where
+				   a vacation reply goes */
+	const char *to;		/* the recipient being delivered to (after
+				   aliases), "user+detail@domain" */
 };
 
 /*
@@ -131,7 +130,6 @@ struct sieve_environment {
 	const char *const *user_addresses; /* the recipient's addresses,
 					      for vacation's To/Cc check */
 	size_t user_address_count;
-	const char *domain;	/* default domain for vacation's :from */
 	time_t now;		/* the delivery time (currentdate, vacation) */
 	int zone_minutes;	/* local offset from UTC, e.g. +60 */
 	struct sieve_score_source spam;

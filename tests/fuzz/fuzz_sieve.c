@@ -23,7 +23,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sieve_limits lim = sieve_limits_default();
 	struct sieve_input in = { .msg = { fuzz_sieve_msg,
 	    sizeof(fuzz_sieve_msg) - 1 }, .env = { "s@example.org",
-	    "b+x@example.com", NULL, NULL } };
+	    "b+x@example.com" } };
 	struct sieve_script *s;
 	const struct sieve_script *v[1];
 	struct sieve_result res;

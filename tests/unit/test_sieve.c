@@ -173,6 +173,13 @@ test_encoded_character(void)
 	TS_EQ("require [\"encoded-character\", \"fileinto\"];\n"
 	    "fileinto \"a$" "{unicode: 263a }b\";", ts_msg_rfc,
 	    "fileinto a\xe2\x98\xba" "b");
+	/* RFC 5228 §2.4.2.4's own examples */
+	TS_EQ("require [\"encoded-character\", \"fileinto\"];\n"
+	    "fileinto \"$$" "{hex:40}\"; fileinto \"$" "{hex: 40 }\";\n"
+	    "fileinto \"$" "{HEX: 40}\"; fileinto \"$" "{hex:40\";\n"
+	    "fileinto \"$" "{hex:400}\"; fileinto \"$" "{hex:4$" "{hex:30}}\";",
+	    ts_msg_rfc, "fileinto $@; fileinto @; fileinto ${hex:40; "
+	    "fileinto ${hex:400}; fileinto ${hex:40}");
 	/* malformed: left as written */
 	TS_EQ("require [\"encoded-character\", \"fileinto\"];\n"
 	    "fileinto \"$" "{hex:xyz}\";", ts_msg_rfc, "fileinto ${hex:xyz}");
