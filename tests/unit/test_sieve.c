@@ -7,6 +7,8 @@
  */
 #include "test_sieve_util.h"
 
+#include "sieve/sieve_conf.h"
+
 static const char ts_msg_rfc[] =
     "Date: Tue, 1 Apr 1997 09:06:31 -0800 (PST)\r\n"
     "From: coyote@desert.example.org\r\n"
@@ -337,6 +339,34 @@ test_limit_work(void)
 	arena_free(&a);
 }
 
+/* main.cf's sieve_* parameters reach the engine. */
+static void
+test_conf(void)
+{
+	static const char text[] =
+	    "sieve_max_redirects = 2\nsieve_max_steps = 500\n"
+	    "sieve_vacation_min_period = 1d\nrecipient_delimiter = -\n"
+	    "sieve_spamtest_status_header = X-Spam\n";
+	struct conf *conf = conf_new();
+	struct sieve_environment env;
+	struct sieve_limits lim;
+	struct err err;
+
+	T_EQ_INT(conf_read_text(conf, text, strlen(text), "main.cf", &err), 0);
+	T_EQ_INT(conf_finish(conf, NULL, &err), 0);
+	lim = sieve_limits_from_conf(conf);
+	T_EQ_INT(lim.redirects_max, 2);
+	T_EQ_INT(lim.steps_max, 500);
+	T_EQ_INT(lim.vacation_min_seconds, 86400);
+	T_EQ_INT(lim.script_max, 1024 * 1024);
+	memset(&env, 0, sizeof(env));
+	sieve_environment_from_conf(&env, conf);
+	T_EQ_STR(env.recipient_delimiter, "-");
+	T_EQ_STR(env.spam.header, "X-Spam");
+	T_CHECK(env.virus.header == NULL);
+	conf_free(&conf);
+}
+
 static void
 test_comparators(void)
 {
@@ -371,5 +401,5 @@ test_header_decoding(void)
 T_MAIN(T_CASE(test_rfc5228_example), T_CASE(test_implicit_keep),
     T_CASE(test_tests_basic), T_CASE(test_address_parts),
     T_CASE(test_encoded_character), T_CASE(test_strings),
-    T_CASE(test_errors), T_CASE(test_limits), T_CASE(test_limit_steps), T_CASE(test_limit_work),
+    T_CASE(test_errors), T_CASE(test_limits), T_CASE(test_limit_steps), T_CASE(test_limit_work), T_CASE(test_conf),
     T_CASE(test_comparators), T_CASE(test_header_decoding))
