@@ -114,7 +114,8 @@ class Load:
 
     async def transaction(self, reader, writer, i):
         a, t = self.args, self.args.timeout
-        rcpt = user_address(i % a.users, a.domain)
+        domain = f"d{i % a.domains}.{a.domain}" if a.domains else a.domain
+        rcpt = user_address(i % a.users, domain)
         await _command(reader, writer, f"MAIL FROM:<{SENDER}>\r\n".encode(),
                        250, t)
         await _command(reader, writer, f"RCPT TO:<{rcpt}>\r\n".encode(),
@@ -177,6 +178,9 @@ def parse_args(argv):
     p.add_argument("--sessions", type=int, default=10)
     p.add_argument("--users", type=int, default=100)
     p.add_argument("--domain", default="bench.test")
+    p.add_argument("--domains", type=int, default=0,
+                   help="spread the mail over dN.DOMAIN for N domains "
+                   "(relay runs); 0: DOMAIN itself")
     p.add_argument("--size", type=int, default=2048)
     p.add_argument("--per-connection", type=int, default=1)
     p.add_argument("--timeout", type=float, default=60.0,

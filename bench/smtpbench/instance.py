@@ -11,7 +11,7 @@ then SIGKILL for whatever remains of its process trees.
 import os
 import subprocess
 
-from . import procs
+from . import maildirs, procs
 
 DOMAIN = "bench.test"
 
@@ -71,6 +71,10 @@ class Instance:
         self.smtp_port = None
         self.mail_root = None
         self.logs = []
+
+    def counter(self):
+        """What counts delivered messages: the Maildirs by default."""
+        return maildirs.Counter(self.mail_root)
 
     def addresses(self):
         return [f"u{i + 1:03d}@{DOMAIN}" for i in range(self.users)]

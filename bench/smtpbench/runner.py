@@ -3,12 +3,14 @@
 
 1. Set up the instance(s) in a new temporary directory and start them
    in a new cgroup (where the machine allows; see cgroup.py).
-2. Warm up: a few messages, until they are in the Maildirs (this also
-   proves that the system delivers at all).
+2. Warm up: a few messages, until they are delivered -- in the Maildirs,
+   or at the sink of a relay run (this also proves that the system
+   delivers at all).
 3. sync(2), then read the baseline: CPU of the server trees, the number
    of delivered files.
-4. Start the memory sampler and the load generator; poll the Maildirs'
-   new/ counts until every accepted message is there.
+4. Start the memory sampler and the load generator; poll the delivered
+   count (the instance's counter()) until every accepted message is
+   there.
 5. Read the CPU again at that moment; compute the figures.
 6. Always: stop everything, kill what is left, remove the cgroup and
    the directory.
@@ -22,7 +24,7 @@ import sys
 import tempfile
 import time
 
-from . import cgroup, maildirs, procs
+from . import cgroup, procs
 from .instance import DOMAIN, NotMeasured
 
 BENCH_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -35,7 +37,8 @@ def driver(port, count, sessions, opts):
             "--count", str(count), "--sessions", str(sessions),
             "--users", str(opts.users), "--domain", DOMAIN,
             "--size", str(opts.size),
-            "--per-connection", str(opts.per_connection)]
+            "--per-connection", str(opts.per_connection),
+            "--domains", str(opts.relay)]
     return subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, text=True)
 
@@ -54,10 +57,10 @@ def _driver_result(p, timeout):
         raise NotMeasured(f"load generator crashed (exit {p.returncode})")
 
 
-def deliver(front, mail_root, count, sessions, opts, deadline):
+def deliver(front, count, sessions, opts, deadline):
     """Send count messages and wait until they are all delivered.
     Returns (driver result, monotonic time when the last one arrived)."""
-    counter = maildirs.Counter(mail_root)
+    counter = front.counter()
     n0 = counter.count()
     p = driver(front.smtp_port, count, sessions, opts)
     res = None
@@ -144,8 +147,7 @@ def _measure(instances, server, sessions, opts, deadline):
     front = instances[-1]
     warm_deadline = min(deadline, time.monotonic() + opts.warmup_timeout)
     try:
-        deliver(front, front.mail_root, opts.warmup, min(sessions, 5),
-                opts, warm_deadline)
+        deliver(front, opts.warmup, min(sessions, 5), opts, warm_deadline)
     except NotMeasured as e:
         raise NotMeasured(f"warm-up ({opts.warmup} messages): {e}") from None
     os.sync()
@@ -154,8 +156,7 @@ def _measure(instances, server, sessions, opts, deadline):
     cpu0 = server.cpu_seconds()
     sampler.start()
     try:
-        res, t_done = deliver(front, front.mail_root, opts.count, sessions,
-                              opts, deadline)
+        res, t_done = deliver(front, opts.count, sessions, opts, deadline)
         cpu1 = server.cpu_seconds()
         sampler.sample()
     finally:
