@@ -28,6 +28,7 @@ struct maps;
 struct queue_dir;
 struct server;
 struct local_helper;
+struct local_sieve_cache;
 
 /* Process state, built in pre_jail/post_jail (local_main.c). */
 struct local {
@@ -42,6 +43,7 @@ struct local {
 	struct local_helper *helper; /* |command and /file runner */
 	struct queue_dir *qd; /* for maildrop/, opened on first use */
 	struct maildir_name_uniq uniq;
+	struct local_sieve_cache *sieve_cache; /* compiled scripts */
 	int timeout_ms; /* qmgr's socket */
 };
 
@@ -73,6 +75,10 @@ struct local_target {
 	const char *path; /* MAILBOX: maildir root; FILE: the file;
 	                     COMMAND: the shell command */
 	uint64_t quota; /* MAILBOX: bytes, 0 none */
+	const char *folder; /* MAILBOX: Maildir++ folder from Sieve
+	                       fileinto; NULL: INBOX */
+	uint64_t flags; /* MAILBOX: MAILDIR_NAME_* flags from Sieve */
+	bool sieved; /* MAILBOX: Sieve has run for it (or made it) */
 	size_t rcpt; /* the request recipient that reached it first */
 	bool resolved_done; /* outcome known */
 	enum deliver_status status;
@@ -213,6 +219,20 @@ int local_virtual_lookup(struct local_req *r, const char *address,
 
 /* Deliver every MAILBOX target. */
 void local_mailbox_deliver(struct local_req *r);
+
+/* ---- local_sieve.c: Sieve filtering of mailbox targets ---- */
+
+/*
+ * Run sieve_before, the user's active script and sieve_after on every
+ * MAILBOX target, and turn the actions into targets: fileinto and keep
+ * become MAILBOX targets (folder, flags), redirect a FORWARD target,
+ * reject a 5.7.1 failure (qmgr's DSN carries the reason), discard
+ * cancels the mailbox. A runtime error keeps the message in INBOX; a
+ * temporary failure defers the target.
+ */
+void local_sieve_apply(struct local_req *r);
+/* Release the compiled scripts (local_sieve_cache.c). */
+void local_sieve_cache_free(struct local_sieve_cache **cp);
 
 /* ---- local_quota.c ---- */
 

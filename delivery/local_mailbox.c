@@ -122,12 +122,17 @@ local_mailbox_group(struct local_req *r, const char **blocks, size_t first,
 			continue;
 		}
 		buf_reset(&name);
-		if (maildir_msg_deliver(m, t->path, NULL, 0, &name, &err) != 0) {
+		if (maildir_msg_deliver(m, t->path, t->folder, t->flags, &name,
+		        &err) != 0) {
 			local_target_err(r, t, &err);
 			continue;
 		}
-		local_mailbox_index(t->path, NULL, name.data);
-		local_target_done(r, t, "2.0.0", "delivered to maildir");
+		local_mailbox_index(t->path, t->folder, name.data);
+		if (t->folder != NULL)
+			local_target_done(r, t, "2.0.0",
+			    "delivered to maildir folder %s", t->folder);
+		else
+			local_target_done(r, t, "2.0.0", "delivered to maildir");
 	}
 	maildir_msg_free(&m);
 	buf_deinit(&name);

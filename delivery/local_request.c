@@ -50,6 +50,7 @@ local_request_run(void *ctx, const struct deliver_request *req, int qfd,
 		}
 	}
 	r.resolved_ms = event_now_ms();
+	local_sieve_apply(&r);
 	local_mailbox_deliver(&r);
 	local_forward_deliver(&r);
 	local_helper_deliver(&r);

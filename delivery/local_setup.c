@@ -87,6 +87,7 @@ local_setup_exit(struct server *srv)
 	maps_close(&lc->alias_maps);
 	maps_close(&lc->virtual_maps);
 	queue_dir_close(&lc->qd);
+	local_sieve_cache_free(&lc->sieve_cache);
 	free(lc);
 	server_set_ctx(srv, NULL);
 }

@@ -67,6 +67,14 @@ void sieve_store_free(struct sieve_store **stp);
 bool sieve_store_name_valid(const char *name);
 
 /*
+ * The file of script name (<root>/sieve/<name>.sieve) into out (reset
+ * first), for readers that cache compiled scripts by file identity.
+ * name must be valid (sieve_store_name_valid).
+ */
+void sieve_store_path(
+    const struct sieve_store *st, const char *name, struct buf *out);
+
+/*
  * The scripts, sorted by name, with the active one marked; entries and
  * names in arena. 0, or -1 with err (ERR_TEMP). A missing store is an
  * empty list.

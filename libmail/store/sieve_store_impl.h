@@ -19,9 +19,6 @@ struct sieve_store {
 	unsigned tmp_seq; /* for unique temporary names */
 };
 
-/* dir/<name>.sieve into out (reset first). */
-void sieve_store_path(
-    const struct sieve_store *st, const char *name, struct buf *out);
 /* Does the script exist? 1, 0, -1 with err. */
 int sieve_store_exists(
     struct sieve_store *st, const char *name, struct err *err);
