@@ -138,14 +138,13 @@ class AuthCase(SmtpdCase):
         return out
 
     def smtptest(self, mech, password, *args):
-        """Cyrus smtptest: AUTH, then one message relayed to REMOTE_RCPT."""
+        """Cyrus smtptest: AUTH, then NOOP (it closes without waiting for
+        replies to what it pipes, so a message could be cut short)."""
         if not os.access(SMTPTEST, os.X_OK):
             self.skipTest("needs smtptest (cyrus-clients)")
-        script = self.inst.tmp("smtptest-%s.txt" % mech)
+        script = self.inst.tmp("smtptest.txt")
         with open(script, "w") as f:
-            f.write("MAIL FROM:<%s>\r\nRCPT TO:<%s>\r\nDATA\r\n"
-                    "Subject: smtptest\r\n\r\nhello\r\n.\r\nQUIT\r\n"
-                    % (ALICE, REMOTE_RCPT))
+            f.write("NOOP\r\n")
         return subprocess.run(
             [SMTPTEST, "-p", str(self.port), "-a", ALICE, "-u", ALICE,
              "-w", password, "-m", mech, "-f", script] + list(args) +

@@ -106,10 +106,16 @@ class SmtpdAuth(AuthCase):
     def test_smtptest_plain_and_cram(self):
         for mech in ("PLAIN", "CRAM-MD5"):
             with self.subTest(mech=mech):
+                mark = self.inst.log_mark()
                 out = self.smtptest(mech, ALICE_PW, "-t", "")
+                self.assertIn("S: 235 2.7.0 Authentication successful",
+                              out.stdout)
                 self.assertIn("Authenticated.", out.stdout + out.stderr)
-                qid = re.search(r"queued as (\S+)", out.stdout).group(1)
-                self.check_queued(qid, mech)
+                self.wait_log(r"disconnect from \S+\[127\.0\.0\.1\] "
+                              r"ehlo=2 starttls=1 auth=1 ", start=mark)
+        out = self.smtptest("CRAM-MD5", "not it", "-t", "")
+        self.assertIn("S: 535 5.7.8 Error: authentication failed",
+                      out.stdout)
 
     def test_swaks_wrong_password(self):
         mark = self.inst.log_mark()
