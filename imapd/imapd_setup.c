@@ -21,37 +21,17 @@
 #include "imapd_mailbox.h"
 #include "ipc/auth_client.h"
 #include "server/server.h"
+#include "tls/tls_daemon.h"
 
 static void
 imapd_setup_tls(struct imapd *d)
 {
-	struct tls_server_config cfg;
-	struct err err;
+	struct tls_daemon t;
 
-	if (tls_conf_server(d->conf, "imapd", &cfg, &err) != 0)
-		log_fatal("%s", err.text);
-	d->tls_level = cfg.level;
-	d->tls_wrapper = cfg.wrappermode;
-	if (cfg.level == TLS_LEVEL_NONE && !cfg.wrappermode)
-		return;
-	if (cfg.cert_file[0] == '\0' || cfg.key_file[0] == '\0') {
-		if (cfg.level == TLS_LEVEL_MAY && !cfg.wrappermode) {
-			log_warning("TLS disabled: imapd_tls_cert_file or "
-			            "imapd_tls_key_file is empty");
-			d->tls_level = TLS_LEVEL_NONE;
-			return;
-		}
-		log_fatal("TLS is required, but imapd_tls_cert_file or "
-		          "imapd_tls_key_file is empty");
-	}
-	if ((d->tls = tls_ctx_server_new(&cfg, &err)) != NULL)
-		return;
-	if (cfg.level == TLS_LEVEL_MAY && !cfg.wrappermode) {
-		log_warning("TLS disabled: %s", err.text);
-		d->tls_level = TLS_LEVEL_NONE;
-		return;
-	}
-	log_fatal("TLS: %s", err.text);
+	tls_daemon_setup(d->conf, "imapd", &t);
+	d->tls = t.ctx;
+	d->tls_level = t.level;
+	d->tls_wrapper = t.wrapper;
 }
 
 /* The mechanism lists, asked once per process: they only change when

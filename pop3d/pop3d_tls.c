@@ -10,37 +10,17 @@
 
 #include "conf/conf.h"
 #include "core/log.h"
+#include "tls/tls_daemon.h"
 
 void
 pop3d_tls_setup(struct pop3d *pd)
 {
-	struct tls_server_config cfg;
-	struct err err;
+	struct tls_daemon t;
 
-	if (tls_conf_server(pd->conf, "pop3d", &cfg, &err) != 0)
-		log_fatal("%s", err.text);
-	pd->tls_level = cfg.level;
-	pd->tls_wrapper = cfg.wrappermode;
-	if (cfg.level == TLS_LEVEL_NONE && !cfg.wrappermode)
-		return;
-	if (cfg.cert_file[0] == '\0' || cfg.key_file[0] == '\0') {
-		if (cfg.level == TLS_LEVEL_MAY && !cfg.wrappermode) {
-			log_warning("TLS disabled: pop3d_tls_cert_file or "
-			            "pop3d_tls_key_file is empty");
-			pd->tls_level = TLS_LEVEL_NONE;
-			return;
-		}
-		log_fatal("TLS is required, but pop3d_tls_cert_file or "
-		          "pop3d_tls_key_file is empty");
-	}
-	if ((pd->tls = tls_ctx_server_new(&cfg, &err)) != NULL)
-		return;
-	if (cfg.level == TLS_LEVEL_MAY && !cfg.wrappermode) {
-		log_warning("TLS disabled: %s", err.text);
-		pd->tls_level = TLS_LEVEL_NONE;
-		return;
-	}
-	log_fatal("TLS: %s", err.text);
+	tls_daemon_setup(pd->conf, "pop3d", &t);
+	pd->tls = t.ctx;
+	pd->tls_level = t.level;
+	pd->tls_wrapper = t.wrapper;
 }
 
 bool

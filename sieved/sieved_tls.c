@@ -11,34 +11,16 @@
 #include "conf/conf.h"
 #include "core/log.h"
 #include "tls/tls.h"
+#include "tls/tls_daemon.h"
 
 void
 sieved_tls_setup(struct sieved *sd)
 {
-	struct tls_server_config cfg;
-	struct err err;
+	struct tls_daemon t;
 
-	if (tls_conf_server(sd->conf, "sieved", &cfg, &err) != 0)
-		log_fatal("%s", err.text);
-	sd->tls_level = cfg.level;
-	if (cfg.level == TLS_LEVEL_NONE)
-		return;
-	if (cfg.cert_file[0] == '\0' || cfg.key_file[0] == '\0') {
-		if (cfg.level == TLS_LEVEL_MAY) {
-			log_warning("TLS disabled: sieved_tls_cert_file or "
-			            "sieved_tls_key_file is empty");
-			sd->tls_level = TLS_LEVEL_NONE;
-			return;
-		}
-		log_fatal("TLS is required, but sieved_tls_cert_file or "
-		          "sieved_tls_key_file is empty");
-	}
-	if ((sd->tls = tls_ctx_server_new(&cfg, &err)) != NULL)
-		return;
-	if (cfg.level != TLS_LEVEL_MAY)
-		log_fatal("TLS: %s", err.text);
-	log_warning("TLS disabled: %s", err.text);
-	sd->tls_level = TLS_LEVEL_NONE;
+	tls_daemon_setup(sd->conf, "sieved", &t);
+	sd->tls = t.ctx;
+	sd->tls_level = t.level;
 }
 
 bool

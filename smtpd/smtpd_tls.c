@@ -12,37 +12,17 @@
 #include "conf/conf.h"
 #include "core/log.h"
 #include "tls/tls.h"
+#include "tls/tls_daemon.h"
 
 void
 smtpd_tls_setup(struct smtpd *sd)
 {
-	struct tls_server_config cfg;
-	struct err err;
+	struct tls_daemon t;
 
-	if (tls_conf_server(sd->conf, "smtpd", &cfg, &err) != 0)
-		log_fatal("%s", err.text);
-	sd->tls_level = cfg.level;
-	sd->tls_wrapper = cfg.wrappermode;
-	if (cfg.level == TLS_LEVEL_NONE && !cfg.wrappermode)
-		return;
-	if (cfg.cert_file[0] == '\0' || cfg.key_file[0] == '\0') {
-		if (cfg.level == TLS_LEVEL_MAY && !cfg.wrappermode) {
-			log_warning("TLS disabled: smtpd_tls_cert_file or "
-			            "smtpd_tls_key_file is empty");
-			sd->tls_level = TLS_LEVEL_NONE;
-			return;
-		}
-		log_fatal("TLS is required, but smtpd_tls_cert_file or "
-		          "smtpd_tls_key_file is empty");
-	}
-	if ((sd->tls = tls_ctx_server_new(&cfg, &err)) != NULL)
-		return;
-	if (cfg.level == TLS_LEVEL_MAY && !cfg.wrappermode) {
-		log_warning("TLS disabled: %s", err.text);
-		sd->tls_level = TLS_LEVEL_NONE;
-		return;
-	}
-	log_fatal("TLS: %s", err.text);
+	tls_daemon_setup(sd->conf, "smtpd", &t);
+	sd->tls = t.ctx;
+	sd->tls_level = t.level;
+	sd->tls_wrapper = t.wrapper;
 }
 
 bool
