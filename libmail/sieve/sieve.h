@@ -111,6 +111,10 @@ struct sieve_envelope {
 				   a vacation reply goes */
 	const char *to;		/* the recipient being delivered to (after
 				   aliases), "user+detail@domain" */
+	/* Not read by any test yet (no envelope-dsn / auth extension);
+	   local delivery fills them for such extensions. May be NULL. */
+	const char *orig_to;	/* ORCPT or the address before aliasing */
+	const char *auth;	/* authenticated submitter */
 };
 
 /*
@@ -130,6 +134,8 @@ struct sieve_environment {
 	const char *const *user_addresses; /* the recipient's addresses,
 					      for vacation's To/Cc check */
 	size_t user_address_count;
+	const char *domain;	/* the recipient's domain (mydomain); not
+				   read by the engine yet, may be NULL */
 	time_t now;		/* the delivery time (currentdate, vacation) */
 	int zone_minutes;	/* local offset from UTC, e.g. +60 */
 	struct sieve_score_source spam;
