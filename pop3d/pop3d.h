@@ -92,7 +92,9 @@ struct pop3d_session {
 	struct pop3d_msg *msgs;
 	size_t nmsgs;
 	/* Counters for the logout log line. */
-	unsigned ntop, nretr, ndele;
+	unsigned ntop, nretr;
+	unsigned ndele; /* marked by DELE */
+	unsigned nexpunged; /* removed at QUIT */
 	uint64_t retr_bytes;
 };
 

@@ -63,6 +63,7 @@ static void
 pop3d_cmd_quit(struct pop3d_session *s, const struct pop3_cmd *cmd)
 {
 	struct err err;
+	int rc;
 
 	(void)cmd;
 	s->done = true;
@@ -71,12 +72,15 @@ pop3d_cmd_quit(struct pop3d_session *s, const struct pop3_cmd *cmd)
 		return;
 	}
 	/* RFC 1939 §6: only now do deletions take effect. */
-	if (pop3d_mailbox_update(s, &err) != 0) {
+	rc = pop3d_mailbox_update(s, &err);
+	/* Unlocked before the reply: the client may reconnect at once. */
+	pop3d_mailbox_close(s);
+	if (rc != 0) {
 		log_warning("user=<%s>: %s", s->user, err.text);
 		pop3d_err(s, "SYS/TEMP", "Some deleted messages not removed");
 		return;
 	}
-	pop3d_ok(s, "Logging out, %u messages deleted", s->ndele);
+	pop3d_ok(s, "Logging out, %u messages deleted", s->nexpunged);
 }
 
 static const struct pop3d_cmd_entry pop3d_cmd_table[POP3_CMD_NVERB] = {

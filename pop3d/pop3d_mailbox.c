@@ -250,5 +250,7 @@ pop3d_mailbox_update(struct pop3d_session *s, struct err *err)
 		return 0;
 	if (mbox_index_expunge(s->ix, NULL, gone, ngone, &done, err) != 0)
 		return -1;
+	/* Fewer when another session expunged some first. */
+	s->nexpunged = (unsigned)done;
 	return 0;
 }

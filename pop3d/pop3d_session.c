@@ -185,7 +185,6 @@ pop3d_session_free(struct pop3d_session **sp)
 {
 	struct pop3d_session *s = *sp;
 
-	pop3d_mailbox_close(s);
 	stream_deinit(&s->io);
 	tls_session_free(&s->tls);
 	arena_free(&s->cmd_arena);
@@ -208,10 +207,12 @@ pop3d_session_run(struct server *srv, int fd)
 		pop3d_session_loop(s);
 	}
 	pop3d_tls_end(s);
+	/* Unlocked before the log says so: the next session may follow. */
+	pop3d_mailbox_close(s);
 	if (s->user != NULL)
 		log_info("logout: user=<%s>, top=%u, retr=%u/%llu, del=%u/%zu",
 		    s->user, s->ntop, s->nretr,
-		    (unsigned long long)s->retr_bytes, s->ndele, s->nmsgs);
+		    (unsigned long long)s->retr_bytes, s->nexpunged, s->nmsgs);
 	log_info("disconnect from [%s]", s->addr);
 	pop3d_session_free(&s);
 }

@@ -6,8 +6,6 @@ IMAP reads, DELE taking effect only at QUIT, the [IN-USE] lock, error
 limits. Messages arrive through SMTP before they are read."""
 
 import base64
-import hashlib
-import os
 import poplib
 import re
 
@@ -106,9 +104,9 @@ class Pop3dCommands(Pop3dCase):
         p.dele(2)
         self.assertEqual(p.stat(), (0, 0))
         # A session that ends without QUIT deletes nothing.
-        mark = self.inst.log_mark()
         p.close()
-        self.inst.wait_for_log(r"disconnect from", start=mark)
+        self.inst.wait_for_log(r"logout: user=<%s>, top=0, retr=0/0, "
+                               r"del=0/2" % user)
         p = self.login(user)
         self.assertEqual(p.stat()[0], 2)
         self.assertEqual(len(self.files(user)), 2)
@@ -116,6 +114,8 @@ class Pop3dCommands(Pop3dCase):
         self.assertEqual(len(self.files(user)), 2)
         self.assertIn(b"1 messages deleted", p.quit())
         self.assertEqual(len(self.files(user)), 1)
+        self.inst.wait_for_log(r"logout: user=<%s>, top=0, retr=0/0, "
+                               r"del=1/2" % user)
         p = self.login(user)
         self.assertEqual(p.stat()[0], 1)
         self.assertIn(b"Subject: one", p.retr(1)[1])
@@ -219,3 +219,14 @@ class Pop3dCommands(Pop3dCase):
         self.assertEqual(lines[-len(want):], want)
         self.assertEqual(int(resp.split()[1]), sum(len(x) + 2 for x in lines))
         p.quit()
+
+
+class Pop3dIdle(Pop3dCase):
+
+    MAIN_CF = {"pop3d_timeout": "2s"}
+
+    def test_idle_client_is_disconnected(self):
+        c = self.raw()
+        self.assertEqual(c.line(), "-ERR Disconnected for inactivity")
+        self.assertTrue(c.closed())
+        self.inst.wait_for_log(r"timeout from \[127\.0\.0\.1\]")
