@@ -32,7 +32,10 @@ struct postern_sieve_includes {
 	size_t count;
 };
 
-/* Read path (at most max octets) into out. 0, or -1 with err. */
+/*
+ * Read path (at most max octets) into out: 1, 0 when it does not exist,
+ * -1 with err.
+ */
 static int
 postern_sieve_read(const char *path, size_t max, struct buf *out,
     struct err *err)
@@ -41,9 +44,13 @@ postern_sieve_read(const char *path, size_t max, struct buf *out,
 	char chunk[65536];
 	size_t n;
 
-	if (fp == NULL)
-		return err_set(err, ERR_PERM, "", "%s: %s", path,
-		    strerror(errno));
+	if (fp == NULL) {
+		int saved = errno;
+
+		(void)err_set(err, ERR_PERM, "", "%s: %s", path,
+		    strerror(saved));
+		return saved == ENOENT ? 0 : -1;
+	}
 	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
 		if (out->len + n > max) {
 			(void)fclose(fp);
@@ -57,7 +64,7 @@ postern_sieve_read(const char *path, size_t max, struct buf *out,
 		return err_set(err, ERR_PERM, "", "%s: read error", path);
 	}
 	(void)fclose(fp);
-	return 0;
+	return 1;
 }
 
 static int
@@ -69,15 +76,17 @@ postern_sieve_include(void *vctx, enum sieve_location loc, const char *name,
 	struct sieve_script *s;
 	struct buf text;
 	char *path;
+	int rc;
 
 	if (loc == SIEVE_LOCATION_GLOBAL)
 		return 0;	/* no global script directory here */
 	path = xasprintf("%s/%s.sieve", inc->dir, name);
 	buf_init(&text);
-	if (postern_sieve_read(path, inc->lim->script_max, &text, err) < 0) {
+	if ((rc = postern_sieve_read(path, inc->lim->script_max, &text,
+	    err)) <= 0) {
 		free(path);
 		buf_deinit(&text);
-		return errno == ENOENT ? 0 : -1;
+		return rc;
 	}
 	s = sieve_compile(path, text.data, text.len, inc->lim, &error);
 	buf_deinit(&text);
@@ -164,8 +173,8 @@ postern_sieve_test_run(const char *script_path, const char *msg_path,
 	inc.dir = slash ? xstrndup(script_path, (size_t)(slash -
 	    script_path)) : xstrdup(".");
 	if (postern_sieve_read(script_path, lim->script_max, &script,
-	    &error.err) < 0 || postern_sieve_read(msg_path,
-	    POSTERN_SIEVE_MESSAGE_MAX, &msg, &error.err) < 0) {
+	    &error.err) <= 0 || postern_sieve_read(msg_path,
+	    POSTERN_SIEVE_MESSAGE_MAX, &msg, &error.err) <= 0) {
 		postern_error("sieve: %s", error.err.text);
 	} else if ((s = sieve_compile(script_path, script.data, script.len,
 	    lim, &error)) == NULL) {
