@@ -131,8 +131,28 @@ void imapd_quota_setquota(struct imapd_session *s, const struct imap_cmd *cmd);
 
 /* ---- imapd_search.c ---- */
 
+struct imap_search;
+struct imap_search_limits;
+
+/* SEARCH nesting and size limits, for SEARCH, SORT and THREAD. */
+extern const struct imap_search_limits imapd_search_parse_limits;
 /* SEARCH and UID SEARCH. */
 void imapd_search_search(struct imapd_session *s, const struct imap_cmd *cmd);
+/*
+ * Evaluate q over the snapshot: the matching positions, ascending, into
+ * pos_out (room for every message); returns their number. *modseq_out
+ * gets the highest MODSEQ among them.
+ */
+size_t imapd_search_run(struct imapd_session *s, const struct imap_search *q,
+    size_t *pos_out, uint64_t *modseq_out);
+/* Refuse (BAD) what the evaluator does not do (SEARCHRES); false then. */
+bool imapd_search_supported(struct imapd_session *s,
+    const struct imap_cmd *cmd, const struct imap_search *q);
+
+/* ---- imapd_sort.c ---- */
+
+/* SORT and UID SORT (RFC 5256). */
+void imapd_sort_sort(struct imapd_session *s, const struct imap_cmd *cmd);
 
 /* ---- imapd_seq.c ---- */
 

@@ -20,6 +20,11 @@
 #include "store/mbox_index.h"
 #include "store/mbox_view.h"
 
+const struct imap_search_limits imapd_search_parse_limits = {
+    .depth_max = 32,
+    .keys_max = 1000,
+};
+
 /* One message under evaluation. */
 struct imapd_search_msg {
 	struct imapd_session *s;
@@ -274,44 +279,68 @@ imapd_search_answer(struct imapd_session *s, const struct imap_cmd *cmd,
 	imapd_reply(s, cmd->tag, "OK", "SEARCH completed");
 }
 
-void
-imapd_search_search(struct imapd_session *s, const struct imap_cmd *cmd)
+size_t
+imapd_search_run(struct imapd_session *s, const struct imap_search *q,
+    size_t *pos_out, uint64_t *modseq_out)
 {
-	static const struct imap_search_limits lim = {
-	    .depth_max = 32, .keys_max = 1000};
-	bool uid = strcmp(cmd->name, "UID") == 0;
 	const struct mbox_view *v = s->mbox->view;
 	size_t count = mbox_view_count(v), i, n = 0;
 	struct imapd_search_msg sm = {.s = s, .now = time(NULL)};
-	struct imap_search q;
-	struct err err;
-	uint32_t *hits;
-	uint64_t modseq = 0;
 
-	if (imap_search_parse(cmd->args + uid, cmd->count - uid, &lim, &q,
-	        s->arena, &err) != 0) {
-		imapd_reply_err(s, cmd->tag, &err);
-		return;
-	}
-	if ((q.ret & IMAP_SEARCH_RET_SAVE) || q.uses_saved) {
-		imapd_reply(s, cmd->tag, "BAD", "SEARCHRES is not supported");
-		return;
-	}
-	hits = arena_alloc(s->arena, (count + 1) * sizeof(*hits));
+	*modseq_out = 0;
 	sm.maxuid = count > 0 ? mbox_view_msg(v, count - 1)->uid : 0;
 	buf_init(&sm.body);
 	for (i = 0; i < count; i++) {
 		sm.pos = i;
 		sm.msg = mbox_view_msg(v, i);
 		sm.loaded = 0;
-		if (!imapd_search_eval(&sm, q.root))
+		if (!imapd_search_eval(&sm, q->root))
 			continue;
-		hits[n++] = uid ? sm.msg->uid : (uint32_t)(i + 1);
-		if (sm.msg->modseq > modseq)
-			modseq = sm.msg->modseq;
+		pos_out[n++] = i;
+		if (sm.msg->modseq > *modseq_out)
+			*modseq_out = sm.msg->modseq;
 	}
 	buf_deinit(&sm.body);
-	if (q.uses_modseq)
+	if (q->uses_modseq)
 		s->enabled |= IMAPD_ENABLED_CONDSTORE;
+	return n;
+}
+
+bool
+imapd_search_supported(struct imapd_session *s, const struct imap_cmd *cmd,
+    const struct imap_search *q)
+{
+	if ((q->ret & IMAP_SEARCH_RET_SAVE) || q->uses_saved) {
+		imapd_reply(s, cmd->tag, "BAD", "SEARCHRES is not supported");
+		return false;
+	}
+	return true;
+}
+
+void
+imapd_search_search(struct imapd_session *s, const struct imap_cmd *cmd)
+{
+	bool uid = strcmp(cmd->name, "UID") == 0;
+	const struct mbox_view *v = s->mbox->view;
+	size_t count = mbox_view_count(v), i, n;
+	struct imap_search q;
+	struct err err;
+	size_t *pos;
+	uint32_t *hits;
+	uint64_t modseq;
+
+	if (imap_search_parse(cmd->args + uid, cmd->count - uid,
+	        &imapd_search_parse_limits, &q, s->arena, &err) != 0) {
+		imapd_reply_err(s, cmd->tag, &err);
+		return;
+	}
+	if (!imapd_search_supported(s, cmd, &q))
+		return;
+	pos = arena_alloc(s->arena, (count + 1) * sizeof(*pos));
+	hits = arena_alloc(s->arena, (count + 1) * sizeof(*hits));
+	n = imapd_search_run(s, &q, pos, &modseq);
+	for (i = 0; i < n; i++)
+		hits[i] = uid ? mbox_view_msg(v, pos[i])->uid
+		              : (uint32_t)(pos[i] + 1);
 	imapd_search_answer(s, cmd, uid, &q, hits, n, modseq);
 }

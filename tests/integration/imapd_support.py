@@ -85,7 +85,8 @@ class ImapdCase(unittest.TestCase):
                 "127.0.0.1:%d inet n - y - - imapd\n"
                 "  -o imapd_tls_wrappermode=yes" % cls.imaps_port,
             ]
-            main_cf = {"mydestination": "example.test"}
+            main_cf = {"mydestination": "example.test",
+                       "allow_plaintext_auth": "yes"}
             main_cf.update(cls.main_cf)
             inst.write_config(services=services, main_cf=main_cf)
             for user in USERS:
