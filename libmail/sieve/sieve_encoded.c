@@ -2,8 +2,8 @@
 /*
  * RFC 5228 §2.4.2.4 encoded-character: "${hex: 41 42}" and
  * "${unicode: 263A}" in script strings, decoded once at compile time.
- * A malformed sequence, or a code point outside 0-D7FF / E000-10FFFF, is
- * left as written. Input is an untrusted script string.
+ * A malformed sequence is left as written; a code point outside 0-D7FF /
+ * E000-10FFFF is an error (§2.4.2.4). Input is an untrusted script.
  */
 #include "sieve/sieve_impl.h"
 
@@ -48,10 +48,12 @@ sieve_encoded_utf8(struct buf *out, uint32_t cp)
 	}
 }
 
+#define SIEVE_ENCODED_BAD SIZE_MAX	/* a code point out of range */
+
 /*
  * Decode the body of one "${hex:" or "${unicode:" (p after the colon, up
- * to end) into out. Returns the bytes used through '}', or 0 when the
- * sequence is malformed (nothing useful written; the caller rolls back).
+ * to end) into out. Returns the bytes used through '}', 0 when the
+ * sequence is malformed (the caller rolls back), or SIEVE_ENCODED_BAD.
  */
 static size_t
 sieve_encoded_body(const char *p, const char *end, bool unicode,
@@ -79,7 +81,7 @@ sieve_encoded_body(const char *p, const char *end, bool unicode,
 			return 0;
 		if (unicode) {
 			if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-				return 0;
+				return SIEVE_ENCODED_BAD;
 			sieve_encoded_utf8(out, v);
 		} else {
 			buf_putc(out, (char)v);
@@ -88,7 +90,7 @@ sieve_encoded_body(const char *p, const char *end, bool unicode,
 	}
 }
 
-void
+int
 sieve_encoded_decode(struct sieve_str *s, struct arena *arena)
 {
 	const char *p = s->s, *end = s->s + s->len;
@@ -96,7 +98,7 @@ sieve_encoded_decode(struct sieve_str *s, struct arena *arena)
 	bool changed = false;
 
 	if (memmem(s->s, s->len, "${", 2) == NULL)
-		return;
+		return 0;
 	buf_init(&out);
 	while (p < end) {
 		size_t mark = out.len, skip = 0, used = 0;
@@ -108,6 +110,10 @@ sieve_encoded_decode(struct sieve_str *s, struct arena *arena)
 		    strncasecmp(p, "${unicode:", 10) == 0) {
 			skip = 10;
 			used = sieve_encoded_body(p + 10, end, true, &out);
+		}
+		if (used == SIEVE_ENCODED_BAD) {
+			buf_deinit(&out);
+			return -1;
 		}
 		if (used == 0) {
 			buf_truncate(&out, mark);
@@ -122,4 +128,5 @@ sieve_encoded_decode(struct sieve_str *s, struct arena *arena)
 		s->len = out.len;
 	}
 	buf_deinit(&out);
+	return 0;
 }

@@ -293,8 +293,11 @@ struct sieve_check {
 };
 int sieve_check_node(struct sieve_check *c, struct sieve_node *n,
     const struct sieve_node *prev, bool test);
-/* Decode RFC 5228 §2.4.2.4 encoded characters in place of s. */
-void sieve_encoded_decode(struct sieve_str *s, struct arena *arena);
+/*
+ * Decode RFC 5228 §2.4.2.4 encoded characters in place of s: 0, or -1
+ * for a Unicode code point out of range (a script error).
+ */
+int sieve_encoded_decode(struct sieve_str *s, struct arena *arena);
 
 /* The key list of a matching test (or deleteheader), or NULL. */
 const struct sieve_arg *sieve_node_keys(const struct sieve_node *n);

@@ -47,15 +47,18 @@ sieve_parse_enter(struct sieve_parser *ps)
 	return 0;
 }
 
-static void
+static int
 sieve_parse_string(struct sieve_parser *ps, struct sieve_str *s)
 {
 	s->s = ps->lx.text;
 	s->len = ps->lx.len;
-	if (ps->check.script->exts & (1u << SIEVE_EXT_ENCODED))
-		sieve_encoded_decode(s, ps->check.script->arena);
+	if ((ps->check.script->exts & (1u << SIEVE_EXT_ENCODED)) &&
+	    sieve_encoded_decode(s, ps->check.script->arena) < 0)
+		return sieve_parse_fail(ps,
+		    "encoded-character: code point out of range");
 	s->vars = (ps->check.script->exts & (1u << SIEVE_EXT_VARIABLES)) &&
 	    memmem(s->s, s->len, "${", 2) != NULL;
+	return 0;
 }
 
 /* string-list = "[" string *("," string) "]" / string */
@@ -85,7 +88,8 @@ sieve_parse_strings(struct sieve_parser *ps, struct sieve_arg *a)
 				memcpy(nv, v, n * sizeof(*nv));
 			v = nv;
 		}
-		sieve_parse_string(ps, &v[n++]);
+		if (sieve_parse_string(ps, &v[n++]) < 0)
+			return -1;
 		if (sieve_parse_advance(ps) < 0)
 			return -1;
 		if (!a->list || ps->lx.tok == SIEVE_TOK_RBRACKET)

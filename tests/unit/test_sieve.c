@@ -182,6 +182,9 @@ test_encoded_character(void)
 	    "fileinto \"$" "{hex:400}\"; fileinto \"$" "{hex:4$" "{hex:30}}\";",
 	    ts_msg_rfc, "fileinto $@; fileinto @; fileinto ${hex:40; "
 	    "fileinto ${hex:400}; fileinto ${hex:40}");
+	TS_EQ("require [\"encoded-character\", \"fileinto\"];\n"
+	    "fileinto \"a$" "{unicode:D800}\";", ts_msg_rfc,
+	    "compile: 2:10: encoded-character: code point out of range");
 	/* malformed: left as written */
 	TS_EQ("require [\"encoded-character\", \"fileinto\"];\n"
 	    "fileinto \"$" "{hex:xyz}\";", ts_msg_rfc, "fileinto ${hex:xyz}");
