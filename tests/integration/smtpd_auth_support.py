@@ -57,7 +57,10 @@ class AuthCase(SmtpdCase):
     AUTH_MAIN_CF = {"smtpd_sasl_auth_enable": "yes",
                     "smtpd_sasl_mechanisms": "PLAIN LOGIN CRAM-MD5",
                     # Only authentication may make a test client relay.
-                    "mynetworks": "192.0.2.0/24"}
+                    "mynetworks": "192.0.2.0/24",
+                    # Failed logins of one test must not slow the next
+                    # (SmtpdAuthThrottle tests the throttle).
+                    "auth_failure_delay": "0", "auth_failure_limit": "1000"}
 
     # False for a class that never logs in (authd only checks recipients).
     NEEDS_SASL = True
