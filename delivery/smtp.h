@@ -145,16 +145,15 @@ int smtp_nexthop_hosts(struct smtp_job *job, struct smtp_host **hosts_out,
 
 /* Connect to host within smtp_connect_timeout. The descriptor, or -1
  * with err (ERR_TEMP). */
-int smtp_conn_open(const struct smtp_agent *ag, const struct smtp_host *host,
-    struct err *err);
+int smtp_conn_open(
+    const struct smtp_agent *ag, const struct smtp_host *host, struct err *err);
 /* Start a session's stream and reply parser on the connected fd. */
 void smtp_conn_start(struct smtp_sess *s, int fd);
 /* Queue a command line (CRLF added); smtp_conn_reply flushes. */
 void smtp_conn_cmd(struct smtp_sess *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Flush queued commands within timeout_s. 0, or -1 with err. */
-int smtp_conn_flush(struct smtp_sess *s, long long timeout_s,
-    struct err *err);
+int smtp_conn_flush(struct smtp_sess *s, long long timeout_s, struct err *err);
 /* Read one whole reply within timeout_s (s->stage names the command
  * in errors). 0 with out filled, or -1 with err (ERR_TEMP). */
 int smtp_conn_reply(struct smtp_sess *s, long long timeout_s,
@@ -176,8 +175,8 @@ const char *smtp_conn_said(struct smtp_sess *s, const struct smtp_reply *r);
  * not be used and the next one should be tried; the err is permanent
  * when no server will do (policy: TLS required, loop).
  */
-int smtp_session_run(struct smtp_job *job, const struct smtp_host *host,
-    struct err *err);
+int smtp_session_run(
+    struct smtp_job *job, const struct smtp_host *host, struct err *err);
 
 /* Close a session (QUIT first when quit is set, with
  * smtp_quit_timeout) and free it. Nothing given NULL. */

@@ -26,8 +26,8 @@ struct smtp_body_stuffer {
 };
 
 static void
-smtp_body_stuff(struct smtp_body_stuffer *st, const char *p, size_t n,
-    struct buf *out)
+smtp_body_stuff(
+    struct smtp_body_stuffer *st, const char *p, size_t n, struct buf *out)
 {
 	size_t i;
 
@@ -56,14 +56,14 @@ smtp_body_read(const struct smtp_job *job, uint64_t off, char *p, size_t n,
 	ssize_t got;
 
 	while (n > 0) {
-		got = pread(job->qfd, p, n,
-		    (off_t)(job->req->content_offset + off));
+		got = pread(
+		    job->qfd, p, n, (off_t)(job->req->content_offset + off));
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got <= 0)
-			return err_set(err, ERR_TEMP, "4.3.0", "cannot read "
-			    "the queue file: %s", got < 0 ? strerror(errno)
-			                                  : "short file");
+			return err_set(err, ERR_TEMP, "4.3.0",
+			    "cannot read the queue file: %s",
+			    got < 0 ? strerror(errno) : "short file");
 		p += got;
 		n -= (size_t)got;
 		off += (uint64_t)got;
@@ -96,8 +96,8 @@ smtp_body_has8bit(struct smtp_job *job, bool *out, struct err *err)
 
 /* Stuff data into the stream, flushing every chunk. */
 static int
-smtp_body_put(struct smtp_sess *s, struct smtp_body_stuffer *st,
-    const char *p, size_t n, struct err *err)
+smtp_body_put(struct smtp_sess *s, struct smtp_body_stuffer *st, const char *p,
+    size_t n, struct err *err)
 {
 	long long t = s->job->ag->conf->smtp_data_xfer_timeout;
 	size_t k;
@@ -114,8 +114,8 @@ smtp_body_put(struct smtp_sess *s, struct smtp_body_stuffer *st,
 
 /* The converted content, whole. */
 static int
-smtp_body_converted(struct smtp_sess *s, struct smtp_body_stuffer *st,
-    struct err *err)
+smtp_body_converted(
+    struct smtp_sess *s, struct smtp_body_stuffer *st, struct err *err)
 {
 	const struct deliver_request *req = s->job->req;
 	struct buf raw, conv;
@@ -124,8 +124,8 @@ smtp_body_converted(struct smtp_sess *s, struct smtp_body_stuffer *st,
 	buf_init(&raw);
 	buf_init(&conv);
 	buf_reserve(&raw, (size_t)req->content_size);
-	rc = smtp_body_read(s->job, 0, raw.data, (size_t)req->content_size,
-	    err);
+	rc =
+	    smtp_body_read(s->job, 0, raw.data, (size_t)req->content_size, err);
 	if (rc == 0) {
 		raw.len = (size_t)req->content_size;
 		smtp_mime_to7bit(raw.data, raw.len, &conv);
@@ -149,8 +149,9 @@ smtp_body_send(struct smtp_sess *s, bool convert, bool empty, struct err *err)
 		size = 0;
 	if (convert && smtp_body_converted(s, &st, err) != 0)
 		return -1;
-	chunk = convert || size == 0 ? NULL
-	                             : arena_alloc(s->job->arena, SMTP_BODY_CHUNK);
+	chunk = convert || size == 0
+	    ? NULL
+	    : arena_alloc(s->job->arena, SMTP_BODY_CHUNK);
 	for (off = 0; chunk != NULL && off < size; off += n) {
 		n = size - off < SMTP_BODY_CHUNK ? (size_t)(size - off)
 		                                 : SMTP_BODY_CHUNK;
@@ -161,6 +162,6 @@ smtp_body_send(struct smtp_sess *s, bool convert, bool empty, struct err *err)
 	if (!st.bol)
 		buf_puts(&s->st.out, "\r\n");
 	buf_puts(&s->st.out, ".\r\n");
-	return smtp_conn_flush(s, s->job->ag->conf->smtp_data_xfer_timeout,
-	    err);
+	return smtp_conn_flush(
+	    s, s->job->ag->conf->smtp_data_xfer_timeout, err);
 }

@@ -47,7 +47,8 @@ smtp_cache_put(struct smtp_sess *s)
 	struct smtp_agent *ag = s->job->ag;
 	long long limit = ag->conf->smtp_connection_cache_time_limit;
 
-	if (++s->txns >= (unsigned)ag->conf->smtp_connection_reuse_count_limit ||
+	if (++s->txns >=
+	        (unsigned)ag->conf->smtp_connection_reuse_count_limit ||
 	    limit == 0) {
 		smtp_session_free(&s, true);
 		return;
@@ -55,8 +56,8 @@ smtp_cache_put(struct smtp_sess *s)
 	smtp_cache_drop(ag);
 	ag->cache = s;
 	ag->cache_nexthop = xstrdup(s->job->req->nexthop);
-	ag->cache_timer = event_timer_add(
-	    server_loop(ag->srv), (uint64_t)limit * 1000, smtp_cache_expire, ag);
+	ag->cache_timer = event_timer_add(server_loop(ag->srv),
+	    (uint64_t)limit * 1000, smtp_cache_expire, ag);
 }
 
 int
@@ -78,8 +79,8 @@ smtp_cache_run(struct smtp_job *job, struct err *err)
 	smtp_conn_cmd(s, "RSET");
 	rc = smtp_conn_reply(s, ag->conf->smtp_helo_timeout, &r, err);
 	if (rc == 0 && r.code / 100 != 2)
-		rc = err_set(err, ERR_TEMP, "4.4.2", "%s",
-		    smtp_conn_said(s, &r));
+		rc = err_set(
+		    err, ERR_TEMP, "4.4.2", "%s", smtp_conn_said(s, &r));
 	if (rc == 0)
 		rc = smtp_txn_run(s, err);
 	if (rc != 0) {

@@ -24,8 +24,8 @@
 
 /* Fill a socket address for host. Its length, or 0 with err. */
 static socklen_t
-smtp_conn_addr(const struct smtp_host *host, struct sockaddr_storage *ss,
-    struct err *err)
+smtp_conn_addr(
+    const struct smtp_host *host, struct sockaddr_storage *ss, struct err *err)
 {
 	struct sockaddr_un *sun = (struct sockaddr_un *)(void *)ss;
 	struct sockaddr_in *sin = (struct sockaddr_in *)(void *)ss;
@@ -34,8 +34,8 @@ smtp_conn_addr(const struct smtp_host *host, struct sockaddr_storage *ss,
 	memset(ss, 0, sizeof(*ss));
 	if (host->unix_path) {
 		if (strlen(host->name) >= sizeof(sun->sun_path)) {
-			err_set(err, ERR_PERM, "5.3.5", "socket path too long: "
-			    "%s", host->name);
+			err_set(err, ERR_PERM, "5.3.5",
+			    "socket path too long: %s", host->name);
 			return 0;
 		}
 		sun->sun_family = AF_UNIX;
@@ -55,8 +55,8 @@ smtp_conn_addr(const struct smtp_host *host, struct sockaddr_storage *ss,
 }
 
 int
-smtp_conn_open(const struct smtp_agent *ag, const struct smtp_host *host,
-    struct err *err)
+smtp_conn_open(
+    const struct smtp_agent *ag, const struct smtp_host *host, struct err *err)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = smtp_conn_addr(host, &ss, err), elen;
@@ -64,20 +64,23 @@ smtp_conn_open(const struct smtp_agent *ag, const struct smtp_host *host,
 
 	if (len == 0)
 		return -1;
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
+	fd =
+	    socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return err_set(err, ERR_TEMP, "4.4.1", "socket: %s",
-		    strerror(errno));
+		return err_set(
+		    err, ERR_TEMP, "4.4.1", "socket: %s", strerror(errno));
 	if (connect(fd, (struct sockaddr *)&ss, len) != 0) {
 		e = errno;
 		if (e == EINPROGRESS &&
-		    stream_wait_fd(fd, POLLOUT, event_now_ms() +
-		        (uint64_t)ag->conf->smtp_connect_timeout * 1000) != 0)
+		    stream_wait_fd(fd, POLLOUT,
+		        event_now_ms() +
+		            (uint64_t)ag->conf->smtp_connect_timeout * 1000) !=
+		        0)
 			e = ETIMEDOUT;
 		else if (e == EINPROGRESS) {
 			elen = sizeof(e);
-			if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &elen) != 0)
+			if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &elen) !=
+			    0)
 				e = errno;
 		}
 	}
@@ -135,24 +138,24 @@ smtp_conn_reply(struct smtp_sess *s, long long timeout_s,
 		return -1;
 	s->st.timeout_ms = (int)(timeout_s * 1000);
 	for (;;) {
-		rc = stream_line(&s->st, SMTP_REPLY_LINE_MAX * 8, &line, &len,
-		    &too_long);
+		rc = stream_line(
+		    &s->st, SMTP_REPLY_LINE_MAX * 8, &line, &len, &too_long);
 		if (rc == 0) {
 			if ((rc = stream_fill(&s->st)) > 0)
 				continue;
-			return err_set(err, ERR_TEMP, "4.4.2", "%s with %s "
-			    "while receiving the reply to %s",
+			return err_set(err, ERR_TEMP, "4.4.2",
+			    "%s with %s while receiving the reply to %s",
 			    rc < 0 && errno == ETIMEDOUT
 			        ? "conversation timed out"
 			        : "lost connection",
 			    s->relay, s->stage);
 		}
 		if (too_long)
-			return err_set(err, ERR_TEMP, "4.5.0", "reply line "
-			    "too long from %s in reply to %s", s->relay,
-			    s->stage);
-		rc = smtp_reply_parser_line(&s->rp, line, len, out, s->job->arena,
-		    err);
+			return err_set(err, ERR_TEMP, "4.5.0",
+			    "reply line too long from %s in reply to %s",
+			    s->relay, s->stage);
+		rc = smtp_reply_parser_line(
+		    &s->rp, line, len, out, s->job->arena, err);
 		if (rc > 0)
 			return 0;
 		if (rc < 0) {
@@ -181,7 +184,8 @@ smtp_conn_text(struct smtp_sess *s, const struct smtp_reply *r)
 const char *
 smtp_conn_said(struct smtp_sess *s, const struct smtp_reply *r)
 {
-	return arena_printf(s->job->arena, "host %s said: %d%s%s %s (in reply to "
-	    "%s command)", s->relay, r->code, r->dsn[0] != '\0' ? " " : "",
-	    r->dsn, smtp_conn_text(s, r), s->stage);
+	return arena_printf(s->job->arena,
+	    "host %s said: %d%s%s %s (in reply to %s command)", s->relay,
+	    r->code, r->dsn[0] != '\0' ? " " : "", r->dsn, smtp_conn_text(s, r),
+	    s->stage);
 }

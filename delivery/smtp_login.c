@@ -102,8 +102,9 @@ smtp_login(struct smtp_sess *s, struct err *err)
 	    ag->conf->smtp_sasl_password_maps[0] == '\0')
 		return 0;
 	if (ag->sasl_maps == NULL)
-		return err_set(err, ERR_TEMP, "4.7.0", "smtp_sasl_password_maps"
-		    " could not be opened (see the log)");
+		return err_set(err, ERR_TEMP, "4.7.0",
+		    "smtp_sasl_password_maps could not be opened (see the "
+		    "log)");
 	buf_init(&secret);
 	rc = maps_lookup(ag->sasl_maps, s->job->sasl_key, &secret, err);
 	if (rc == 0 && !s->host.unix_path)
@@ -115,11 +116,15 @@ smtp_login(struct smtp_sess *s, struct err *err)
 	colon = strchr(secret.data, ':');
 	mech = smtp_login_mech(s->auth_mechs);
 	if (colon == NULL || secret.len > SMTP_LOGIN_SECRET_MAX)
-		rc = err_set(err, ERR_TEMP, "4.7.0", "smtp_sasl_password_maps:"
-		    " the entry for %s is not user:password", s->job->sasl_key);
+		rc = err_set(err, ERR_TEMP, "4.7.0",
+		    "smtp_sasl_password_maps: the entry for %s is not "
+		    "user:password",
+		    s->job->sasl_key);
 	else if (mech == NULL)
-		rc = err_set(err, ERR_TEMP, "4.7.0", "no SASL mechanism in "
-		    "common with %s (we have PLAIN and LOGIN)", s->relay);
+		rc = err_set(err, ERR_TEMP, "4.7.0",
+		    "no SASL mechanism in common with %s (we have PLAIN and "
+		    "LOGIN)",
+		    s->relay);
 	else {
 		secret.data[colon - secret.data] = '\0';
 		rc = smtp_login_run(s, mech, secret.data,

@@ -44,9 +44,10 @@ smtp_nexthop_parse(const struct smtp_agent *ag, const char *text,
 	if (ag->lmtp && strncmp(s, "unix:", 5) == 0) {
 		out->unix_path = true;
 		out->name = s + 5;
-		return out->name[0] == '/' ? 0
+		return out->name[0] == '/'
+		    ? 0
 		    : err_set(err, ERR_PERM, "5.3.5",
-		        "bad next hop \"%s\": want unix:/path", text);
+		          "bad next hop \"%s\": want unix:/path", text);
 	}
 	if (ag->lmtp && strncmp(s, "inet:", 5) == 0)
 		s += 5;
@@ -111,14 +112,14 @@ smtp_nexthop_addrs(struct smtp_job *job, const char *host,
 		return 1;
 	}
 	if (ag->dns != NULL)
-		rc = dns_lookup_addr(ag->dns, host, ag->families, out, n_out,
-		    job->arena, err);
+		rc = dns_lookup_addr(
+		    ag->dns, host, ag->families, out, n_out, job->arena, err);
 	else if (!ag->native)
 		return err_set(err, ERR_TEMP, "4.4.3",
 		    "DNS resolver unavailable (see the log at start-up)");
 	if (rc <= 0 && ag->native)
-		rc = dns_native_addr(host, ag->families, out, n_out,
-		    job->arena, err);
+		rc = dns_native_addr(
+		    host, ag->families, out, n_out, job->arena, err);
 	return rc;
 }
 
@@ -132,14 +133,14 @@ smtp_nexthop_add(struct smtp_job *job, const char *host, unsigned port,
 	size_t i, na;
 	int rc;
 
-	if (check_self &&
-	    strcasecmp(host, job->ag->conf->myhostname) == 0)
+	if (check_self && strcasecmp(host, job->ag->conf->myhostname) == 0)
 		return 0;
 	if ((rc = smtp_nexthop_addrs(job, host, &addrs, &na, err)) < 0)
 		return -1;
 	if (rc == 0)
-		return err_set(err, ERR_PERM, "5.4.4", "Host or domain name "
-		    "not found: %s has no address record", host);
+		return err_set(err, ERR_PERM, "5.4.4",
+		    "Host or domain name not found: %s has no address record",
+		    host);
 	for (i = 0; check_self && i < na; i++)
 		if (smtp_nexthop_own(job->ag, &addrs[i]))
 			return 0;
@@ -147,8 +148,8 @@ smtp_nexthop_add(struct smtp_job *job, const char *host, unsigned port,
 		list[*n].name = host;
 		list[*n].addr = addrs[i];
 		list[*n].port = port;
-		dns_addr_text(&addrs[i], list[*n].addr_text,
-		    sizeof(list[*n].addr_text));
+		dns_addr_text(
+		    &addrs[i], list[*n].addr_text, sizeof(list[*n].addr_text));
 		(*n)++;
 	}
 	return 1;
@@ -203,8 +204,8 @@ smtp_nexthop_hosts(struct smtp_job *job, struct smtp_host **hosts_out,
 	size_t nmx = 0, n = 0;
 	int rc = 0;
 
-	if (smtp_nexthop_parse(job->ag, job->req->nexthop, &nh, job->arena,
-	        err) != 0)
+	if (smtp_nexthop_parse(
+	        job->ag, job->req->nexthop, &nh, job->arena, err) != 0)
 		return -1;
 	job->sasl_key = job->req->nexthop;
 	list = arena_zalloc(job->arena, SMTP_NEXTHOP_ADDR_MAX * sizeof(*list));
@@ -216,8 +217,8 @@ smtp_nexthop_hosts(struct smtp_job *job, struct smtp_host **hosts_out,
 		return 0;
 	}
 	if (nh.mx && job->ag->dns != NULL &&
-	    (rc = dns_lookup_mx(job->ag->dns, nh.name, &mx, &nmx, job->arena,
-	         err)) < 0)
+	    (rc = dns_lookup_mx(
+	         job->ag->dns, nh.name, &mx, &nmx, job->arena, err)) < 0)
 		return -1;
 	if (rc > 0) {
 		if (smtp_nexthop_mx(job, &nh, mx, nmx, list, &n, err) != 0)

@@ -111,15 +111,16 @@ smtp_request_deliver(void *ctx, const struct deliver_request *req, int qfd,
 	if (smtp_cache_run(&job, &err) == 0)
 		return;
 	if (smtp_nexthop_hosts(&job, &hosts, &n, &err) != 0) {
-		smtp_request_result_all(&job, "none", smtp_request_err_dsn(&err),
-		    "%s", err.text);
+		smtp_request_result_all(
+		    &job, "none", smtp_request_err_dsn(&err), "%s", err.text);
 		return;
 	}
 	for (i = 0; i < n && rc != 0; i++) {
 		if ((rc = smtp_session_run(&job, &hosts[i], &err)) == 0)
 			break;
-		log_info("%s", log_escape(err.text, strlen(err.text),
-		    SMTP_REQUEST_LOG_MAX, esc, sizeof(esc)));
+		log_info("%s",
+		    log_escape(err.text, strlen(err.text), SMTP_REQUEST_LOG_MAX,
+		        esc, sizeof(esc)));
 		if (err.kind == ERR_PERM)
 			break;
 	}

@@ -116,8 +116,8 @@ smtp_session_tls(struct smtp_sess *s, struct err *err)
 	if (r.code != 220) {
 		if (ag->tls_level == TLS_LEVEL_MAY)
 			return 0;
-		return err_set(err, ERR_TEMP, "4.7.5", "TLS is required, "
-		    "but %s", smtp_conn_said(s, &r));
+		return err_set(err, ERR_TEMP, "4.7.5",
+		    "TLS is required, but %s", smtp_conn_said(s, &r));
 	}
 	if ((s->tls = tls_session_client_new(ag->tls, s->fd, name, err)) ==
 	    NULL)
@@ -147,14 +147,15 @@ smtp_session_tls_policy(struct smtp_sess *s, struct err *err)
 	if (ag->tls == NULL && ag->tls_level == TLS_LEVEL_MAY)
 		return 0;
 	if (ag->tls == NULL)
-		return err_set(err, ERR_TEMP, "4.7.5", "TLS is required, but "
-		    "the TLS client could not be set up (see the log)");
+		return err_set(err, ERR_TEMP, "4.7.5",
+		    "TLS is required, but the TLS client could not be set up "
+		    "(see the log)");
 	if ((s->ext & SMTP_EXT_STARTTLS) != 0)
 		return smtp_session_tls(s, err);
 	if (ag->tls_level == TLS_LEVEL_MAY)
 		return 0;
-	return err_set(err, ERR_TEMP, "4.7.4", "TLS is required, but was "
-	    "not offered by host %s", s->relay);
+	return err_set(err, ERR_TEMP, "4.7.4",
+	    "TLS is required, but was not offered by host %s", s->relay);
 }
 
 /* The greeting; for SMTP, a 220 that names us is a loop (an LMTP
@@ -170,15 +171,14 @@ smtp_session_greeting(struct smtp_sess *s, struct err *err)
 	if (smtp_conn_reply(s, conf->smtp_helo_timeout, &r, err) != 0)
 		return -1;
 	if (r.code != 220)
-		return err_set(err, ERR_TEMP, "4.0.0", "host %s refused to "
-		    "talk to me: %d %s", s->relay, r.code,
+		return err_set(err, ERR_TEMP, "4.0.0",
+		    "host %s refused to talk to me: %d %s", s->relay, r.code,
 		    smtp_conn_text(s, &r));
 	if (!s->job->ag->lmtp && r.text_len >= hlen &&
 	    strncasecmp(r.text, conf->myhostname, hlen) == 0 &&
-	    (r.text_len == hlen || r.text[hlen] == ' ' ||
-	        r.text[hlen] == '\n'))
-		return err_set(err, ERR_PERM, "5.4.6", "mail for %s loops "
-		    "back to myself", s->job->req->nexthop);
+	    (r.text_len == hlen || r.text[hlen] == ' ' || r.text[hlen] == '\n'))
+		return err_set(err, ERR_PERM, "5.4.6",
+		    "mail for %s loops back to myself", s->job->req->nexthop);
 	return 0;
 }
 
@@ -187,8 +187,8 @@ smtp_session_talk(struct smtp_sess *s, struct err *err)
 {
 	if (smtp_session_greeting(s, err) != 0 ||
 	    smtp_session_helo(s, err) != 0 ||
-	    smtp_session_tls_policy(s, err) != 0 ||
-	    smtp_login(s, err) != 0 || smtp_txn_run(s, err) != 0)
+	    smtp_session_tls_policy(s, err) != 0 || smtp_login(s, err) != 0 ||
+	    smtp_txn_run(s, err) != 0)
 		return -1;
 	return 0;
 }
@@ -237,8 +237,8 @@ smtp_session_once(struct smtp_job *job, const struct smtp_host *host,
 	s->plain = plain;
 	s->relay = host->unix_path
 	    ? s->host.name
-	    : arena_printf(s->arena, "%s[%s]:%u", host->name,
-	          host->addr_text, host->port);
+	    : arena_printf(s->arena, "%s[%s]:%u", host->name, host->addr_text,
+	          host->port);
 	smtp_conn_start(s, fd);
 	if (smtp_session_talk(s, err) != 0) {
 		*tls_failed_out = s->tls_failed;
@@ -250,8 +250,8 @@ smtp_session_once(struct smtp_job *job, const struct smtp_host *host,
 }
 
 int
-smtp_session_run(struct smtp_job *job, const struct smtp_host *host,
-    struct err *err)
+smtp_session_run(
+    struct smtp_job *job, const struct smtp_host *host, struct err *err)
 {
 	bool tls_failed;
 

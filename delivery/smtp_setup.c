@@ -43,8 +43,8 @@ smtp_setup_own_all(struct smtp_agent *ag)
 	struct ifaddrs *ifa, *i;
 
 	if (getifaddrs(&ifa) != 0) {
-		log_warning("getifaddrs: %m (mail looping back to this host "
-		            "is only caught by name)");
+		log_warning("getifaddrs: %m (mail looping back to this host is "
+		            "only caught by name)");
 		return;
 	}
 	for (i = ifa; i != NULL; i = i->ifa_next) {
@@ -129,11 +129,12 @@ smtp_setup_lookup(struct smtp_agent *ag)
 	ag->native = conf_list_has(conf->smtp_host_lookup, "native");
 	if (!conf_list_has(conf->smtp_host_lookup, "dns") && ag->native)
 		return;
-	ag->dns = dns_resolver_new(conf->dns_servers, (int)conf->dns_timeout,
-	    &err);
+	ag->dns =
+	    dns_resolver_new(conf->dns_servers, (int)conf->dns_timeout, &err);
 	if (ag->dns == NULL)
-		log_warning("DNS resolver: %s (mail that needs DNS is "
-		            "deferred)", err.text);
+		log_warning(
+		    "DNS resolver: %s (mail that needs DNS is deferred)",
+		    err.text);
 }
 
 void
@@ -153,10 +154,11 @@ smtp_setup_pre_jail(struct server *srv)
 	smtp_setup_own(ag);
 	if (conf->smtp_sasl_auth_enable &&
 	    conf->smtp_sasl_password_maps[0] != '\0' &&
-	    (ag->sasl_maps = maps_open(conf->smtp_sasl_password_maps,
-	         &err)) == NULL)
-		log_warning("smtp_sasl_password_maps: %s (mail to servers "
-		            "that need AUTH is deferred)", err.text);
+	    (ag->sasl_maps = maps_open(conf->smtp_sasl_password_maps, &err)) ==
+	        NULL)
+		log_warning("smtp_sasl_password_maps: %s (mail to servers that "
+		            "need AUTH is deferred)",
+		    err.text);
 	server_set_ctx(srv, ag);
 }
 

@@ -86,8 +86,8 @@ smtp_txn_mail(struct smtp_sess *s, bool utf8)
 	buf_init(&line);
 	buf_printf(&line, "MAIL FROM:<%s>", env->sender);
 	if ((s->ext & SMTP_EXT_SIZE) != 0)
-		buf_printf(&line, " SIZE=%llu",
-		    (unsigned long long)req->content_size);
+		buf_printf(
+		    &line, " SIZE=%llu", (unsigned long long)req->content_size);
 	if ((s->ext & SMTP_EXT_8BITMIME) != 0 &&
 	    env->body == QUEUE_BODY_8BITMIME)
 		buf_puts(&line, " BODY=8BITMIME");
@@ -109,8 +109,8 @@ smtp_txn_mail(struct smtp_sess *s, bool utf8)
  * quoted-printable.
  */
 static int
-smtp_txn_check(struct smtp_sess *s, bool *utf8_out, bool *convert_out,
-    struct err *err)
+smtp_txn_check(
+    struct smtp_sess *s, bool *utf8_out, bool *convert_out, struct err *err)
 {
 	struct smtp_job *job = s->job;
 	const struct queue_env *env = &job->req->env;
@@ -118,19 +118,20 @@ smtp_txn_check(struct smtp_sess *s, bool *utf8_out, bool *convert_out,
 	size_t i;
 
 	for (i = 0; i < env->nrcpt; i++)
-		needs_utf8 |= !job->final[i] &&
-		    !smtp_txn_ascii(env->rcpts[i].address);
+		needs_utf8 |=
+		    !job->final[i] && !smtp_txn_ascii(env->rcpts[i].address);
 	if (s->size_max > 0 && job->req->content_size > s->size_max) {
-		smtp_request_result_all(job, s->relay, "5.3.4", "message size "
-		    "%llu exceeds size limit %llu of server %s",
+		smtp_request_result_all(job, s->relay, "5.3.4",
+		    "message size %llu exceeds size limit %llu of server %s",
 		    (unsigned long long)job->req->content_size,
 		    (unsigned long long)s->size_max, s->relay);
 		return 0;
 	}
 	*utf8_out = env->smtputf8 && (s->ext & SMTP_EXT_SMTPUTF8) != 0;
 	if (env->smtputf8 && needs_utf8 && !*utf8_out) {
-		smtp_request_result_all(job, s->relay, "5.6.7", "SMTPUTF8 is "
-		    "required, but was not offered by host %s", s->relay);
+		smtp_request_result_all(job, s->relay, "5.6.7",
+		    "SMTPUTF8 is required, but was not offered by host %s",
+		    s->relay);
 		return 0;
 	}
 	*convert_out = false;
@@ -145,8 +146,8 @@ smtp_txn_check(struct smtp_sess *s, bool *utf8_out, bool *convert_out,
 
 /* The replies after the content: one, or one per accepted recipient. */
 static int
-smtp_txn_done(struct smtp_sess *s, const size_t *acc, size_t nacc,
-    struct err *err)
+smtp_txn_done(
+    struct smtp_sess *s, const size_t *acc, size_t nacc, struct err *err)
 {
 	long long t = s->job->ag->conf->smtp_data_done_timeout;
 	struct smtp_reply r;
@@ -164,12 +165,13 @@ smtp_txn_done(struct smtp_sess *s, const size_t *acc, size_t nacc,
 
 /* Read the replies to MAIL, the RCPTs and DATA; send the content. */
 static int
-smtp_txn_replies(struct smtp_sess *s, bool pipelined, bool convert,
-    struct err *err)
+smtp_txn_replies(
+    struct smtp_sess *s, bool pipelined, bool convert, struct err *err)
 {
 	const struct conf *conf = s->job->ag->conf;
 	const struct queue_env *env = &s->job->req->env;
-	size_t *acc = arena_alloc(s->job->arena, (env->nrcpt + 1) * sizeof(*acc));
+	size_t *acc =
+	    arena_alloc(s->job->arena, (env->nrcpt + 1) * sizeof(*acc));
 	size_t i, nacc = 0;
 	struct smtp_reply r;
 
@@ -216,8 +218,8 @@ int
 smtp_txn_run(struct smtp_sess *s, struct err *err)
 {
 	const struct queue_env *env = &s->job->req->env;
-	bool pipelined = (s->ext & SMTP_EXT_PIPELINING) != 0 ||
-	    s->job->ag->lmtp;
+	bool pipelined =
+	    (s->ext & SMTP_EXT_PIPELINING) != 0 || s->job->ag->lmtp;
 	bool utf8, convert;
 	size_t i;
 	int rc;

@@ -68,9 +68,9 @@ int dns_lookup_mx(struct dns_resolver *r, const char *domain,
  * IPv6 first when both are asked for, in arena. Return values as for
  * dns_lookup_mx (0: the name exists with no address).
  */
-int dns_lookup_addr(struct dns_resolver *r, const char *host,
-    unsigned families, struct dns_addr **addr_out, size_t *n_out,
-    struct arena *arena, struct err *err);
+int dns_lookup_addr(struct dns_resolver *r, const char *host, unsigned families,
+    struct dns_addr **addr_out, size_t *n_out, struct arena *arena,
+    struct err *err);
 /* The same through getaddrinfo(3) (hosts file, NSS). */
 int dns_native_addr(const char *host, unsigned families,
     struct dns_addr **addr_out, size_t *n_out, struct arena *arena,
@@ -86,8 +86,8 @@ int dns_native_addr(const char *host, unsigned families,
  * Returns the count, or -1 with err (ERR_TEMP "4.4.3") for a message
  * that does not parse. No I/O.
  */
-int dns_parse_answer(const unsigned char *msg, size_t len, int type,
-    void **out, struct arena *arena, struct err *err);
+int dns_parse_answer(const unsigned char *msg, size_t len, int type, void **out,
+    struct arena *arena, struct err *err);
 
 /* ---- dns_mx.c ---- */
 

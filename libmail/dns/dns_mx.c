@@ -10,8 +10,8 @@
 #include <sys/socket.h>
 
 void
-dns_mx_sort(struct dns_mx *mx, size_t n,
-    uint32_t (*rnd)(void *ctx, uint32_t k), void *ctx)
+dns_mx_sort(struct dns_mx *mx, size_t n, uint32_t (*rnd)(void *ctx, uint32_t k),
+    void *ctx)
 {
 	struct dns_mx t;
 	size_t i, j, start, end;

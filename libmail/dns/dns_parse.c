@@ -12,8 +12,8 @@
 
 /* An MX target: expand the name, lowercase it. 0, or -1. */
 static int
-dns_parse_mx(const ns_msg *msg, const ns_rr *rr, struct dns_mx *out,
-    struct arena *arena)
+dns_parse_mx(
+    const ns_msg *msg, const ns_rr *rr, struct dns_mx *out, struct arena *arena)
 {
 	const unsigned char *rd = ns_rr_rdata(*rr);
 	char name[NS_MAXDNAME];
@@ -51,16 +51,15 @@ int
 dns_parse_answer(const unsigned char *msg, size_t len, int type, void **out,
     struct arena *arena, struct err *err)
 {
-	size_t size = type == ns_t_mx ? sizeof(struct dns_mx)
-	                              : sizeof(struct dns_addr);
+	size_t size =
+	    type == ns_t_mx ? sizeof(struct dns_mx) : sizeof(struct dns_addr);
 	unsigned char *recs = arena_zalloc(arena, size * DNS_RECORDS_MAX);
 	ns_msg handle;
 	ns_rr rr;
 	int i, count, n = 0, rc;
 
 	*out = recs;
-	if (len > 65535 ||
-	    ns_initparse(msg, (int)len, &handle) != 0)
+	if (len > 65535 || ns_initparse(msg, (int)len, &handle) != 0)
 		goto bad;
 	count = ns_msg_count(handle, ns_s_an);
 	for (i = 0; i < count && n < DNS_RECORDS_MAX; i++) {

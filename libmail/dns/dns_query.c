@@ -42,14 +42,14 @@ dns_query(struct dns_resolver *r, const char *name, int type, void **out,
 			return 0;
 		case HOST_NOT_FOUND:
 			return err_set(err, ERR_PERM, "5.4.4",
-			    "Host or domain name not found. Name service "
-			    "error for name=%s type=%s: Host not found",
+			    "Host or domain name not found. Name service error "
+			    "for name=%s type=%s: Host not found",
 			    name, dns_query_type_name(type));
 		default:
 			return err_set(err, ERR_TEMP, "4.4.3",
-			    "Host or domain name not found. Name service "
-			    "error for name=%s type=%s: Host not found, try "
-			    "again", name, dns_query_type_name(type));
+			    "Host or domain name not found. Name service error "
+			    "for name=%s type=%s: Host not found, try again",
+			    name, dns_query_type_name(type));
 		}
 	}
 	n = dns_parse_answer(answer, (size_t)len, type, out, arena, err);
@@ -61,8 +61,7 @@ dns_query(struct dns_resolver *r, const char *name, int type, void **out,
 
 int
 dns_lookup_mx(struct dns_resolver *r, const char *domain,
-    struct dns_mx **mx_out, size_t *n_out, struct arena *arena,
-    struct err *err)
+    struct dns_mx **mx_out, size_t *n_out, struct arena *arena, struct err *err)
 {
 	void *recs;
 	int n = dns_query(r, domain, ns_t_mx, &recs, arena, err);
@@ -77,8 +76,8 @@ dns_lookup_addr(struct dns_resolver *r, const char *host, unsigned families,
     struct dns_addr **addr_out, size_t *n_out, struct arena *arena,
     struct err *err)
 {
-	struct dns_addr *all = arena_alloc(arena, 2 * DNS_RECORDS_MAX *
-	    sizeof(*all));
+	struct dns_addr *all =
+	    arena_alloc(arena, 2 * DNS_RECORDS_MAX * sizeof(*all));
 	static const int types[] = {ns_t_aaaa, ns_t_a};
 	static const unsigned fams[] = {DNS_FAMILY_INET6, DNS_FAMILY_INET};
 	size_t i, total = 0;
@@ -108,9 +107,8 @@ dns_lookup_addr(struct dns_resolver *r, const char *host, unsigned families,
 }
 
 int
-dns_native_addr(const char *host, unsigned families,
-    struct dns_addr **addr_out, size_t *n_out, struct arena *arena,
-    struct err *err)
+dns_native_addr(const char *host, unsigned families, struct dns_addr **addr_out,
+    size_t *n_out, struct arena *arena, struct err *err)
 {
 	struct addrinfo hints, *res, *ai;
 	struct dns_addr *all;
@@ -119,13 +117,15 @@ dns_native_addr(const char *host, unsigned families,
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = families == DNS_FAMILY_INET ? AF_INET
-	    : families == DNS_FAMILY_INET6 ? AF_INET6 : AF_UNSPEC;
+	    : families == DNS_FAMILY_INET6            ? AF_INET6
+	                                              : AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	rc = getaddrinfo(host, NULL, &hints, &res);
 	if (rc == EAI_NONAME || rc == EAI_NODATA)
 		return err_set(err, ERR_PERM, "5.4.4",
 		    "Host or domain name not found. Name service error for "
-		    "name=%s: %s", host, gai_strerror(rc));
+		    "name=%s: %s",
+		    host, gai_strerror(rc));
 	if (rc != 0)
 		return err_set(err, ERR_TEMP, "4.4.3",
 		    "Host or domain name lookup failed for name=%s: %s", host,
@@ -136,12 +136,14 @@ dns_native_addr(const char *host, unsigned families,
 			all[n].family = AF_INET;
 			memcpy(all[n++].addr,
 			    &((struct sockaddr_in *)(void *)ai->ai_addr)
-			         ->sin_addr, 4);
+			         ->sin_addr,
+			    4);
 		} else if (ai->ai_family == AF_INET6) {
 			all[n].family = AF_INET6;
 			memcpy(all[n++].addr,
 			    &((struct sockaddr_in6 *)(void *)ai->ai_addr)
-			         ->sin6_addr, 16);
+			         ->sin6_addr,
+			    16);
 		}
 	}
 	freeaddrinfo(res);

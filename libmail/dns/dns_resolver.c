@@ -41,8 +41,10 @@ dns_resolver_server(const char *item, struct sockaddr_in *sin, struct err *err)
 	sin->sin_port = htons((uint16_t)port);
 	return 0;
 bad:
-	return err_set(err, ERR_PERM, "", "dns_servers: bad server \"%s\" "
-	    "(want an IPv4 address, optionally :port)", item);
+	return err_set(err, ERR_PERM, "",
+	    "dns_servers: bad server \"%s\" (want an IPv4 address, optionally "
+	    ":port)",
+	    item);
 }
 
 /* Replace the servers resolv.conf named with the list. */

@@ -17,8 +17,8 @@
 static size_t
 msg_head(unsigned char *m, unsigned ancount, int type)
 {
-	static const unsigned char q[] = {7, 'e', 'x', 'a', 'm', 'p', 'l', 'e',
-	    4, 't', 'e', 's', 't', 0};
+	static const unsigned char q[] = {
+	    7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 4, 't', 'e', 's', 't', 0};
 	size_t n = 0;
 
 	memcpy(m, "\0\1\x84\0\0\1", 6);
@@ -39,8 +39,8 @@ msg_head(unsigned char *m, unsigned ancount, int type)
 static size_t
 msg_rr(unsigned char *m, size_t n, int type, const void *rdata, size_t len)
 {
-	static const unsigned char fixed[] = {0xC0, 0x0C, 0, 0, 0, 1, 0, 0, 0,
-	    60};
+	static const unsigned char fixed[] = {
+	    0xC0, 0x0C, 0, 0, 0, 1, 0, 0, 0, 60};
 
 	memcpy(m + n, fixed, sizeof(fixed));
 	m[n + 3] = (unsigned char)type;
@@ -135,8 +135,8 @@ pick_first(void *ctx, uint32_t k)
 static void
 dns_mx_ordering(void)
 {
-	struct dns_mx mx[5] = {{"c", 20}, {"a", 10}, {"d", 30}, {"b", 10},
-	    {"e", 20}};
+	struct dns_mx mx[5] = {
+	    {"c", 20}, {"a", 10}, {"d", 30}, {"b", 10}, {"e", 20}};
 
 	dns_mx_sort(mx, 5, pick_last, NULL);
 	T_EQ_INT(mx[0].pref, 10);

@@ -48,8 +48,9 @@ mime_top_level_leaf(void)
 	    "MIME-Version: 1.0\nContent-Transfer-Encoding: "
 	    "quoted-printable\r\n\n=FF\r\n");
 	/* No line end at the end: none added. */
-	check("\n\xe9", "MIME-Version: 1.0\r\n"
-	                "Content-Transfer-Encoding: quoted-printable\r\n\n=E9");
+	check("\n\xe9",
+	    "MIME-Version: 1.0\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n\n=E9");
 }
 
 static void
@@ -108,8 +109,10 @@ mime_depth_limit(void)
 	buf_init(&in);
 	buf_init(&out);
 	for (i = 0; i < SMTP_MIME_DEPTH_MAX + 5; i++)
-		buf_printf(&in, "Content-Type: multipart/mixed; boundary=b%d\n"
-		                "\n--b%d\n", i, i);
+		buf_printf(&in,
+		    "Content-Type: multipart/mixed; boundary=b%d\n"
+		    "\n--b%d\n",
+		    i, i);
 	buf_puts(&in, "\n\xe9\n");
 	smtp_mime_to7bit(in.data, in.len, &out);
 	/* Too deep to walk: copied as it is. */
@@ -122,5 +125,4 @@ mime_depth_limit(void)
 }
 
 T_MAIN(T_CASE(mime_untouched), T_CASE(mime_top_level_leaf),
-    T_CASE(mime_soft_breaks), T_CASE(mime_multipart),
-    T_CASE(mime_depth_limit))
+    T_CASE(mime_soft_breaks), T_CASE(mime_multipart), T_CASE(mime_depth_limit))
