@@ -136,7 +136,8 @@ size_t smtp_request_pending(const struct smtp_job *job);
  * there is no MX (then the name's own addresses), each host's
  * addresses; or one UNIX socket (LMTP "unix:/path"). 0 with at least
  * one host, or -1 with err (ERR_PERM for a domain that does not exist,
- * a null MX, mail looping back to us; ERR_TEMP for lookup failures).
+ * a null MX, mail looping back to us; ERR_TEMP for lookup failures
+ * and a malformed next hop).
  */
 int smtp_nexthop_hosts(struct smtp_job *job, struct smtp_host **hosts_out,
     size_t *n_out, struct err *err);

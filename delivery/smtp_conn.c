@@ -34,7 +34,7 @@ smtp_conn_addr(
 	memset(ss, 0, sizeof(*ss));
 	if (host->unix_path) {
 		if (strlen(host->name) >= sizeof(sun->sun_path)) {
-			err_set(err, ERR_PERM, "5.3.5",
+			err_set(err, ERR_TEMP, "4.3.5",
 			    "socket path too long: %s", host->name);
 			return 0;
 		}

@@ -29,7 +29,8 @@ struct smtp_nexthop {
 	bool unix_path;
 };
 
-/* Split a next hop. 0, or -1 with err (ERR_PERM). */
+/* Split a next hop. 0, or -1 with err (ERR_TEMP 4.3.5: a bad next hop
+ * is the administrator's to fix, so mail waits for it). */
 static int
 smtp_nexthop_parse(const struct smtp_agent *ag, const char *text,
     struct smtp_nexthop *out, struct arena *arena, struct err *err)
@@ -46,7 +47,7 @@ smtp_nexthop_parse(const struct smtp_agent *ag, const char *text,
 		out->name = s + 5;
 		return out->name[0] == '/'
 		    ? 0
-		    : err_set(err, ERR_PERM, "5.3.5",
+		    : err_set(err, ERR_TEMP, "4.3.5",
 		          "bad next hop \"%s\": want unix:/path", text);
 	}
 	if (ag->lmtp && strncmp(s, "inet:", 5) == 0)
@@ -77,7 +78,7 @@ smtp_nexthop_parse(const struct smtp_agent *ag, const char *text,
 	if (out->name[0] != '\0')
 		return 0;
 bad:
-	return err_set(err, ERR_PERM, "5.3.5", "bad next hop \"%s\"", text);
+	return err_set(err, ERR_TEMP, "4.3.5", "bad next hop \"%s\"", text);
 }
 
 static bool

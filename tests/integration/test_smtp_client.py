@@ -462,6 +462,14 @@ class SmtpClientTest(unittest.TestCase):
             self.c.name = "c.sink.test"
         self.assertEqual(res[0][:2], ("bounced", "5.4.6"), res)
 
+    def test_bad_next_hop_defers(self):
+        for nexthop in ("[unclosed", "host:99999", "[x]junk"):
+            res = self.send(["x@remote.test"], nexthop=nexthop)
+            self.assertEqual(res[0][:2], ("deferred", "4.3.5"), res)
+        res = self.send(["x@remote.test"], service="lmtp",
+                        nexthop="unix:relative/path")
+        self.assertEqual(res[0][:2], ("deferred", "4.3.5"), res)
+
     def test_connection_refused_defers(self):
         res = self.send(["x@remote.test"], nexthop="[127.0.0.4]:%d"
                         % self.a.port)
