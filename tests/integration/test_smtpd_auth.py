@@ -4,15 +4,18 @@ PLAIN, LOGIN and CRAM-MD5 with swaks over STARTTLS and smtps, Cyrus
 smtptest, what AUTH leaves in the queue file, the log and Received:,
 the protocol errors (cancel, bad base64, long lines, sequence), wrong
 passwords, a user without SMTP rights, the submission entry's
-requirements, sender ownership, and authd's throttle. TLS versions and
-the STARTTLS injection defence are in test_smtpd_tls.py."""
+requirements, sender ownership, and authd's throttle. test_smtpd_tls.py
+tests TLS versions and the STARTTLS injection defence on the smtp port;
+here they are repeated only where AUTH or smtps adds something."""
 
 import re
+import smtplib
+import ssl
 import time
 import unittest
 
 from smtpd_auth_support import (ALICE, ALICE_PW, BOB, BOB_PW, LOCAL_RCPT,
-                                REMOTE_RCPT, AuthCase, plain)
+                                REMOTE_RCPT, AuthCase, client_context, plain)
 from smtpd_support import HOSTNAME, SmtpdCase, queue_id_of
 
 BODY = "Subject: auth\r\n\r\nhello\r\n.\r\n"
@@ -199,6 +202,40 @@ class SmtpdAuth(AuthCase):
         self.assertEqual(c.cmd("MAIL FROM:<%s> AUTH=no+2Daddress" % ALICE),
                          "501 5.5.4 Bad AUTH parameter value")
         self.assertEqual(c.cmd("MAIL FROM:<%s> AUTH=+ZZ" % ALICE)[:3], "501")
+
+    # -- TLS around AUTH --
+
+    def test_auth_injected_before_starttls_is_discarded(self):
+        """CVE-2011-0411 with AUTH: a login pipelined in plaintext after
+        STARTTLS is never run, so the TLS session is not logged in."""
+        c = self.raw()
+        self.ehlo(c)
+        c.send("STARTTLS\r\nAUTH PLAIN %s\r\n" % plain(ALICE, ALICE_PW))
+        self.assertEqual(c.text(), "220 2.0.0 Ready to start TLS")
+        c.sock = client_context().wrap_socket(c.sock)
+        self.ehlo(c)
+        self.assertTrue(self.relay(c).startswith("554 5.7.1"))
+
+    def test_smtps_tls_versions(self):
+        port = self.inst.port("smtps")
+        for version in (ssl.TLSVersion.TLSv1_1, ssl.TLSVersion.TLSv1_3):
+            with self.subTest(version=version):
+                ctx = client_context()
+                ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+                ctx.minimum_version = ctx.maximum_version = version
+                if version == ssl.TLSVersion.TLSv1_1:
+                    mark = self.inst.log_mark()
+                    with self.assertRaises((ssl.SSLError, OSError)):
+                        smtplib.SMTP_SSL("127.0.0.1", port, timeout=30,
+                                         context=ctx).quit()
+                    # The server refused it, not our own client library.
+                    self.wait_log(r"SSL_accept error from .*unsupported "
+                                  r"protocol", start=mark)
+                    continue
+                with smtplib.SMTP_SSL("127.0.0.1", port, timeout=30,
+                                      context=ctx) as s:
+                    s.login(ALICE, ALICE_PW)
+                    self.assertEqual(s.sock.version(), "TLSv1.3")
 
     # -- submission: TLS, then AUTH, then mail --
 
