@@ -23,7 +23,9 @@ smtp_txn_dsn(const struct smtp_reply *r)
 
 	if (r->dsn[0] - '0' == cls && (cls == 2 || cls == 4 || cls == 5))
 		return r->dsn;
-	return generic[cls == 2 ? 0 : cls == 4 ? 1 : 2];
+	/* A reply of an unexpected class (3xx to MAIL) is a protocol
+	 * error, which defers. */
+	return generic[cls == 2 ? 0 : cls == 5 ? 2 : 1];
 }
 
 /* Result of recipient i from reply r: sent with the reply, else the
@@ -203,6 +205,9 @@ smtp_txn_replies(
 		smtp_conn_cmd(s, "DATA");
 	if (smtp_conn_reply(s, conf->smtp_data_init_timeout, &r, err) != 0)
 		return -1;
+	if (r.code / 100 == 2) /* "sent" without the content: never */
+		return err_set(err, ERR_TEMP, "4.5.0", "%s",
+		    smtp_conn_said(s, &r));
 	if (r.code != 354) {
 		for (i = 0; i < nacc; i++)
 			smtp_txn_result(s, acc[i], &r);

@@ -308,6 +308,30 @@ class SmtpClientTest(unittest.TestCase):
                 t.join()
             self.assertEqual(res[0][:2], ("deferred", "4.5.0"), res)
 
+    def test_data_answered_with_250_defers(self):
+        # No pipelining: one reply per command, the last one to DATA.
+        script = [b"220 odd.test\r\n", b"250 odd.test\r\n", b"250 ok\r\n",
+                  b"250 ok\r\n", b"250 ok, but no 354\r\n"]
+        with socket.socket() as srv:
+            srv.bind(("127.0.0.1", 0))
+            srv.listen(1)
+
+            def answer():
+                conn, _ = srv.accept()
+                with conn, conn.makefile("rb") as f:
+                    conn.sendall(script[0])
+                    for reply in script[1:]:
+                        f.readline()
+                        conn.sendall(reply)
+                    f.readline()
+            t = threading.Thread(target=answer, daemon=True)
+            t.start()
+            res = self.send(["odd@remote.test"], nexthop="[127.0.0.1]:%d"
+                            % srv.getsockname()[1])
+            t.join()
+        self.assertEqual(res[0][:2], ("deferred", "4.5.0"), res)
+        self.assertIn("in reply to DATA command", res[0][2])
+
     def test_native_lookup(self):
         res = self.send(["native@remote.test"], service="smtpnative",
                         nexthop="[localhost]:%d" % self.a.port)
