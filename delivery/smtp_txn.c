@@ -206,8 +206,8 @@ smtp_txn_replies(
 	if (smtp_conn_reply(s, conf->smtp_data_init_timeout, &r, err) != 0)
 		return -1;
 	if (r.code / 100 == 2) /* "sent" without the content: never */
-		return err_set(err, ERR_TEMP, "4.5.0", "%s",
-		    smtp_conn_said(s, &r));
+		return err_set(
+		    err, ERR_TEMP, "4.5.0", "%s", smtp_conn_said(s, &r));
 	if (r.code != 354) {
 		for (i = 0; i < nacc; i++)
 			smtp_txn_result(s, acc[i], &r);
