@@ -105,6 +105,7 @@ struct smtp_sess {
 	bool plain; /* TLS failed with this server: retry without */
 	bool tls_failed; /* the handshake failed in this session */
 	unsigned txns; /* transactions carried */
+	bool broken; /* replies left unread: not to be reused */
 };
 
 /* ---- smtp_setup.c: server hooks ---- */

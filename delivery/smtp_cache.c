@@ -49,7 +49,7 @@ smtp_cache_put(struct smtp_sess *s)
 
 	if (++s->txns >=
 	        (unsigned)ag->conf->smtp_connection_reuse_count_limit ||
-	    limit == 0) {
+	    limit == 0 || s->broken) {
 		smtp_session_free(&s, true);
 		return;
 	}

@@ -183,7 +183,10 @@ smtp_txn_replies(
 	if (r.code / 100 != 2) {
 		for (i = 0; i < env->nrcpt; i++)
 			smtp_txn_result(s, i, &r);
-		return 0; /* pipelined RCPT and DATA replies are moot */
+		/* The pipelined RCPT and DATA replies are moot, and still
+		 * unread: the connection cannot be reused. */
+		s->broken = pipelined;
+		return 0;
 	}
 	s->stage = "RCPT TO";
 	for (i = 0; i < env->nrcpt; i++) {

@@ -357,6 +357,22 @@ class SmtpClientTest(unittest.TestCase):
         self.assertEqual(self.b.connections - before, 3)
         self.assertEqual(len(self.b.messages), 5)
 
+    def test_no_reuse_after_refused_mail(self):
+        # MAIL refused with RCPT and DATA pipelined behind it: their
+        # replies are unread, so the connection is not kept.
+        nexthop = "[127.0.0.3]:%d" % self.a.port
+        before = self.c.connections
+        self.c.auth = ("user", "secret")
+        res = self.send(["refused@remote.test"], service="smtpcache",
+                        nexthop=nexthop)
+        self.assertEqual(res[0][:2], ("bounced", "5.7.0"), res)
+        self.c.auth = None
+        res = self.send(["after@remote.test"], service="smtpcache",
+                        nexthop=nexthop)
+        self.assertEqual(res[0][0], "sent", res)
+        self.assertEqual(self.c.connections - before, 2)
+        self.assertNotIn("RSET", self.c.commands)
+
     # -- TLS and AUTH --
 
     def test_starttls_used_when_offered(self):
