@@ -152,15 +152,11 @@ local_sieve_input(struct local_sieve_run *run, const struct buf *msg,
 	in->msg.len = msg->len;
 	in->env.from = r->req->env.sender;
 	in->env.to = t->address;
-	/* The request's recipient: the address before alias expansion. */
-	in->env.orig_to = rcpt->address;
-	in->env.auth = r->req->env.sasl_user;
 	sieve_environment_from_conf(&in->environment, r->lc->conf);
 	addresses[0] = t->address;
 	addresses[1] = rcpt->address;
 	in->environment.user_addresses = addresses;
 	in->environment.user_address_count = 2;
-	in->environment.domain = r->lc->conf->mydomain;
 	in->environment.now = time(NULL);
 	if (localtime_r(&in->environment.now, &tm) != NULL)
 		in->environment.zone_minutes = (int)(tm.tm_gmtoff / 60);
