@@ -70,6 +70,8 @@ int imapd_select_folder(struct imapd_session *s, const struct imap_arg *arg,
 /* "(\Seen kw ...)" of flags in the selected folder, to out. */
 void imapd_select_flags_write(
     const struct imapd_mailbox *m, uint64_t flags, struct buf *out);
+/* "* FLAGS" and "* OK [PERMANENTFLAGS]" of the selected folder. */
+void imapd_select_flags_announce(struct imapd_session *s);
 /* Reload the selected folder's keyword names. 0 or -1 with err. */
 int imapd_select_keywords(struct imapd_session *s, struct err *err);
 /* Deselect without expunging; no-op when nothing is selected. */

@@ -140,16 +140,14 @@ imapd_select_keywords(struct imapd_session *s, struct err *err)
 	return mbox_keywords_load(s->u->ix, m->folder, m->kw_arena, &m->kw, err);
 }
 
-static void
-imapd_select_announce(struct imapd_session *s, const char *tag)
+void
+imapd_select_flags_announce(struct imapd_session *s)
 {
-	struct imapd_mailbox *m = s->mbox;
-	const struct mbox_index_status *st = mbox_view_status(m->view);
+	const struct imapd_mailbox *m = s->mbox;
 	struct buf *out = imapd_io_out(s);
 	uint64_t all = MBOX_INDEX_SEEN | MBOX_INDEX_ANSWERED |
 	    MBOX_INDEX_FLAGGED | MBOX_INDEX_DELETED | MBOX_INDEX_DRAFT |
 	    MBOX_INDEX_KEYWORDS;
-	size_t i, n = mbox_view_count(m->view);
 
 	buf_puts(out, "* FLAGS ");
 	imapd_select_flags_write(m, all, out);
@@ -159,8 +157,19 @@ imapd_select_announce(struct imapd_session *s, const char *tag)
 		buf_truncate(out, out->len - 1);
 		buf_puts(out, out->data[out->len - 1] == '(' ? "\\*)" : " \\*)");
 	}
-	buf_printf(out, "] Flags permitted\r\n* %zu EXISTS\r\n* 0 RECENT\r\n",
-	    n);
+	buf_puts(out, "] Flags permitted\r\n");
+}
+
+static void
+imapd_select_announce(struct imapd_session *s, const char *tag)
+{
+	struct imapd_mailbox *m = s->mbox;
+	const struct mbox_index_status *st = mbox_view_status(m->view);
+	struct buf *out = imapd_io_out(s);
+	size_t i, n = mbox_view_count(m->view);
+
+	imapd_select_flags_announce(s);
+	buf_printf(out, "* %zu EXISTS\r\n* 0 RECENT\r\n", n);
 	for (i = 0; i < n; i++) {
 		if (!(mbox_view_msg(m->view, i)->flags & MBOX_INDEX_SEEN)) {
 			buf_printf(out, "* OK [UNSEEN %zu] First unseen\r\n",

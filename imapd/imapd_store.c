@@ -86,6 +86,19 @@ imapd_store_is_quiet(void *ctx, uint32_t uid)
 	return false;
 }
 
+/* The keyword bits that have names in the session's list. */
+static uint64_t
+imapd_store_known(const struct imapd_mailbox *m)
+{
+	uint64_t bits = 0;
+	unsigned i;
+
+	for (i = 0; i < MBOX_KEYWORDS_MAX; i++)
+		if (m->kw.names[i] != NULL)
+			bits |= mbox_keywords_bit(i);
+	return bits;
+}
+
 /* The untagged FETCH for one stored message. */
 static void
 imapd_store_report(struct imapd_session *s, size_t pos,
@@ -172,10 +185,17 @@ imapd_store_store(struct imapd_session *s, const struct imap_cmd *cmd)
 	if (imapd_seq_resolve(s, &args[0], uid, &set, &err) != 0 ||
 	    imap_store_parse(args + 1, count - 1, &st, s->arena, &err) != 0 ||
 	    imapd_store_flags(s, s->mbox->folder, &s->mbox->kw, &st.flags,
-	        st.op != IMAP_STORE_REMOVE, &flags, &err) != 0 ||
-	    imapd_select_keywords(s, &err) != 0) {
+	        st.op != IMAP_STORE_REMOVE, &flags, &err) != 0) {
 		imapd_reply_err(s, cmd->tag, &err);
 		return;
+	}
+	/* A new keyword: RFC 3501 §7.2.6, the client learns the new list. */
+	if ((flags & MBOX_INDEX_KEYWORDS) & ~imapd_store_known(s->mbox)) {
+		if (imapd_select_keywords(s, &err) != 0) {
+			imapd_reply_err(s, cmd->tag, &err);
+			return;
+		}
+		imapd_select_flags_announce(s);
 	}
 	if (st.has_unchangedsince)
 		s->enabled |= IMAPD_ENABLED_CONDSTORE;

@@ -136,6 +136,8 @@ class ImapdMailbox(ImapdCase):
                               if f.endswith(":2,ST")]), 2)
         typ, data = c.store("3", "+FLAGS.SILENT", r"\Answered")
         self.assertEqual(data, [None])
+        typ, data = c.store("3", "+FLAGS", "($Label1)")
+        self.assertIn(b"$Label1", c.untagged_responses["FLAGS"][-1])
         typ, data = c.expunge()
         self.assertEqual(data, [b"1", b"1"])
         typ, data = c.fetch("1", "(FLAGS)")
