@@ -88,7 +88,9 @@ struct smtp_job {
 
 /* One connection to one server; it may outlive a job (smtp_cache.c). */
 struct smtp_sess {
-	struct smtp_job *job; /* the job it works for now */
+	struct smtp_agent *ag;
+	struct smtp_job *job; /* the job it works for now; NULL while the
+	                         connection waits in the cache */
 	struct smtp_host host; /* name in arena */
 	int fd;
 	struct stream st;

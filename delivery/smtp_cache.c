@@ -44,7 +44,7 @@ smtp_cache_expire(struct event_loop *loop, void *ctx)
 void
 smtp_cache_put(struct smtp_sess *s)
 {
-	struct smtp_agent *ag = s->job->ag;
+	struct smtp_agent *ag = s->ag;
 	long long limit = ag->conf->smtp_connection_cache_time_limit;
 
 	if (++s->txns >=
@@ -56,6 +56,7 @@ smtp_cache_put(struct smtp_sess *s)
 	smtp_cache_drop(ag);
 	ag->cache = s;
 	ag->cache_nexthop = xstrdup(s->job->req->nexthop);
+	s->job = NULL; /* the job ends before the connection */
 	ag->cache_timer = event_timer_add(server_loop(ag->srv),
 	    (uint64_t)limit * 1000, smtp_cache_expire, ag);
 }

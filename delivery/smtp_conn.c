@@ -94,6 +94,14 @@ smtp_conn_open(
 	    host->name, host->addr_text, host->port, strerror(e));
 }
 
+/* Where per-transaction strings go: the job's arena, or the session's
+ * own while no job uses it (the QUIT of an idle connection). */
+static struct arena *
+smtp_conn_arena(const struct smtp_sess *s)
+{
+	return s->job != NULL ? s->job->arena : s->arena;
+}
+
 void
 smtp_conn_start(struct smtp_sess *s, int fd)
 {
@@ -155,7 +163,7 @@ smtp_conn_reply(struct smtp_sess *s, long long timeout_s,
 			    "reply line too long from %s in reply to %s",
 			    s->relay, s->stage);
 		rc = smtp_reply_parser_line(
-		    &s->rp, line, len, out, s->job->arena, err);
+		    &s->rp, line, len, out, smtp_conn_arena(s), err);
 		if (rc > 0)
 			return 0;
 		if (rc < 0) {
@@ -171,7 +179,8 @@ smtp_conn_reply(struct smtp_sess *s, long long timeout_s,
 const char *
 smtp_conn_text(struct smtp_sess *s, const struct smtp_reply *r)
 {
-	char *text = arena_strndup(s->job->arena, r->text, r->text_len), *p;
+	char *text = arena_strndup(smtp_conn_arena(s), r->text, r->text_len),
+	     *p;
 
 	for (p = text; *p != '\0'; p++)
 		if (*p == '\n')
@@ -184,7 +193,7 @@ smtp_conn_text(struct smtp_sess *s, const struct smtp_reply *r)
 const char *
 smtp_conn_said(struct smtp_sess *s, const struct smtp_reply *r)
 {
-	return arena_printf(s->job->arena,
+	return arena_printf(smtp_conn_arena(s),
 	    "host %s said: %d%s%s %s (in reply to %s command)", s->relay,
 	    r->code, r->dsn[0] != '\0' ? " " : "", r->dsn, smtp_conn_text(s, r),
 	    s->stage);

@@ -206,7 +206,7 @@ smtp_session_free(struct smtp_sess **sp, bool quit)
 		s->stage = "QUIT";
 		smtp_conn_cmd(s, "QUIT");
 		(void)smtp_conn_reply(
-		    s, s->job->ag->conf->smtp_quit_timeout, &r, &err);
+		    s, s->ag->conf->smtp_quit_timeout, &r, &err);
 	}
 	if (s->tls != NULL)
 		tls_session_shutdown(s->tls);
@@ -230,6 +230,7 @@ smtp_session_once(struct smtp_job *job, const struct smtp_host *host,
 	if ((fd = smtp_conn_open(job->ag, host, err)) < 0)
 		return -1;
 	s = xcalloc(1, sizeof(*s));
+	s->ag = job->ag;
 	s->job = job;
 	s->arena = arena_new();
 	s->host = *host;

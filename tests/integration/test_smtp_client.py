@@ -113,6 +113,8 @@ class SmtpClientTest(unittest.TestCase):
             "smtpcache unix - - y - 1 smtp -o "
             "smtp_connection_cache_time_limit=60s -o "
             "smtp_connection_reuse_count_limit=3",
+            "smtpidle unix - - y - 1 smtp -o "
+            "smtp_connection_cache_time_limit=1s",
         ], main_cf={
             # Tests change the sinks between deliveries: no connection
             # outlives a request but in smtpcache.
@@ -356,6 +358,14 @@ class SmtpClientTest(unittest.TestCase):
         self.assertEqual(res[0][0], "sent", res)
         self.assertEqual(self.b.connections - before, 3)
         self.assertEqual(len(self.b.messages), 5)
+
+    def test_idle_connection_closed(self):
+        res = self.send(["idle@remote.test"], service="smtpidle")
+        self.assertEqual(res[0][0], "sent", res)
+        # Kept after the transaction, then closed with QUIT when idle.
+        self.assertNotIn("QUIT", self.a.commands)
+        harness.wait_for(lambda: "QUIT" in self.a.commands,
+                         what="QUIT on the idle connection")
 
     def test_no_reuse_after_refused_mail(self):
         # MAIL refused with RCPT and DATA pipelined behind it: their
