@@ -242,6 +242,12 @@ void local_sieve_cache_free(struct local_sieve_cache **cp);
  * root is 0. 0 or -1 with err (ERR_TEMP).
  */
 int local_quota_usage(const char *root, uint64_t *used_out, struct err *err);
+/*
+ * deliver_agent_usage_fn: the usage of the mailbox of the account with
+ * primary address address (smtpd's quota check at RCPT).
+ */
+int local_quota_answer(
+    void *ctx, const char *address, uint64_t *used_out, struct err *err);
 
 /* ---- local_forward.c: re-submission through maildrop/ ---- */
 

@@ -4,8 +4,9 @@
  * new/ and cur/ of the Maildir++ root and of every folder in it. The
  * ",S=<size>" field of a name is trusted when present (it is what we
  * and Dovecot write); other names are stat()ed. This walks the mailbox
- * on every delivery to a user with a quota; the per-user index
- * (store/mbox_index.h) can keep a running total later.
+ * on every delivery to a user with a quota, and when smtpd asks before
+ * accepting a message of announced size; the per-user index
+ * (store/mbox_index.h) could keep a running total instead.
  */
 #include "local.h"
 
@@ -15,6 +16,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "conf/conf.h"
+#include "ipc/auth_client.h"
+#include "store/maildir_root.h"
 
 /* Add the sizes of the messages in dir (new/ or cur/). */
 static int
@@ -92,5 +97,28 @@ local_quota_usage(const char *root, uint64_t *used_out, struct err *err)
 	}
 	closedir(d);
 	buf_deinit(&path);
+	return rc;
+}
+
+int
+local_quota_answer(
+    void *ctx, const char *address, uint64_t *used_out, struct err *err)
+{
+	struct local *lc = ctx;
+	struct arena *arena = arena_new();
+	struct auth_account acct;
+	int rc;
+
+	rc = auth_client_lookup(lc->auth, address, &acct, arena, err);
+	if (rc == 0)
+		err_set(err, ERR_PERM, "5.1.1", "%s: no such user", address);
+	if (rc > 0)
+		rc = local_quota_usage(maildir_root_path(acct.store,
+		                           lc->conf->mail_store_directory,
+		                           acct.address, arena),
+		    used_out, err);
+	else
+		rc = -1;
+	arena_free(&arena);
 	return rc;
 }

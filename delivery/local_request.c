@@ -63,5 +63,6 @@ local_request_serve(struct server *srv, int fd)
 {
 	struct local *lc = server_ctx(srv);
 
-	deliver_agent_serve(fd, lc->timeout_ms, local_request_run, lc);
+	deliver_agent_serve_usage(
+	    fd, lc->timeout_ms, local_request_run, local_quota_answer, lc);
 }

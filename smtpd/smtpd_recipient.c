@@ -10,14 +10,19 @@
  */
 #include "smtpd.h"
 
+#include <stdio.h>
 #include <strings.h>
 #include <string.h>
 
 #include "conf/conf.h"
 #include "core/log.h"
 #include "ipc/auth_client.h"
+#include "ipc/deliver_usage.h"
 #include "map/map.h"
 #include "msg/domain_local.h"
+
+/* The local agent answers a usage question from its directory walk. */
+#define SMTPD_USAGE_TIMEOUT_MS 10000
 
 enum smtpd_rcpt_class
 smtpd_recipient_class(const struct smtpd_session *s, const struct address *a)
@@ -94,14 +99,35 @@ smtpd_recipient_user(struct smtpd_session *s, const char *internal,
 	return auth_client_lookup(s->sd->auth, base, acct, s->cmd_arena, err);
 }
 
-/* RFC 1870 §6 / RFC 5321 §4.5.3.1.10: refuse at RCPT what cannot fit. */
+/*
+ * RFC 1870 §6 / RFC 5321 §4.5.3.1.10: refuse at RCPT what cannot fit,
+ * the announced size on top of what the mailbox holds, which the local
+ * agent tells (deliver_usage.h). When it cannot, the size alone is
+ * checked here; local delivery checks again in any case.
+ */
 static int
 smtpd_recipient_quota(struct smtpd_session *s, const char *internal,
     const struct auth_account *acct, struct smtpd_verdict *v)
 {
-	if (acct->quota == 0 || !s->txn.mail.has_size ||
-	    s->txn.mail.size <= acct->quota)
+	char path[sizeof("private/") + 256];
+	uint64_t used = 0;
+	struct err err;
+
+	if (acct->quota == 0 || !s->txn.mail.has_size)
 		return 1;
+	if (s->txn.mail.size <= acct->quota) {
+		/* Relative: the working directory is the queue's root. */
+		snprintf(path, sizeof(path), "private/%s",
+		    s->conf->local_transport);
+		if (deliver_usage_query(path, acct->address,
+		        SMTPD_USAGE_TIMEOUT_MS, &used, &err) < 0) {
+			smtpd_log_warning(s, "mailbox usage of", internal,
+			    err.text);
+			used = 0;
+		}
+		if (used <= acct->quota - s->txn.mail.size)
+			return 1;
+	}
 	if (s->conf->quota_exceeded_temporary)
 		smtpd_verdict_set(v, 452, "4.2.2",
 		    "<%s>: Recipient address "

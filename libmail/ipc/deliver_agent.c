@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * One qmgr connection as every delivery agent takes it
- * (deliver_agent.h). qmgr is part of the mail system, but its frame is
- * still decoded defensively (deliver_request_decode).
+ * (deliver_agent.h), and local's usage questions. qmgr is part of the
+ * mail system, but its frame is still decoded defensively
+ * (deliver_request_decode).
  */
 #include "ipc/deliver_agent.h"
 
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "ipc/deliver_usage.h"
 #include "ipc/ipc_sock.h"
 
 /* When the request being served was taken (ms since the epoch); one
@@ -63,14 +65,35 @@ deliver_agent_log(const struct deliver_request *req, size_t i,
 	        400, ewhy, sizeof(ewhy)));
 }
 
+/* A usage question (deliver_usage.h), answered into reply. */
+static void
+deliver_agent_usage(struct ipc_reader *rd, deliver_agent_usage_fn usage,
+    void *ctx, struct ipc_msg *reply)
+{
+	const char *address;
+	uint64_t used;
+	struct err err;
+
+	if (ipc_get_str(rd, "address", true, &address, &err) < 0 ||
+	    ipc_reader_done(rd, &err) < 0 ||
+	    usage(ctx, address, &used, &err) < 0) {
+		log_warning("usage question: %s", err.text);
+		deliver_reply_error_encode(err.text, reply);
+		return;
+	}
+	deliver_usage_reply(used, reply);
+}
+
 /* Read the request and its descriptor; the reply goes into reply. */
 static void
 deliver_agent_take(int fd, int timeout_ms, deliver_agent_fn deliver,
-    void *ctx, struct arena *arena, struct ipc_msg *reply)
+    deliver_agent_usage_fn usage, void *ctx, struct arena *arena,
+    struct ipc_msg *reply)
 {
 	struct deliver_request req;
 	struct deliver_result *results;
 	struct ipc_reader rd;
+	const char *verb;
 	struct err err;
 	int qfd = -1;
 
@@ -78,6 +101,11 @@ deliver_agent_take(int fd, int timeout_ms, deliver_agent_fn deliver,
 	if (ipc_sock_recv(fd, &rd, IPC_FRAME_MAX_DEFAULT, timeout_ms, &err) !=
 	    0) {
 		log_warning("delivery request: %s", err.text);
+		goto out;
+	}
+	if (usage != NULL && ipc_get_str(&rd, "req", false, &verb, &err) == 1 &&
+	    strcmp(verb, DELIVER_USAGE_VERB) == 0) {
+		deliver_agent_usage(&rd, usage, ctx, reply);
 		goto out;
 	}
 	if (deliver_request_decode(&rd, &req, arena, &err) != 0) {
@@ -104,7 +132,8 @@ out:
 }
 
 void
-deliver_agent_serve(int fd, int timeout_ms, deliver_agent_fn deliver, void *ctx)
+deliver_agent_serve_usage(int fd, int timeout_ms, deliver_agent_fn deliver,
+    deliver_agent_usage_fn usage, void *ctx)
 {
 	struct arena *arena;
 	struct ipc_msg reply;
@@ -117,7 +146,7 @@ deliver_agent_serve(int fd, int timeout_ms, deliver_agent_fn deliver, void *ctx)
 	}
 	arena = arena_new();
 	ipc_msg_init(&reply);
-	deliver_agent_take(fd, timeout_ms, deliver, ctx, arena, &reply);
+	deliver_agent_take(fd, timeout_ms, deliver, usage, ctx, arena, &reply);
 	/* An empty message (only the length placeholder) means the
 	 * connection broke before a request arrived: nothing to say. */
 	if (reply.buf.len > 4 &&
@@ -125,4 +154,10 @@ deliver_agent_serve(int fd, int timeout_ms, deliver_agent_fn deliver, void *ctx)
 		log_warning("reply to qmgr: %s", err.text);
 	ipc_msg_deinit(&reply);
 	arena_free(&arena);
+}
+
+void
+deliver_agent_serve(int fd, int timeout_ms, deliver_agent_fn deliver, void *ctx)
+{
+	deliver_agent_serve_usage(fd, timeout_ms, deliver, NULL, ctx);
 }

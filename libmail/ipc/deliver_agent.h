@@ -11,6 +11,7 @@
 #define IPC_DELIVER_AGENT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/arena.h"
 #include "ipc/deliver_proto.h"
@@ -24,12 +25,22 @@ typedef void (*deliver_agent_fn)(void *ctx, const struct deliver_request *req,
     int qfd, struct arena *arena, struct deliver_result *results);
 
 /*
+ * Answer a usage question (ipc/deliver_usage.h) for address: the bytes
+ * its mailbox uses, or -1 with err.
+ */
+typedef int (*deliver_agent_usage_fn)(
+    void *ctx, const char *address, uint64_t *used_out, struct err *err);
+
+/*
  * Serve the qmgr connection fd: at most one request, answered with
  * deliver(ctx, ...). The log context is the queue ID while it runs.
  * Problems with the connection itself are logged as warnings.
  */
 void deliver_agent_serve(
     int fd, int timeout_ms, deliver_agent_fn deliver, void *ctx);
+/* The same for an agent that also answers usage questions (local). */
+void deliver_agent_serve_usage(int fd, int timeout_ms, deliver_agent_fn deliver,
+    deliver_agent_usage_fn usage, void *ctx);
 
 /*
  * Log the result of recipient i of the request being served, in

@@ -59,3 +59,28 @@ class SmtpdDelivery(InstanceTestCase):
         self.assertEqual(len(evil), 1)
         self.assertIn(b"Subject: smuggle", evil[0])
         self.assertTrue(all(b"Received: from " in g for g in got))
+
+
+class QuotaAtRcpt(InstanceTestCase):
+    """RFC 1870 section 6 with the mailbox's current usage: smtpd asks the
+    local agent how full the mailbox is, and refuses at RCPT a message
+    whose announced size no longer fits."""
+
+    def test_announced_size_on_top_of_usage(self):
+        inst = self.mail_instance(main_cf=MAIN_CF)
+        inst.user_add("tiny@" + DOMAIN, "--quota", "3k")
+        with smtplib.SMTP("127.0.0.1", inst.port("smtp"), timeout=30) as s:
+            s.sendmail("sender@origin.example", ["tiny@" + DOMAIN],
+                       b"Subject: fill\r\n\r\n" + b"x" * 1900 + b"\r\n")
+        wait_for(lambda: inst.delivered_files(), what="the first delivery")
+        c = RawClient(inst.port("smtp"))
+        self.addCleanup(c.close)
+        self.assertEqual(c.code(), 220)
+        c.cmd("EHLO client.example.test")
+        c.cmd("MAIL FROM:<sender@origin.example> SIZE=1500")
+        self.assertEqual(c.cmd("RCPT TO:<tiny@%s>" % DOMAIN)[:10],
+                         "552 5.2.2 ")
+        c.cmd("RSET")
+        c.cmd("MAIL FROM:<sender@origin.example> SIZE=500")
+        self.assertEqual(c.cmd("RCPT TO:<tiny@%s>" % DOMAIN),
+                         "250 2.1.5 Ok")
