@@ -224,6 +224,7 @@ imapd_select_open(
 		return;
 	}
 	m->folder = buf_detach(&folder);
+	buf_deinit(&folder); /* buf_detach left it initialised */
 	s->mbox = m;
 	s->state = IMAPD_SELECTED;
 	if (imapd_select_keywords(s, &err) != 0)

@@ -41,6 +41,7 @@ imapd_setup_mechs(struct imapd *d, bool tls)
 {
 	struct buf b;
 	struct err err;
+	char *list;
 
 	buf_init(&b);
 	if (auth_client_mechanisms(d->auth, "imap", tls, &b, &err) != 0) {
@@ -48,7 +49,9 @@ imapd_setup_mechs(struct imapd *d, bool tls)
 		    err.text);
 		buf_reset(&b);
 	}
-	return buf_detach(&b);
+	list = buf_detach(&b);
+	buf_deinit(&b); /* buf_detach left b initialised */
+	return list;
 }
 
 uint64_t
