@@ -137,6 +137,30 @@ local_sieve_mailbox_exists(void *ctx, const char *mailbox, struct err *err)
 	return rc;
 }
 
+/* RFC 6609 include: :personal scripts from the user's store. */
+static int
+local_sieve_include(void *ctx, enum sieve_location loc, const char *name,
+    const struct sieve_script **script_out, struct err *err)
+{
+	const struct local_sieve_run *run = ctx;
+	struct sieve_store_limits lim = {0, 0};
+	struct sieve_store *st;
+	struct buf path;
+	int rc;
+
+	/* No global script directory is configured: :global finds none. */
+	if (loc != SIEVE_LOCATION_PERSONAL || !sieve_store_name_valid(name))
+		return 0;
+	st = sieve_store_new(run->r->targets[run->ti].path, &lim);
+	buf_init(&path);
+	sieve_store_path(st, name, &path);
+	rc = local_sieve_cache_get(
+	    run->r->lc, path.data, name, script_out, err);
+	buf_deinit(&path);
+	sieve_store_free(&st);
+	return rc;
+}
+
 /* The input of a run on the message in msg. */
 static void
 local_sieve_input(struct local_sieve_run *run, const struct buf *msg,
@@ -162,6 +186,7 @@ local_sieve_input(struct local_sieve_run *run, const struct buf *msg,
 		in->environment.zone_minutes = (int)(tm.tm_gmtoff / 60);
 	in->cb.ctx = run;
 	in->cb.mailbox_exists_fn = local_sieve_mailbox_exists;
+	in->cb.include_fn = local_sieve_include;
 }
 
 /* RFC 5232 system flags as Maildir letters; keywords are not kept. */

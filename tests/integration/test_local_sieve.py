@@ -71,6 +71,18 @@ class LocalSieveTest(SievedCase):
         self.assertFalse(os.path.exists(
             os.path.join(self.maildir(user), ".Nowhere")))
 
+    def test_include_personal(self):
+        user = self.new_user()
+        path = self.inst.tmp("lib.sieve")
+        with open(path, "w") as f:
+            f.write('require ["fileinto", "mailbox"];\n'
+                    'fileinto :create "Lib";\n')
+        self.inst.postern("sieve", "put", user, "lib", path)
+        self.script(user, 'require "include";\ninclude :personal "lib";\n')
+        self.send([user], message(user, "included"))
+        self.wait_files(user, 1, "Lib")
+        self.assertEqual(self.files(user), [])
+
     def test_discard(self):
         user = self.new_user()
         self.script(user, 'if header :contains "subject" "spam" '
