@@ -182,11 +182,12 @@ smtp_conn_text(struct smtp_sess *s, const struct smtp_reply *r)
 	char *text = arena_strndup(smtp_conn_arena(s), r->text, r->text_len),
 	     *p;
 
-	for (p = text; *p != '\0'; p++)
+	for (p = text; *p != '\0'; p++) {
 		if (*p == '\n')
 			*p = ' ';
 		else if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
+	}
 	return text;
 }
 

@@ -82,11 +82,13 @@ smtp_login_mech(const char *mechs)
 	size_t i;
 
 	/* Both names are five letters long. */
-	for (i = 0; i < 2; i++)
-		for (p = mechs; (p = strcasestr(p, want[i])) != NULL; p++)
+	for (i = 0; i < 2; i++) {
+		for (p = mechs; (p = strcasestr(p, want[i])) != NULL; p++) {
 			if ((p == mechs || p[-1] == ' ') &&
 			    (p[5] == ' ' || p[5] == '\0'))
 				return want[i];
+		}
+	}
 	return NULL;
 }
 

@@ -86,11 +86,12 @@ smtp_nexthop_own(const struct smtp_agent *ag, const struct dns_addr *a)
 {
 	size_t i;
 
-	for (i = 0; i < ag->nown; i++)
+	for (i = 0; i < ag->nown; i++) {
 		if (ag->own[i].family == a->family &&
 		    memcmp(ag->own[i].addr, a->addr,
 		        a->family == AF_INET ? 4 : 16) == 0)
 			return true;
+	}
 	return false;
 }
 
@@ -172,11 +173,12 @@ smtp_nexthop_mx(struct smtp_job *job, const struct smtp_nexthop *nh,
 	size_t i;
 	int rc;
 
-	for (i = 0; i < nmx; i++)
+	for (i = 0; i < nmx; i++) {
 		if (mx[i].host[0] == '\0')
 			return err_set(err, ERR_PERM, "5.1.10",
 			    "Domain %s does not accept mail (nullMX)",
 			    nh->name);
+	}
 	dns_mx_sort(mx, nmx, smtp_nexthop_random, NULL);
 	for (i = 0; i < nmx && *n < SMTP_NEXTHOP_ADDR_MAX; i++) {
 		rc = smtp_nexthop_add(

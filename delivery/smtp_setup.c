@@ -124,8 +124,19 @@ static void
 smtp_setup_lookup(struct smtp_agent *ag)
 {
 	const struct conf *conf = ag->conf;
+	const char *cursor = conf->smtp_host_lookup;
+	struct buf item;
 	struct err err;
 
+	buf_init(&item);
+	while (conf_list_next(&cursor, &item)) {
+		if (strcmp(item.data, "dns") != 0 &&
+		    strcmp(item.data, "native") != 0)
+			log_warning("smtp_host_lookup: unknown method \"%s\" "
+			            "ignored (want dns and/or native)",
+			    item.data);
+	}
+	buf_deinit(&item);
 	ag->native = conf_list_has(conf->smtp_host_lookup, "native");
 	if (!conf_list_has(conf->smtp_host_lookup, "dns") && ag->native)
 		return;

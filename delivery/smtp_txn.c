@@ -64,11 +64,12 @@ smtp_txn_rcpt(struct smtp_sess *s, const struct queue_rcpt *rc)
 	buf_printf(&line, "RCPT TO:<%s>", rc->address);
 	if ((s->ext & SMTP_EXT_DSN) != 0 && rc->notify != 0) {
 		buf_puts(&line, " NOTIFY");
-		for (b = 0; b < 4; b++)
+		for (b = 0; b < 4; b++) {
 			if ((rc->notify & (1u << b)) != 0) {
 				buf_printf(&line, "%c%s", sep, names[b]);
 				sep = ',';
 			}
+		}
 	}
 	if ((s->ext & SMTP_EXT_DSN) != 0 && rc->orcpt != NULL &&
 	    strpbrk(rc->orcpt, " \t\r\n") == NULL)
