@@ -88,7 +88,9 @@ class Pop3dCase(unittest.TestCase):
         settings = {"myhostname": HOSTNAME, "mydomain": DOMAIN,
                     "smtpd_error_sleep_time": "0",
                     "allow_plaintext_auth": "yes",
-                    "pop3d_auth_mechanisms": "PLAIN LOGIN APOP"}
+                    "pop3d_auth_mechanisms": "PLAIN LOGIN APOP",
+                    # Failed logins are part of the tests: no throttle.
+                    "auth_failure_delay": "0"}
         settings.update(cls.MAIN_CF)
         cls.inst = Instance(services=[], main_cf=settings)
         try:

@@ -172,6 +172,14 @@ class Pop3dCommands(Pop3dCase):
                          "-ERR [AUTH] Authentication failed")
         self.assertTrue(c.cmd("AUTH X-UNKNOWN").startswith("-ERR"))
 
+    def test_users_without_pop3_or_mail_refused_by_authd(self):
+        for options in (("--protocols", "imap"), ("--disabled",)):
+            user = self.new_user(*options)
+            c = self.raw()
+            self.assertTrue(c.cmd("USER " + user).startswith("+OK"))
+            self.assertEqual(c.cmd("PASS " + PASSWORD),
+                             "-ERR [AUTH] Authentication failed")
+
     def test_wrong_password_and_state_errors(self):
         user = self.new_user()
         c = self.raw()
