@@ -93,6 +93,7 @@ class SmtpClientTest(unittest.TestCase):
             "dead.test": {"A": ["127.0.0.4"]},
             "self.test": {"A": ["127.0.0.1"]},
             "mx-v6.test": {"AAAA": ["::1"]},
+            "sink.test": {"A": ["127.0.0.1"]},
         })
         relay = "[127.0.0.1]:%d" % port
         common = "-o smtp_tls_CAfile=%s" % cls.cert
@@ -430,6 +431,15 @@ class SmtpClientTest(unittest.TestCase):
         res = self.send(["verify@remote.test"], service="smtpverify")
         self.assertEqual(res[0][0], "deferred", res)
         self.assertEqual(self.a.messages, [])
+
+    def test_verify_succeeds_with_the_name(self):
+        self.a.tls_context = server_context(self.cert, self.key)
+        res = self.send(["verified@remote.test"], service="smtpverify",
+                        nexthop="[sink.test]:%d" % self.a.port)
+        self.assertEqual(res[0][0], "sent", res)
+        self.assertTrue(self.a.messages[0]["tls"])
+        self.inst.wait_for_log(r"Verified TLS connection established to "
+                               r"sink\.test\[127\.0\.0\.1\]")
 
     def test_auth_to_relay(self):
         self.a.auth = ("user", "secret")
