@@ -59,7 +59,7 @@ imap_bs_params(struct imap_bs_ctx *c, const struct mime_param *params, size_t n,
 	buf_putc(c->out, ')');
 }
 
-/* body-fld-lang: one string, a list of them, or NIL. */
+/* body-fld-lang: a list of strings, or NIL. */
 static void
 imap_bs_language(struct imap_bs_ctx *c, const char *lang)
 {
@@ -81,15 +81,14 @@ imap_bs_language(struct imap_bs_ctx *c, const char *lang)
 		buf_puts(c->out, "NIL");
 		return;
 	}
-	if (n > 1)
-		buf_putc(c->out, '(');
+	/* Always the list form, as Dovecot sends it. */
+	buf_putc(c->out, '(');
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			buf_putc(c->out, ' ');
 		imap_write_string(c->out, tok[i], len[i], c->flags);
 	}
-	if (n > 1)
-		buf_putc(c->out, ')');
+	buf_putc(c->out, ')');
 }
 
 /* body-fld-dsp SP body-fld-lang SP body-fld-loc */
@@ -181,7 +180,8 @@ imap_bs_part(struct imap_bs_ctx *c, const struct mime_part *p)
 		   empty message. */
 		buf_printf(c->out,
 		    " (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)"
-		    " (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 0 0%s) %zu",
+		    " (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL"
+		    " \"7BIT\" 0 0%s) %zu",
 		    c->extended ? " NIL NIL NIL NIL" : "", p->body_lines);
 	} else if (text) {
 		buf_printf(c->out, " %zu", p->body_lines);

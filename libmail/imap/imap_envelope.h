@@ -19,10 +19,11 @@
  * or the encapsulated message of a message/rfc822 part (mime_part
  * .message). Header values are sent as written (RFC 2047 words left
  * encoded); a missing field is NIL; Sender and Reply-To default to From
- * (RFC 3501 §7.4.2). An address field that does not parse is sent as
- * NIL; a mailbox without a domain gets host ""; an empty group
- * ("undisclosed-recipients:;") is left out, as msg/address_list.h
- * returns no item for it (partial: RFC 3501 would show its markers).
+ * (RFC 3501 §7.4.2); one that does not parse is sent as NIL. A mailbox
+ * without a domain gets host "". A field made only of empty groups
+ * ("undisclosed-recipients:;") shows their markers; an empty group
+ * among mailboxes is left out, as msg/address_list.h returns no item
+ * for it (partial).
  * flags are
  * IMAP_WRITE_* (imap/imap_write.h). Scratch memory comes from a.
  */

@@ -10,21 +10,26 @@
  * offsets into the caller's buffer or live in the arena passed in.
  *
  * Decisions:
- * - CRLF and bare LF both end a line; offsets always count the bytes as
- *   they are in the buffer (IMAP sizes are of the stored message, which
- *   the store keeps with CRLF).
+ * - CRLF and bare LF both end a line; offsets and sizes count the
+ *   bytes as they are in the buffer, so imapd, whose sizes count CRLF
+ *   (RFC 3501), hands in the message with CRLF line ends.
  * - A header section ends at the first empty line; a line that is not a
  *   field (no colon) also ends it, and is the first body line (as
  *   msg/header.h does).
  * - RFC 2231 parameter continuations (name*0=, name*1*=) are joined;
  *   the charset/language prefix and %-encoding of "name*" values are
  *   left as written (IMAP returns parameters undecoded anyway).
+ * - A delimiter line is "--boundary" with optional trailing white space
+ *   (RFC 2046 §5.1.1), not any line that starts with it; the line end
+ *   before a delimiter belongs to the delimiter, also after a nested
+ *   close delimiter (Dovecot gives that one to the nested part).
  * - A multipart without a boundary parameter or without any delimiter
- *   line is a leaf (no children); BODYSTRUCTURE shows it as a basic part.
- * - Past limits.depth_max, a multipart or message/rfc822 part is kept as
- *   an opaque leaf (its children are not parsed); past parts_max, no more
- *   parts are made (later siblings are left out of the tree). Both set
- *   MIME_MESSAGE_TRUNCATED; the parse still succeeds.
+ *   line, or past limits.depth_max, has one empty text/plain child, as
+ *   in Dovecot, so BODYSTRUCTURE keeps multipart syntax.
+ * - Past limits.depth_max, a message/rfc822 part is kept as an opaque
+ *   leaf; past parts_max, no more parts are made (later siblings are
+ *   left out of the tree). Both set MIME_MESSAGE_TRUNCATED; the parse
+ *   still succeeds.
  */
 #ifndef MIME_MIME_H
 #define MIME_MIME_H
@@ -84,7 +89,8 @@ struct mime_part {
 	struct mime_span header; /* header section, its empty line included */
 	struct mime_span body; /* body: for a multipart child, up to the CRLF
 	                          before the next boundary */
-	size_t body_lines; /* lines in body (a last line without LF counts) */
+	size_t body_lines; /* LFs in body: a last line without its line
+	                      end does not count (as in Dovecot) */
 
 	/* Content-Type: lowercased; "text"/"plain" when absent or unusable
 	   (RFC 2045 §5.2), "message"/"rfc822" for a multipart/digest child */
@@ -129,8 +135,8 @@ struct mime_message {
 int mime_parse(const char *data, size_t len, const struct mime_limits *lim,
     struct mime_message *out, struct arena *a, struct err *err);
 
-/* True when p was split into children (a multipart that was not cut
-   short and had at least one part). */
+/* True when p has children: a multipart (at least one child each, see
+   above), unless parts_max cut the tree before it got one. */
 bool mime_part_is_multipart(const struct mime_part *p);
 
 /* Value of a parameter (name matched case-insensitively) or NULL. */

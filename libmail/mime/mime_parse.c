@@ -29,12 +29,12 @@ mime_parse_count_lines(const char *d, struct mime_span s)
 	const char *p = d + s.off, *end = d + s.off + s.len;
 	size_t n = 0;
 
+	/* Line ends, as Dovecot counts: a multipart child's last line
+	   gives its line end to the delimiter and does not count. */
 	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
 		n++;
 		p++;
 	}
-	if (s.len > 0 && d[s.off + s.len - 1] != '\n')
-		n++;
 	return n;
 }
 
@@ -186,6 +186,28 @@ mime_parse_multipart(
 		mime_parse_add_child(c, p, &tail, start, end, depth);
 }
 
+/*
+ * A multipart with no part (no boundary, no delimiter line, or past the
+ * depth limit) gets one empty text/plain child, as Dovecot does, so its
+ * BODYSTRUCTURE keeps multipart syntax and BODY[1] agrees with it.
+ */
+static void
+mime_parse_empty_child(struct mime_parse_ctx *c, struct mime_part *p)
+{
+	struct mime_part *child;
+
+	if (c->msg->nparts >= c->lim->parts_max) {
+		c->msg->flags |= MIME_MESSAGE_TRUNCATED;
+		return;
+	}
+	child = mime_parse_new_part(c, p);
+	child->number = 1;
+	child->type = "text";
+	child->subtype = "plain";
+	child->header.off = child->body.off = p->body.off + p->body.len;
+	p->children = child;
+}
+
 static void
 mime_parse_node(struct mime_parse_ctx *c, struct mime_part *p, size_t off,
     size_t end, size_t depth)
@@ -197,15 +219,21 @@ mime_parse_node(struct mime_parse_ctx *c, struct mime_part *p, size_t off,
 		p->subtype = "plain";
 	}
 	p->body_lines = mime_parse_count_lines(c->data, p->body);
+	if (strcmp(p->type, "multipart") == 0) {
+		if (depth < c->lim->depth_max)
+			mime_parse_multipart(c, p, depth);
+		else
+			c->msg->flags |= MIME_MESSAGE_TRUNCATED;
+		if (p->children == NULL)
+			mime_parse_empty_child(c, p);
+		return;
+	}
 	if (depth >= c->lim->depth_max) {
-		if (strcmp(p->type, "multipart") == 0 ||
-		    strcmp(p->type, "message") == 0)
+		if (strcmp(p->type, "message") == 0)
 			c->msg->flags |= MIME_MESSAGE_TRUNCATED;
 		return;
 	}
-	if (strcmp(p->type, "multipart") == 0) {
-		mime_parse_multipart(c, p, depth);
-	} else if (strcmp(p->type, "message") == 0 &&
+	if (strcmp(p->type, "message") == 0 &&
 	    (strcmp(p->subtype, "rfc822") == 0 ||
 	        strcmp(p->subtype, "global") == 0) &&
 	    p->encoding != MIME_ENC_BASE64 && p->encoding != MIME_ENC_QP) {

@@ -135,6 +135,7 @@ test_envelope_groups_defaults(void)
 	    "Sender: \r\n"
 	    "Reply-To: broken <<<\r\n"
 	    "To: team: a@x.example, B <b@y.example>;, c@z.example\r\n"
+	    "Cc: undisclosed-recipients:;\r\n"
 	    "Bcc: <@r1,@r2:d@w.example>, local\r\n"
 	    "In-Reply-To: <1@x>\r\n"
 	    "Subject: =?utf-8?q?caf=C3=A9?= \"q\"\r\n"
@@ -144,10 +145,11 @@ test_envelope_groups_defaults(void)
 	    "(NIL \"=?utf-8?q?caf=C3=A9?= \\\"q\\\"\" "
 	    "((\"Doe, J\" NIL \"j\" \"x.example\")) "
 	    "((\"Doe, J\" NIL \"j\" \"x.example\")) "
-	    "((\"Doe, J\" NIL \"j\" \"x.example\")) "
+	    "NIL "
 	    "((NIL NIL \"team\" NIL)(NIL NIL \"a\" \"x.example\")"
 	    "(\"B\" NIL \"b\" \"y.example\")(NIL NIL NIL NIL)"
-	    "(NIL NIL \"c\" \"z.example\")) NIL "
+	    "(NIL NIL \"c\" \"z.example\")) "
+	    "((NIL NIL \"undisclosed-recipients\" NIL)(NIL NIL NIL NIL)) "
 	    "((NIL \"@r1,@r2\" \"d\" \"w.example\")(NIL NIL \"local\" \"\")) "
 	    "\"<1@x>\" NIL)");
 	check("", 0, true, false, "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)");
@@ -184,12 +186,12 @@ test_extension_data(void)
 	    "--o--\r\n";
 
 	check(msg, sizeof(msg) - 1, false, true,
-	    "((\"TEXT\" \"HTML\" (\"CHARSET\" \"utf-8\") NIL NIL \"7BIT\" 9 1 "
-	    "\"Q2hlY2s=\" (\"INLINE\" NIL) \"fr\" \"http://x.example/a\")"
+	    "((\"TEXT\" \"HTML\" (\"CHARSET\" \"utf-8\") NIL NIL \"7BIT\" 9 0 "
+	    "\"Q2hlY2s=\" (\"INLINE\" NIL) (\"fr\") \"http://x.example/a\")"
 	    "(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 20 "
 	    "(NIL \"inner\" NIL NIL NIL NIL NIL NIL NIL NIL) "
 	    "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" "
-	    "2 1 NIL NIL NIL NIL) 3 NIL NIL NIL NIL)"
+	    "2 0 NIL NIL NIL NIL) 2 NIL NIL NIL NIL)"
 	    "(\"IMAGE\" \"PNG\" (\"NAME\" \"a b.png\") NIL NIL \"BASE64\" 4 "
 	    "NIL (\"ATTACHMENT\" (\"FILENAME\" \"a b.png\")) NIL NIL) "
 	    "\"MIXED\" (\"BOUNDARY\" \"o\") NIL (\"en\" \"de\") NIL)");
@@ -246,7 +248,8 @@ test_unparsed_message(void)
 	check(msg, sizeof(msg) - 1, false, false,
 	    "(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"BASE64\" 22 "
 	    "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) "
-	    "(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 0 0) 1)");
+	    "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 0 "
+	    "0) 1)");
 }
 
 T_MAIN(T_CASE(test_rfc3501_example), T_CASE(test_unparsed_message),

@@ -107,7 +107,7 @@ test_header_malformed(void)
 	/* No header at all, no line end at all. */
 	T_EQ_INT(mime_parse(" x", 2, &lim, &m, a, NULL), 0);
 	T_EQ_INT(m.root->header.len, 0);
-	T_EQ_INT(m.root->body_lines, 1);
+	T_EQ_INT(m.root->body_lines, 0);
 	T_EQ_INT(mime_parse("", 0, &lim, &m, a, NULL), 0);
 	T_EQ_INT(m.root->body.len, 0);
 	T_EQ_INT(m.root->body_lines, 0);
@@ -206,7 +206,11 @@ test_multipart_edge(void)
 
 	T_EQ_INT(
 	    mime_parse(nobound, sizeof(nobound) - 1, &lim, &m, a, NULL), 0);
-	T_CHECK(!mime_part_is_multipart(m.root));
+	/* One empty text/plain child stands in for the parts. */
+	T_CHECK(mime_part_is_multipart(m.root));
+	T_EQ_STR(m.root->children->subtype, "plain");
+	T_EQ_STR(section(&m, "1", MIME_SECTION_ALL, NULL, 0, a), "");
+	T_EQ_STR(section(&m, "2", MIME_SECTION_ALL, NULL, 0, a), "(none)");
 	T_EQ_INT(
 	    mime_parse(unclosed, sizeof(unclosed) - 1, &lim, &m, a, NULL), 0);
 	T_EQ_STR(section(&m, "1", MIME_SECTION_ALL, NULL, 0, a), "one\r\n--xy");
