@@ -5,8 +5,8 @@
  * sieve_before scripts, the user's active script (store/sieve_store.h,
  * the one sieved activates) and the sieve_after scripts run on the
  * message; their actions become targets that the rest of local
- * delivers: keep and fileinto (with imap4flags flags) stay mailbox
- * targets, redirect becomes a forward re-queued with the original
+ * delivers: keep and fileinto (with imap4flags flags and keywords) stay
+ * mailbox targets, redirect becomes a forward re-queued with the original
  * sender and one more Delivered-To: (the loop guard), reject a 5.7.1
  * failure whose DSN carries the reason (RFC 5429 §2.2 allows a DSN),
  * discard cancels the mailbox. A runtime error keeps the message in
@@ -27,6 +27,7 @@
 #include "sieve/sieve_conf.h"
 #include "store/maildir.h"
 #include "store/mbox_folder.h"
+#include "store/mbox_keywords.h"
 #include "store/sieve_store.h"
 
 /* Scripts of one run: before, the user's, after. */
@@ -189,9 +190,32 @@ local_sieve_input(struct local_sieve_run *run, const struct buf *msg,
 	in->cb.include_fn = local_sieve_include;
 }
 
-/* RFC 5232 system flags as Maildir letters; keywords are not kept. */
+/*
+ * RFC 5232 keywords (flags without a backslash) as the folder's keyword
+ * letters (store/mbox_keywords.h, shared with imapd). A keyword that
+ * cannot be given a letter is logged and left out: never a deferral.
+ */
 static uint64_t
-local_sieve_flags(const struct sieve_action *a)
+local_sieve_keyword(struct mbox_index **ix, const char *root,
+    const char *folder, const char *name)
+{
+	uint64_t bit = 0;
+	struct err err;
+	int rc = 0;
+
+	if ((*ix != NULL || mbox_index_open(root, ix, &err) == 0) &&
+	    (rc = mbox_keywords_add(*ix, folder, name, &bit, &err)) > 0)
+		return bit;
+	if (rc == 0)
+		err_set(&err, ERR_PERM, "", "no keyword letter left");
+	log_warning("%s: sieve: keyword %s not set: %s", root, name, err.text);
+	return 0;
+}
+
+/* RFC 5232 flags of a keep or fileinto as Maildir flags and keywords. */
+static uint64_t
+local_sieve_flags(const struct local_sieve_run *run, const char *folder,
+    const struct sieve_action *a)
 {
 	static const struct {
 		const char *name;
@@ -203,13 +227,22 @@ local_sieve_flags(const struct sieve_action *a)
 	    {"\\Deleted", MAILDIR_NAME_TRASHED},
 	    {"\\Draft", MAILDIR_NAME_DRAFT},
 	};
+	const char *root = run->r->targets[run->ti].path;
+	struct mbox_index *ix = NULL;
 	uint64_t flags = 0;
 	size_t i, j;
 
-	for (i = 0; i < a->flag_count; i++)
+	for (i = 0; i < a->flag_count; i++) {
+		if (a->flags[i][0] != '\\') {
+			flags |= local_sieve_keyword(&ix, root, folder,
+			    a->flags[i]);
+			continue;
+		}
 		for (j = 0; j < sizeof(map) / sizeof(map[0]); j++)
 			if (strcasecmp(a->flags[i], map[j].name) == 0)
 				flags |= map[j].flag;
+	}
+	mbox_index_close(&ix);
 	return flags;
 }
 
@@ -254,7 +287,7 @@ local_sieve_fileinto(struct local_sieve_run *run, const struct sieve_action *a)
 		if (nt != NULL) {
 			nt->path = root;
 			nt->folder = arena_strdup(r->arena, folder.data);
-			nt->flags = local_sieve_flags(a);
+			nt->flags = local_sieve_flags(run, nt->folder, a);
 			nt->quota = quota;
 			nt->sieved = true;
 		}
@@ -304,13 +337,13 @@ local_sieve_actions(struct local_sieve_run *run, const struct sieve_result *res)
 		switch (a->kind) {
 		case SIEVE_ACTION_KEEP:
 			keep = true;
-			keep_flags |= local_sieve_flags(a);
+			keep_flags |= local_sieve_flags(run, NULL, a);
 			break;
 		case SIEVE_ACTION_FILEINTO:
 			what = "filed by Sieve";
 			if (!local_sieve_fileinto(run, a)) {
 				keep = true;
-				keep_flags |= local_sieve_flags(a);
+				keep_flags |= local_sieve_flags(run, NULL, a);
 			}
 			break;
 		case SIEVE_ACTION_REDIRECT:

@@ -48,7 +48,7 @@ class LocalSieveTest(SievedCase):
                     'if header :contains "subject" "report" {\n'
                     '  fileinto :create :flags "\\\\Seen" "Reports";\n'
                     '} elsif header :contains "subject" "urgent" {\n'
-                    '  addflag "\\\\Flagged"; keep;\n'
+                    '  addflag ["\\\\Flagged", "$Important"]; keep;\n'
                     '}\n')
         self.send([user], message(user, "weekly report"))
         self.send([user], message(user, "urgent thing"))
@@ -60,7 +60,9 @@ class LocalSieveTest(SievedCase):
         self.assertTrue(name.endswith(":2,S"), name)
         inbox = {m["Subject"]: n for n, m in self.read(user)}
         self.assertEqual(set(inbox), {"urgent thing", "plain"})
-        self.assertTrue(inbox["urgent thing"].endswith(":2,F"), inbox)
+        self.assertTrue(inbox["urgent thing"].endswith(":2,Fa"), inbox)
+        with open(os.path.join(self.maildir(user), "dovecot-keywords")) as f:
+            self.assertEqual(f.read().split(), ["0", "$Important"])
         self.assertNotIn(":2,", inbox["plain"])
 
     def test_fileinto_missing_folder_keeps(self):
