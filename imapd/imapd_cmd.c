@@ -67,11 +67,13 @@ static const struct imapd_cmd_def imapd_cmd_table[] = {
     {"CHECK", imapd_any_noop, IMAPD_IN_SELECTED},
     {"SEARCH", imapd_search_search, IMAPD_IN_SELECTED | IMAPD_NO_EXPUNGE},
     {"SORT", imapd_sort_sort, IMAPD_IN_SELECTED | IMAPD_NO_EXPUNGE},
+    {"THREAD", imapd_sort_thread, IMAPD_IN_SELECTED | IMAPD_NO_EXPUNGE},
 };
 
 /* Commands that take UID (RFC 3501 §6.4.8, RFC 4315, RFC 6851). */
 static const struct imapd_cmd_def imapd_cmd_uid_table[] = {
     {"SORT", imapd_sort_sort, IMAPD_IN_SELECTED},
+    {"THREAD", imapd_sort_thread, IMAPD_IN_SELECTED},
     {"SEARCH", imapd_search_search, IMAPD_IN_SELECTED},
     {"COPY", imapd_append_copy, IMAPD_IN_SELECTED},
     {"MOVE", imapd_append_copy, IMAPD_IN_SELECTED},
@@ -89,7 +91,8 @@ imapd_cmd_capability_list(const struct imapd_session *s, struct buf *out)
 	buf_puts(out, "IMAP4rev1 SASL-IR LITERAL+ ID ENABLE IDLE NAMESPACE "
 	              "UNSELECT CHILDREN SPECIAL-USE UIDPLUS MOVE ESEARCH "
 	              "CONDSTORE BINARY QUOTA QUOTA=RES-STORAGE "
-	              "LIST-EXTENDED LIST-STATUS SORT SORT=DISPLAY");
+	              "LIST-EXTENDED LIST-STATUS SORT SORT=DISPLAY "
+	              "THREAD=ORDEREDSUBJECT");
 	buf_printf(out, " APPENDLIMIT=%llu",
 	    (unsigned long long)imapd_append_limit(s->d));
 	if (s->state != IMAPD_NOTAUTH)

@@ -155,6 +155,8 @@ bool imapd_search_supported(struct imapd_session *s,
 
 /* SORT and UID SORT (RFC 5256). */
 void imapd_sort_sort(struct imapd_session *s, const struct imap_cmd *cmd);
+/* THREAD and UID THREAD, ORDEREDSUBJECT only. */
+void imapd_sort_thread(struct imapd_session *s, const struct imap_cmd *cmd);
 
 /* ---- imapd_seq.c ---- */
 

@@ -134,18 +134,48 @@ imapd_sort_cmp(const void *pa, const void *pb, void *arg)
 	return r != 0 ? r : imapd_sort_num((int64_t)a->pos, (int64_t)b->pos);
 }
 
+/* The SEARCH result of q with the sort keys of each message, in arena. */
+static struct imapd_sort_key *
+imapd_sort_keys(struct imapd_session *s, const struct imap_search *q,
+    size_t *n_out)
+{
+	size_t count = mbox_view_count(s->mbox->view), i, n;
+	struct imapd_sort_key *keys;
+	struct buf body;
+	size_t *pos;
+	uint64_t modseq;
+
+	pos = arena_alloc(s->arena, (count + 1) * sizeof(*pos));
+	n = imapd_search_run(s, q, pos, &modseq);
+	keys = arena_zalloc(s->arena, (n + 1) * sizeof(*keys));
+	buf_init(&body);
+	for (i = 0; i < n; i++) {
+		keys[i].pos = pos[i];
+		imapd_sort_fill(s, &keys[i], &body);
+	}
+	buf_deinit(&body);
+	*n_out = n;
+	return keys;
+}
+
+/* A message number as the command asked: UID or sequence number. */
+static unsigned long
+imapd_sort_id(struct imapd_session *s, bool uid, const struct imapd_sort_key *k)
+{
+	return uid ? (unsigned long)mbox_view_msg(s->mbox->view, k->pos)->uid
+	           : (unsigned long)(k->pos + 1);
+}
+
 void
 imapd_sort_sort(struct imapd_session *s, const struct imap_cmd *cmd)
 {
 	bool uid = strcmp(cmd->name, "UID") == 0;
-	size_t count = mbox_view_count(s->mbox->view), i, n;
+	size_t i, n;
 	struct imapd_sort_ctx ctx;
 	struct imapd_sort_key *keys;
 	struct imap_sort q;
-	struct buf body, *out;
+	struct buf *out;
 	struct err err;
-	size_t *pos;
-	uint64_t modseq;
 
 	if (imap_sort_parse(cmd->args + uid, cmd->count - uid,
 	        &imapd_search_parse_limits, &q, s->arena, &err) != 0) {
@@ -158,24 +188,86 @@ imapd_sort_sort(struct imapd_session *s, const struct imap_cmd *cmd)
 		imapd_reply(s, cmd->tag, "BAD", "ESORT is not supported");
 		return;
 	}
-	pos = arena_alloc(s->arena, (count + 1) * sizeof(*pos));
-	n = imapd_search_run(s, &q.search, pos, &modseq);
-	keys = arena_zalloc(s->arena, (n + 1) * sizeof(*keys));
-	buf_init(&body);
-	for (i = 0; i < n; i++) {
-		keys[i].pos = pos[i];
-		imapd_sort_fill(s, &keys[i], &body);
-	}
-	buf_deinit(&body);
+	keys = imapd_sort_keys(s, &q.search, &n);
 	ctx.crit = q.crit;
 	ctx.ncrit = q.ncrit;
 	qsort_r(keys, n, sizeof(*keys), imapd_sort_cmp, &ctx);
 	out = imapd_io_out(s);
 	buf_puts(out, "* SORT");
 	for (i = 0; i < n; i++)
-		buf_printf(out, " %lu", uid
-		        ? (unsigned long)mbox_view_msg(s->mbox->view, keys[i].pos)->uid
-		        : (unsigned long)(keys[i].pos + 1));
+		buf_printf(out, " %lu", imapd_sort_id(s, uid, &keys[i]));
 	buf_puts(out, "\r\n");
 	imapd_reply(s, cmd->tag, "OK", "SORT completed");
+}
+
+/* Threads by the sent date of their first message, then its number. */
+static int
+imapd_sort_root_cmp(const void *pa, const void *pb, void *arg)
+{
+	const struct imapd_sort_key *keys = arg;
+	const struct imapd_sort_key *a = &keys[*(const size_t *)pa];
+	const struct imapd_sort_key *b = &keys[*(const size_t *)pb];
+	int r = imapd_sort_num(a->date, b->date);
+
+	return r != 0 ? r : imapd_sort_num((int64_t)a->pos, (int64_t)b->pos);
+}
+
+/*
+ * THREAD=ORDEREDSUBJECT (RFC 5256 §3): messages grouped by base
+ * subject; in each group, ordered by sent date, the first is the parent
+ * of all the others; threads ordered by their first message's date.
+ */
+void
+imapd_sort_thread(struct imapd_session *s, const struct imap_cmd *cmd)
+{
+	static const struct imap_sort_crit by_subject[] = {
+	    {IMAP_SORT_SUBJECT, false}, {IMAP_SORT_DATE, false}};
+	bool uid = strcmp(cmd->name, "UID") == 0;
+	struct imapd_sort_ctx ctx = {by_subject, 2};
+	struct imapd_sort_key *keys;
+	struct imap_thread q;
+	struct buf *out;
+	struct err err;
+	size_t i, j, k, n, nroots = 0, *roots;
+
+	if (imap_thread_parse(cmd->args + uid, cmd->count - uid,
+	        &imapd_search_parse_limits, &q, s->arena, &err) != 0) {
+		imapd_reply_err(s, cmd->tag, &err);
+		return;
+	}
+	if (q.alg != IMAP_THREAD_ORDEREDSUBJECT) {
+		imapd_reply(s, cmd->tag, "NO", "[CANNOT] Only ORDEREDSUBJECT "
+		                               "threading is supported");
+		return;
+	}
+	if (!imapd_search_supported(s, cmd, &q.search))
+		return;
+	keys = imapd_sort_keys(s, &q.search, &n);
+	qsort_r(keys, n, sizeof(*keys), imapd_sort_cmp, &ctx);
+	/* The threads: where each subject group starts in keys. */
+	roots = arena_zalloc(s->arena, (n + 1) * sizeof(*roots));
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n &&
+		     strcasecmp(keys[j].subject, keys[i].subject) == 0;
+		     j++)
+			;
+		roots[nroots++] = i;
+	}
+	qsort_r(roots, nroots, sizeof(*roots), imapd_sort_root_cmp, keys);
+	out = imapd_io_out(s);
+	buf_puts(out, "* THREAD ");
+	for (i = 0; i < nroots; i++) {
+		size_t first = roots[i], end = first + 1;
+
+		while (end < n &&
+		       strcasecmp(keys[end].subject, keys[first].subject) == 0)
+			end++;
+		buf_printf(out, "(%lu", imapd_sort_id(s, uid, &keys[first]));
+		for (k = first + 1; k < end; k++)
+			buf_printf(out, end - first == 2 ? " %lu" : " (%lu)",
+			    imapd_sort_id(s, uid, &keys[k]));
+		buf_putc(out, ')');
+	}
+	buf_puts(out, "\r\n");
+	imapd_reply(s, cmd->tag, "OK", "THREAD completed");
 }

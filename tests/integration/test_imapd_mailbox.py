@@ -206,6 +206,10 @@ class ImapdMailbox(ImapdCase):
         self.assertEqual(data, [b"2 3 1"])
         typ, data = c.uid("SORT", "(ARRIVAL)", "UTF-8", "SUBJECT", "a")
         self.assertEqual(len(data[0].split()), 3)
+        self.append(c, "Sorted", msg=MSG.replace(b"hello there", b"Beta"))
+        c.noop()
+        typ, data = c.thread("ORDEREDSUBJECT", "UTF-8", "ALL")
+        self.assertEqual((typ, data), ("OK", [b"(1 4)(2)(3)"]))
 
     def test_list_status_and_quota(self):
         c = self.imap(login=ALICE)
