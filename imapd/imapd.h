@@ -139,7 +139,8 @@ size_t imapd_session_count_user(const struct imapd *d, const char *user);
 /* ---- imapd_io.c: bytes in and out ---- */
 
 /* The event callback of the session's socket. */
-void imapd_io_event(struct event_loop *loop, int fd, unsigned events, void *ctx);
+void imapd_io_event(
+    struct event_loop *loop, int fd, unsigned events, void *ctx);
 /* The command reader with the limits of the session's state. */
 void imapd_io_parser_init(struct imapd_session *s);
 /* Start the reader afresh (after a command, or with new limits). */

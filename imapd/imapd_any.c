@@ -16,7 +16,8 @@ imapd_any_capability(struct imapd_session *s, const struct imap_cmd *cmd)
 	struct buf *out;
 
 	if (cmd->count != 0) {
-		imapd_reply(s, cmd->tag, "BAD", "CAPABILITY takes no arguments");
+		imapd_reply(
+		    s, cmd->tag, "BAD", "CAPABILITY takes no arguments");
 		return;
 	}
 	out = imapd_io_out(s);
@@ -47,15 +48,15 @@ void
 imapd_any_id(struct imapd_session *s, const struct imap_cmd *cmd)
 {
 	/* RFC 2971 §3.3: NIL or a list of at most 30 field/value pairs. */
-	if (cmd->count != 1 || (cmd->args[0].type != IMAP_ARG_NIL &&
-	                           (cmd->args[0].type != IMAP_ARG_LIST ||
-	                               cmd->args[0].count % 2 != 0 ||
-	                               cmd->args[0].count > 60))) {
+	if (cmd->count != 1 ||
+	    (cmd->args[0].type != IMAP_ARG_NIL &&
+	        (cmd->args[0].type != IMAP_ARG_LIST ||
+	            cmd->args[0].count % 2 != 0 || cmd->args[0].count > 60))) {
 		imapd_reply(s, cmd->tag, "BAD", "ID takes NIL or a list");
 		return;
 	}
-	imapd_untagged(s, "ID (\"name\" \"Postern\" \"version\" \"%s\")",
-	    POSTERN_VERSION);
+	imapd_untagged(
+	    s, "ID (\"name\" \"Postern\" \"version\" \"%s\")", POSTERN_VERSION);
 	imapd_reply(s, cmd->tag, "OK", "ID completed");
 }
 

@@ -26,9 +26,8 @@
 
 /* Store one message into folder; its UID in *uid_out. 0 or -1. */
 static int
-imapd_append_one(struct imapd_session *s, const char *folder,
-    const char *data, size_t len, uint64_t flags, time_t date,
-    uint32_t *uid_out, struct err *err)
+imapd_append_one(struct imapd_session *s, const char *folder, const char *data,
+    size_t len, uint64_t flags, time_t date, uint32_t *uid_out, struct err *err)
 {
 	struct maildir_msg *m = NULL;
 	struct buf name, path;
@@ -48,8 +47,8 @@ imapd_append_one(struct imapd_session *s, const char *folder,
 	    maildir_folder_path(s->u->root, folder, &path, err) == 0) {
 		struct timespec ts[2] = {{date, 0}, {date, 0}};
 
-		buf_printf(&path, "/%s/%s", strchr(name.data, ':') ? "cur" : "new",
-		    name.data);
+		buf_printf(&path, "/%s/%s",
+		    strchr(name.data, ':') ? "cur" : "new", name.data);
 		utimensat(AT_FDCWD, path.data, ts, 0);
 	}
 	rc = mbox_index_append(s->u->ix, folder, name.data, uid_out, err);
@@ -106,21 +105,24 @@ imapd_append_args(struct imapd_session *s, const struct imap_cmd *cmd,
 	*date_out = 0;
 	if (a < end && a->type == IMAP_ARG_LIST) {
 		if (imap_flags_parse(a, 1, false, &f, s->arena, err) != 0 ||
-		    mbox_keywords_load(s->u->ix, folder, s->arena, &kw, err) != 0 ||
-		    imapd_store_flags(s, folder, &kw, &f, true, flags_out, err) !=
-		        0)
+		    mbox_keywords_load(s->u->ix, folder, s->arena, &kw, err) !=
+		        0 ||
+		    imapd_store_flags(
+		        s, folder, &kw, &f, true, flags_out, err) != 0)
 			return -1;
 		a++;
 	}
 	if (a < end && a->type == IMAP_ARG_QUOTED) {
-		if (imap_datetime_parse(a->str, a->len, date_out, &tz, err) != 0)
+		if (imap_datetime_parse(a->str, a->len, date_out, &tz, err) !=
+		    0)
 			return -1;
 		a++;
 	}
 	if (a + 1 != end || a->type != IMAP_ARG_LITERAL)
-		return err_set(err, ERR_PERM, "", "APPEND needs a mailbox, "
-		                                  "optional flags and date, "
-		                                  "and a message literal");
+		return err_set(err, ERR_PERM, "",
+		    "APPEND needs a mailbox, "
+		    "optional flags and date, "
+		    "and a message literal");
 	if (a->len == 0)
 		return err_set(err, ERR_PERM, "CANNOT", "Empty message");
 	*msg_out = a;
@@ -154,8 +156,9 @@ imapd_append_append(struct imapd_session *s, const struct imap_cmd *cmd)
 	uint32_t uid;
 
 	if (cmd->count < 2) {
-		imapd_reply(s, cmd->tag, "BAD", "APPEND needs a mailbox and a "
-		                                "message");
+		imapd_reply(s, cmd->tag, "BAD",
+		    "APPEND needs a mailbox and a "
+		    "message");
 		return;
 	}
 	buf_init(&folder);
@@ -198,7 +201,8 @@ imapd_append_map_flags(struct imapd_session *s, const char *folder,
 	for (i = 0; i < MBOX_KEYWORDS_MAX; i++) {
 		if (!(flags & mbox_keywords_bit(i)) || kw->names[i] == NULL)
 			continue;
-		rc = mbox_keywords_add(s->u->ix, folder, kw->names[i], &bit, err);
+		rc = mbox_keywords_add(
+		    s->u->ix, folder, kw->names[i], &bit, err);
 		if (rc < 0)
 			return -1;
 		if (rc > 0)
@@ -228,15 +232,16 @@ imapd_append_copy_set(struct imapd_session *s, const struct imapd_seq *set,
 
 		rc = imapd_msg_load(s, set->pos[i], &raw, err);
 		if (rc == 0)
-			rc = imapd_append_map_flags(s, folder, msg->flags, &flags,
-			    err);
+			rc = imapd_append_map_flags(
+			    s, folder, msg->flags, &flags, err);
 		if (rc == 0)
-			rc = imapd_append_one(s, folder, raw.data, raw.len, flags,
-			    (time_t)msg->date, &uid, err);
+			rc = imapd_append_one(s, folder, raw.data, raw.len,
+			    flags, (time_t)msg->date, &uid, err);
 		if (rc == 0) {
 			buf_printf(src, "%s%lu", i ? "," : "",
 			    (unsigned long)msg->uid);
-			buf_printf(dst, "%s%lu", i ? "," : "", (unsigned long)uid);
+			buf_printf(
+			    dst, "%s%lu", i ? "," : "", (unsigned long)uid);
 		}
 	}
 	buf_deinit(&raw);
@@ -258,13 +263,16 @@ imapd_append_copy(struct imapd_session *s, const struct imap_cmd *cmd)
 	size_t i;
 
 	if (cmd->count - uid != 2) {
-		imapd_reply(s, cmd->tag, "BAD", "%s needs a message set and a "
-		                                "mailbox", verb);
+		imapd_reply(s, cmd->tag, "BAD",
+		    "%s needs a message set and a "
+		    "mailbox",
+		    verb);
 		return;
 	}
 	if (move && s->mbox->readonly) {
-		imapd_reply(s, cmd->tag, "NO", "[READ-ONLY] Mailbox is "
-		                               "read-only");
+		imapd_reply(s, cmd->tag, "NO",
+		    "[READ-ONLY] Mailbox is "
+		    "read-only");
 		return;
 	}
 	buf_init(&folder);
@@ -272,17 +280,19 @@ imapd_append_copy(struct imapd_session *s, const struct imap_cmd *cmd)
 	buf_init(&dst);
 	if (imapd_seq_resolve(s, &args[0], uid, &set, &err) != 0 ||
 	    imapd_append_target(s, &args[1], &folder, &err) != 0 ||
-	    imapd_append_copy_set(s, &set, folder.data, &src, &dst, &err) != 0) {
+	    imapd_append_copy_set(s, &set, folder.data, &src, &dst, &err) !=
+	        0) {
 		imapd_reply_err(s, cmd->tag, &err);
 		goto out;
 	}
 	if (set.count == 0) {
-		imapd_reply(s, cmd->tag, "OK", "%s completed, nothing to do",
-		    verb);
+		imapd_reply(
+		    s, cmd->tag, "OK", "%s completed, nothing to do", verb);
 		goto out;
 	}
 	if (!move) {
-		imapd_reply(s, cmd->tag, "OK", "[COPYUID %lu %s %s] %s completed",
+		imapd_reply(s, cmd->tag, "OK",
+		    "[COPYUID %lu %s %s] %s completed",
 		    (unsigned long)imapd_append_uidvalidity(s, folder.data),
 		    src.data, dst.data, verb);
 		goto out;
@@ -294,8 +304,8 @@ imapd_append_copy(struct imapd_session *s, const struct imap_cmd *cmd)
 	uids = arena_alloc(s->arena, set.count * sizeof(*uids));
 	for (i = 0; i < set.count; i++)
 		uids[i] = mbox_view_msg(s->mbox->view, set.pos[i])->uid;
-	if (mbox_index_expunge(s->u->ix, s->mbox->folder, uids, set.count, NULL,
-	        &err) != 0) {
+	if (mbox_index_expunge(
+	        s->u->ix, s->mbox->folder, uids, set.count, NULL, &err) != 0) {
 		imapd_reply_err(s, cmd->tag, &err);
 		goto out;
 	}

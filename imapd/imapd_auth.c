@@ -65,16 +65,17 @@ imapd_auth_ctx(const struct imapd_session *s)
 /* authd could not be reached. From inside the jail it cannot be
  * reached again: let this process end and a fresh one take over. */
 static void
-imapd_auth_unavailable(struct imapd_session *s, const char *tag,
-    const struct err *err)
+imapd_auth_unavailable(
+    struct imapd_session *s, const char *tag, const struct err *err)
 {
 	log_warning("authd: %s", err->text);
 	if (s->d->chrooted && !s->d->auth_lost) {
 		s->d->auth_lost = true;
 		server_stop(s->d->srv);
 	}
-	imapd_reply(s, tag, "NO", "[UNAVAILABLE] Authentication service "
-	                          "unavailable, try again later");
+	imapd_reply(s, tag, "NO",
+	    "[UNAVAILABLE] Authentication service "
+	    "unavailable, try again later");
 }
 
 static void
@@ -101,8 +102,8 @@ imapd_auth_answer(struct imapd_session *s, unsigned delay_ms, struct buf *line)
 	}
 	s->pending = xstrdup(line->data);
 	s->wait = IMAPD_WAIT_DELAY;
-	s->delay_timer = event_timer_add(
-	    s->d->loop, delay_ms, imapd_auth_delay_done, s);
+	s->delay_timer =
+	    event_timer_add(s->d->loop, delay_ms, imapd_auth_delay_done, s);
 }
 
 /* authd said yes: open the user's mailbox and enter AUTHENTICATED. */
@@ -120,8 +121,10 @@ imapd_auth_ok(struct imapd_session *s, const char *tag, const char *user,
 		log_warning("%s: user=<%s>: too many sessions (limit %lld)",
 		    s->addr, user,
 		    (long long)s->d->conf->imapd_user_session_limit);
-		buf_printf(&line, "%s NO [LIMIT] Too many sessions for this "
-		                  "user\r\n", tag);
+		buf_printf(&line,
+		    "%s NO [LIMIT] Too many sessions for this "
+		    "user\r\n",
+		    tag);
 	} else if ((rc = imapd_user_open(s, user, &err)) < 0) {
 		log_warning("%s: user=<%s>: %s", s->addr, user, err.text);
 		buf_printf(&line, "%s NO [%s] %s\r\n", tag,
@@ -130,8 +133,8 @@ imapd_auth_ok(struct imapd_session *s, const char *tag, const char *user,
 	} else {
 		s->user = xstrdup(user);
 		s->state = IMAPD_AUTH;
-		log_info("login: user=<%s>, method=%s, rip=%s%s", user,
-		    method, s->addr, s->tls != NULL ? ", TLS" : "");
+		log_info("login: user=<%s>, method=%s, rip=%s%s", user, method,
+		    s->addr, s->tls != NULL ? ", TLS" : "");
 		buf_printf(&line, "%s OK [CAPABILITY ", tag);
 		imapd_cmd_capability_list(s, &line);
 		buf_puts(&line, "] Logged in\r\n");
@@ -153,11 +156,15 @@ imapd_auth_result(struct imapd_session *s, const char *tag,
 	}
 	buf_init(&line);
 	if (r->status == AUTH_LOGIN_TEMPFAIL)
-		buf_printf(&line, "%s NO [UNAVAILABLE] Temporary authentication "
-		                  "failure\r\n", tag);
+		buf_printf(&line,
+		    "%s NO [UNAVAILABLE] Temporary authentication "
+		    "failure\r\n",
+		    tag);
 	else
-		buf_printf(&line, "%s NO [AUTHENTICATIONFAILED] Authentication "
-		                  "failed\r\n", tag);
+		buf_printf(&line,
+		    "%s NO [AUTHENTICATIONFAILED] Authentication "
+		    "failed\r\n",
+		    tag);
 	log_info("%s: authentication failed, method=%s", s->addr, method);
 	imapd_auth_answer(s, r->delay_ms, &line);
 	buf_deinit(&line);
@@ -199,13 +206,15 @@ imapd_auth_login(struct imapd_session *s, const struct imap_cmd *cmd)
 
 	if (cmd->count != 2 || !imapd_auth_text(&cmd->args[0]) ||
 	    !imapd_auth_text(&cmd->args[1])) {
-		imapd_reply(s, cmd->tag, "BAD", "LOGIN needs a user name and "
-		                                "a password");
+		imapd_reply(s, cmd->tag, "BAD",
+		    "LOGIN needs a user name and "
+		    "a password");
 		return;
 	}
 	if (imapd_auth_plain_disabled(s)) {
-		imapd_reply(s, cmd->tag, "NO", "[PRIVACYREQUIRED] Plaintext "
-		                               "login is refused without TLS");
+		imapd_reply(s, cmd->tag, "NO",
+		    "[PRIVACYREQUIRED] Plaintext "
+		    "login is refused without TLS");
 		return;
 	}
 	if (auth_client_password(s->d->auth, &ctx, cmd->args[0].str,
@@ -218,8 +227,8 @@ imapd_auth_login(struct imapd_session *s, const struct imap_cmd *cmd)
 
 /* CONTINUE: send the challenge and wait for the client's response. */
 static void
-imapd_auth_continue(struct imapd_session *s, const char *tag,
-    const struct auth_login_reply *r)
+imapd_auth_continue(
+    struct imapd_session *s, const char *tag, const struct auth_login_reply *r)
 {
 	buf_printf(imapd_io_out(s), "+ %s\r\n", r->challenge);
 	if (s->tag == NULL)
@@ -241,11 +250,12 @@ imapd_auth_authenticate(struct imapd_session *s, const struct imap_cmd *cmd)
 	if (cmd->count < 1 || cmd->count > 2 ||
 	    cmd->args[0].type != IMAP_ARG_ATOM ||
 	    (cmd->count == 2 && cmd->args[1].type != IMAP_ARG_ATOM)) {
-		imapd_reply(s, cmd->tag, "BAD", "AUTHENTICATE needs a mechanism");
+		imapd_reply(
+		    s, cmd->tag, "BAD", "AUTHENTICATE needs a mechanism");
 		return;
 	}
-	if (!imapd_auth_listed(imapd_auth_mechs(s), cmd->args[0].str,
-	        cmd->args[0].len)) {
+	if (!imapd_auth_listed(
+	        imapd_auth_mechs(s), cmd->args[0].str, cmd->args[0].len)) {
 		imapd_reply(s, cmd->tag, "NO", "%s",
 		    imapd_auth_plain_disabled(s)
 		        ? "[PRIVACYREQUIRED] Use STARTTLS first"
@@ -254,8 +264,8 @@ imapd_auth_authenticate(struct imapd_session *s, const struct imap_cmd *cmd)
 	}
 	/* RFC 4959: "=" is an empty initial response. */
 	if (cmd->count == 2)
-		initial = strcmp(cmd->args[1].str, "=") == 0 ? ""
-		                                             : cmd->args[1].str;
+		initial =
+		    strcmp(cmd->args[1].str, "=") == 0 ? "" : cmd->args[1].str;
 	if (auth_client_sasl_start(s->d->auth, &ctx, cmd->args[0].str, initial,
 	        &r, s->arena, &err) != 0) {
 		imapd_auth_unavailable(s, cmd->tag, &err);
@@ -283,8 +293,8 @@ imapd_auth_line(struct imapd_session *s, const char *line, size_t len)
 	} else if (strlen(line) != len) {
 		auth_client_sasl_abort(s->d->auth, id);
 		imapd_reply(s, tag, "BAD", "Invalid response");
-	} else if (auth_client_sasl_step(s->d->auth, id, line, &r, s->arena,
-	               &err) != 0) {
+	} else if (auth_client_sasl_step(
+	               s->d->auth, id, line, &r, s->arena, &err) != 0) {
 		imapd_auth_unavailable(s, tag, &err);
 	} else if (r.status == AUTH_LOGIN_CONTINUE) {
 		imapd_auth_continue(s, tag, &r);

@@ -88,11 +88,12 @@ imapd_cmd_capability_list(const struct imapd_session *s, struct buf *out)
 	const char *mechs = imapd_auth_mechs(s);
 	const char *p, *sp;
 
-	buf_puts(out, "IMAP4rev1 SASL-IR LITERAL+ ID ENABLE IDLE NAMESPACE "
-	              "UNSELECT CHILDREN SPECIAL-USE UIDPLUS MOVE ESEARCH "
-	              "CONDSTORE BINARY QUOTA QUOTA=RES-STORAGE "
-	              "LIST-EXTENDED LIST-STATUS SORT SORT=DISPLAY "
-	              "THREAD=ORDEREDSUBJECT");
+	buf_puts(out,
+	    "IMAP4rev1 SASL-IR LITERAL+ ID ENABLE IDLE NAMESPACE "
+	    "UNSELECT CHILDREN SPECIAL-USE UIDPLUS MOVE ESEARCH "
+	    "CONDSTORE BINARY QUOTA QUOTA=RES-STORAGE "
+	    "LIST-EXTENDED LIST-STATUS SORT SORT=DISPLAY "
+	    "THREAD=ORDEREDSUBJECT");
 	buf_printf(out, " APPENDLIMIT=%llu",
 	    (unsigned long long)imapd_append_limit(s->d));
 	if (s->state != IMAPD_NOTAUTH)

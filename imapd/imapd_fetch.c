@@ -39,8 +39,8 @@ static const struct mime_limits imapd_fetch_limits = {
 };
 
 static int
-imapd_fetch_load(struct imapd_session *s, struct imapd_fetch_msg *fm,
-    struct err *err)
+imapd_fetch_load(
+    struct imapd_session *s, struct imapd_fetch_msg *fm, struct err *err)
 {
 	if (fm->loaded)
 		return 0;
@@ -71,14 +71,16 @@ imapd_fetch_cached(struct imapd_session *s, struct imapd_fetch_msg *fm,
 		}
 		buf_reset(&blob);
 		if (kind == MBOX_INDEX_CACHE_ENVELOPE)
-			imap_envelope_write(&blob, &fm->mime, fm->mime.root, 0,
-			    s->arena);
+			imap_envelope_write(
+			    &blob, &fm->mime, fm->mime.root, 0, s->arena);
 		else
-			imap_bodystructure_write(&blob, &fm->mime, fm->mime.root,
-			    kind == MBOX_INDEX_CACHE_BODYSTRUCTURE, 0, s->arena);
+			imap_bodystructure_write(&blob, &fm->mime,
+			    fm->mime.root,
+			    kind == MBOX_INDEX_CACHE_BODYSTRUCTURE, 0,
+			    s->arena);
 		/* The cache only saves work; a failure is not the client's. */
-		if (mbox_index_cache_set(s->u->ix, s->mbox->folder, fm->msg->uid,
-		        kind, blob.data, blob.len, &cerr) < 0)
+		if (mbox_index_cache_set(s->u->ix, s->mbox->folder,
+		        fm->msg->uid, kind, blob.data, blob.len, &cerr) < 0)
 			log_warning("user=<%s>: cache: %s", s->user, cerr.text);
 	}
 	buf_append(out, blob.data, blob.len);
@@ -101,8 +103,8 @@ imapd_fetch_section(struct imapd_session *s, struct imapd_fetch_msg *fm,
 		return -1;
 	buf_init(&decoded);
 	if (it->kind == IMAP_FETCH_BODY) {
-		if (mime_section_get(&fm->mime, &it->section, s->arena, &data,
-		        &len) == 0) {
+		if (mime_section_get(
+		        &fm->mime, &it->section, s->arena, &data, &len) == 0) {
 			data = "";
 			len = 0;
 		}
@@ -117,8 +119,8 @@ imapd_fetch_section(struct imapd_session *s, struct imapd_fetch_msg *fm,
 		buf_printf(out, "%s %zu", it->reply_name, len);
 	} else if (rc == 0) {
 		if (it->has_partial) {
-			size_t off = it->partial_origin < len ? it->partial_origin
-			                                      : len;
+			size_t off =
+			    it->partial_origin < len ? it->partial_origin : len;
 			len -= off;
 			data += off;
 			if (len > it->partial_octets)
@@ -151,7 +153,7 @@ imapd_fetch_rfc822(struct imapd_session *s, struct imapd_fetch_msg *fm,
 	else if (it->kind == IMAP_FETCH_RFC822_TEXT)
 		span = fm->mime.root->body;
 	buf_printf(out, "%s ",
-	    it->kind == IMAP_FETCH_RFC822          ? "RFC822"
+	    it->kind == IMAP_FETCH_RFC822            ? "RFC822"
 	        : it->kind == IMAP_FETCH_RFC822_TEXT ? "RFC822.TEXT"
 	                                             : "RFC822.HEADER");
 	imap_write_literal(out, fm->body.data + span.off, span.len);
@@ -177,7 +179,8 @@ imapd_fetch_item(struct imapd_session *s, struct imapd_fetch_msg *fm,
 		imap_datetime_write(out, (time_t)msg->date, 0);
 		return 0;
 	case IMAP_FETCH_MODSEQ:
-		buf_printf(out, "MODSEQ (%llu)", (unsigned long long)msg->modseq);
+		buf_printf(
+		    out, "MODSEQ (%llu)", (unsigned long long)msg->modseq);
 		return 0;
 	case IMAP_FETCH_RFC822_SIZE:
 		if (msg->vsize == 0 && imapd_fetch_load(s, fm, err) != 0)
@@ -196,7 +199,8 @@ imapd_fetch_item(struct imapd_session *s, struct imapd_fetch_msg *fm,
 		    s, fm, MBOX_INDEX_CACHE_BODYSTRUCTURE, out, err);
 	case IMAP_FETCH_BODY_STRUCT:
 		buf_puts(out, "BODY ");
-		return imapd_fetch_cached(s, fm, MBOX_INDEX_CACHE_BODY, out, err);
+		return imapd_fetch_cached(
+		    s, fm, MBOX_INDEX_CACHE_BODY, out, err);
 	case IMAP_FETCH_RFC822:
 	case IMAP_FETCH_RFC822_HEADER:
 	case IMAP_FETCH_RFC822_TEXT:
@@ -215,8 +219,8 @@ imapd_fetch_item(struct imapd_session *s, struct imapd_fetch_msg *fm,
 
 /* One "* n FETCH (...)" response, built aside so an error leaves none. */
 static int
-imapd_fetch_one(struct imapd_session *s, const struct imap_fetch *f,
-    bool uid, struct imapd_fetch_msg *fm, struct err *err)
+imapd_fetch_one(struct imapd_session *s, const struct imap_fetch *f, bool uid,
+    struct imapd_fetch_msg *fm, struct err *err)
 {
 	struct buf line;
 	bool has_uid = false, has_flags = false;
@@ -248,8 +252,7 @@ imapd_fetch_one(struct imapd_session *s, const struct imap_fetch *f,
 
 /* The implied \Seen of a non-PEEK body fetch, in one index call. */
 static void
-imapd_fetch_seen(struct imapd_session *s, struct imapd_fetch_msg *fms,
-    size_t n)
+imapd_fetch_seen(struct imapd_session *s, struct imapd_fetch_msg *fms, size_t n)
 {
 	struct mbox_index_store_item *items;
 	struct err err;
@@ -295,7 +298,8 @@ imapd_fetch_run(struct imapd_session *s, const struct imap_cmd *cmd, bool uid,
 		imapd_fetch_seen(s, fms, set->count);
 	err_clear(&err);
 	for (i = 0; i < set->count; i++) {
-		if (f->has_changedsince && fms[i].msg->modseq <= f->changedsince)
+		if (f->has_changedsince &&
+		    fms[i].msg->modseq <= f->changedsince)
 			continue;
 		buf_init(&fms[i].body);
 		if (imapd_fetch_one(s, f, uid, &fms[i], &err) != 0) {
@@ -322,8 +326,9 @@ imapd_fetch_fetch(struct imapd_session *s, const struct imap_cmd *cmd)
 	struct err err;
 
 	if (count < 2) {
-		imapd_reply(s, cmd->tag, "BAD", "FETCH needs a message set and "
-		                                "items");
+		imapd_reply(s, cmd->tag, "BAD",
+		    "FETCH needs a message set and "
+		    "items");
 		return;
 	}
 	if (imapd_seq_resolve(s, &args[0], uid, &set, &err) != 0 ||

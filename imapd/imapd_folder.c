@@ -50,8 +50,8 @@ imapd_folder_match(const char *pattern, const char *name)
 
 /* Does any folder of the list live below name? */
 static bool
-imapd_folder_has_children(const struct mbox_folder_entry *list, size_t n,
-    const char *name)
+imapd_folder_has_children(
+    const struct mbox_folder_entry *list, size_t n, const char *name)
 {
 	size_t len = strlen(name), i;
 
@@ -106,7 +106,8 @@ imapd_folder_list_parents(struct imapd_session *s,
 			continue;
 		/* Listed already by an earlier sibling? */
 		for (k = 0; k < i; k++)
-			if (strncmp(list[k].imap, parent, strlen(parent)) == 0 &&
+			if (strncmp(list[k].imap, parent, strlen(parent)) ==
+			        0 &&
 			    list[k].imap[strlen(parent)] == MBOX_FOLDER_SEP)
 				break;
 		if (k == i)
@@ -128,18 +129,22 @@ imapd_folder_status_items(struct imapd_session *s, const struct imap_arg *l,
 		if (i > 0)
 			buf_putc(out, ' ');
 		if (imap_arg_is_atom(a, "MESSAGES"))
-			buf_printf(out, "MESSAGES %lu", (unsigned long)st->messages);
+			buf_printf(
+			    out, "MESSAGES %lu", (unsigned long)st->messages);
 		else if (imap_arg_is_atom(a, "RECENT"))
 			buf_puts(out, "RECENT 0");
 		else if (imap_arg_is_atom(a, "UIDNEXT"))
-			buf_printf(out, "UIDNEXT %lu", (unsigned long)st->uidnext);
+			buf_printf(
+			    out, "UIDNEXT %lu", (unsigned long)st->uidnext);
 		else if (imap_arg_is_atom(a, "UIDVALIDITY"))
 			buf_printf(out, "UIDVALIDITY %lu",
 			    (unsigned long)st->uidvalidity);
 		else if (imap_arg_is_atom(a, "UNSEEN"))
-			buf_printf(out, "UNSEEN %lu", (unsigned long)st->unseen);
+			buf_printf(
+			    out, "UNSEEN %lu", (unsigned long)st->unseen);
 		else if (imap_arg_is_atom(a, "SIZE"))
-			buf_printf(out, "SIZE %llu", (unsigned long long)st->bytes);
+			buf_printf(
+			    out, "SIZE %llu", (unsigned long long)st->bytes);
 		else if (imap_arg_is_atom(a, "HIGHESTMODSEQ")) {
 			buf_printf(out, "HIGHESTMODSEQ %llu",
 			    (unsigned long long)st->highestmodseq);
@@ -161,7 +166,8 @@ struct imapd_folder_query {
 };
 
 static bool
-imapd_folder_query_return(struct imapd_folder_query *q, const struct imap_arg *l)
+imapd_folder_query_return(
+    struct imapd_folder_query *q, const struct imap_arg *l)
 {
 	size_t i;
 
@@ -274,15 +280,16 @@ imapd_folder_list_entries(struct imapd_session *s,
 	for (i = 0; i < n; i++) {
 		if (!q->sel_subscribed && q->npatterns == 1)
 			imapd_folder_list_parents(s, list, n, i,
-			    arena_printf(s->arena, "%s%s", q->ref,
-			        q->patterns[0].str));
+			    arena_printf(
+			        s->arena, "%s%s", q->ref, q->patterns[0].str));
 		if (!imapd_folder_query_match(s, q, list[i].imap))
 			continue;
-		subscribed = q->ret_subscribed &&
-		    imapd_subscribe_has(s, list[i].imap);
+		subscribed =
+		    q->ret_subscribed && imapd_subscribe_has(s, list[i].imap);
 		if (q->sel_subscribed && !subscribed)
 			continue;
-		buf_set(&attrs, imapd_folder_has_children(list, n, list[i].imap)
+		buf_set(&attrs,
+		    imapd_folder_has_children(list, n, list[i].imap)
 		        ? "\\HasChildren"
 		        : "\\HasNoChildren");
 		if (subscribed)
@@ -305,8 +312,9 @@ imapd_folder_list(struct imapd_session *s, const struct imap_cmd *cmd)
 	size_t n;
 
 	if (!imapd_folder_query(cmd, &q)) {
-		imapd_reply(s, cmd->tag, "BAD", "LIST needs a reference and a "
-		                                "mailbox pattern");
+		imapd_reply(s, cmd->tag, "BAD",
+		    "LIST needs a reference and a "
+		    "mailbox pattern");
 		return;
 	}
 	if (q.npatterns == 1 && q.patterns[0].len == 0 && !q.sel_subscribed) {
@@ -358,8 +366,9 @@ imapd_folder_create(struct imapd_session *s, const struct imap_cmd *cmd)
 		if (rc > 0)
 			imapd_reply(s, cmd->tag, "OK", "CREATE completed");
 		else if (rc == 0)
-			imapd_reply(s, cmd->tag, "NO", "[ALREADYEXISTS] Mailbox "
-			                               "exists");
+			imapd_reply(s, cmd->tag, "NO",
+			    "[ALREADYEXISTS] Mailbox "
+			    "exists");
 		else
 			imapd_reply_err(s, cmd->tag, &err);
 	}
@@ -379,8 +388,9 @@ imapd_folder_delete(struct imapd_session *s, const struct imap_cmd *cmd)
 		if (rc > 0)
 			imapd_reply(s, cmd->tag, "OK", "DELETE completed");
 		else if (rc == 0)
-			imapd_reply(s, cmd->tag, "NO", "[NONEXISTENT] No such "
-			                               "mailbox");
+			imapd_reply(s, cmd->tag, "NO",
+			    "[NONEXISTENT] No such "
+			    "mailbox");
 		else
 			imapd_reply_err(s, cmd->tag, &err);
 	}
@@ -403,8 +413,9 @@ imapd_folder_rename(struct imapd_session *s, const struct imap_cmd *cmd)
 		if (rc > 0)
 			imapd_reply(s, cmd->tag, "OK", "RENAME completed");
 		else if (rc == 0)
-			imapd_reply(s, cmd->tag, "NO", "[NONEXISTENT] No such "
-			                               "mailbox");
+			imapd_reply(s, cmd->tag, "NO",
+			    "[NONEXISTENT] No such "
+			    "mailbox");
 		else
 			imapd_reply_err(s, cmd->tag, &err);
 	}
@@ -422,8 +433,9 @@ imapd_folder_status(struct imapd_session *s, const struct imap_cmd *cmd)
 
 	if (cmd->count != 2 || cmd->args[1].type != IMAP_ARG_LIST ||
 	    cmd->args[1].count == 0) {
-		imapd_reply(s, cmd->tag, "BAD", "STATUS needs a mailbox and a "
-		                                "list of items");
+		imapd_reply(s, cmd->tag, "BAD",
+		    "STATUS needs a mailbox and a "
+		    "list of items");
 		return;
 	}
 	buf_init(&folder);
@@ -432,8 +444,9 @@ imapd_folder_status(struct imapd_session *s, const struct imap_cmd *cmd)
 	    mbox_sync_folder(s->u->ix, folder.data, NULL, &err) != 0 ||
 	    (rc = mbox_index_status(s->u->ix, folder.data, &st, &err)) < 0) {
 		if (err.kind == ERR_PERM && strcmp(err.dsn, "5.2.0") == 0)
-			imapd_reply(s, cmd->tag, "NO", "[NONEXISTENT] No such "
-			                               "mailbox");
+			imapd_reply(s, cmd->tag, "NO",
+			    "[NONEXISTENT] No such "
+			    "mailbox");
 		else
 			imapd_reply_err(s, cmd->tag, &err);
 		goto out;

@@ -204,8 +204,8 @@ imapd_io_read(struct imapd_session *s)
 			n = tls_session_read(s->tls, s->in->data + s->in->len,
 			    IMAPD_READ_CHUNK, &want);
 		else
-			n = read(s->fd, s->in->data + s->in->len,
-			    IMAPD_READ_CHUNK);
+			n = read(
+			    s->fd, s->in->data + s->in->len, IMAPD_READ_CHUNK);
 	} while (n < 0 && errno == EINTR);
 	if (n > 0) {
 		s->in->len += (size_t)n;

@@ -81,7 +81,8 @@ void imapd_mailbox_close(struct imapd_session *s);
  * EXISTS); r may be NULL. 0, or -1 (logged; the old snapshot stays, or
  * the session is closing after a UIDVALIDITY change).
  */
-int imapd_mailbox_refresh(struct imapd_session *s, const struct imapd_refresh *r);
+int imapd_mailbox_refresh(
+    struct imapd_session *s, const struct imapd_refresh *r);
 /* Before a command: report what changed, if the watch saw anything. */
 void imapd_mailbox_changes(struct imapd_session *s);
 
@@ -114,8 +115,8 @@ bool imapd_folder_match(const char *pattern, const char *name);
  * (replaced). 0, or -1 with err (NO [EXPUNGEISSUED] when another
  * process expunged it).
  */
-int imapd_msg_load(struct imapd_session *s, size_t pos, struct buf *out,
-    struct err *err);
+int imapd_msg_load(
+    struct imapd_session *s, size_t pos, struct buf *out, struct err *err);
 /* Append data to out with every bare LF made CRLF. */
 void imapd_msg_crlf(const char *data, size_t len, struct buf *out);
 
@@ -148,8 +149,8 @@ void imapd_search_search(struct imapd_session *s, const struct imap_cmd *cmd);
 size_t imapd_search_run(struct imapd_session *s, const struct imap_search *q,
     size_t *pos_out, uint64_t *modseq_out);
 /* Refuse (BAD) what the evaluator does not do (SEARCHRES); false then. */
-bool imapd_search_supported(struct imapd_session *s,
-    const struct imap_cmd *cmd, const struct imap_search *q);
+bool imapd_search_supported(struct imapd_session *s, const struct imap_cmd *cmd,
+    const struct imap_search *q);
 
 /* ---- imapd_sort.c ---- */
 
@@ -211,7 +212,7 @@ void imapd_mailbox_watch_deinit(struct imapd *d);
 /* IDLE (RFC 2177). */
 void imapd_watch_idle(struct imapd_session *s, const struct imap_cmd *cmd);
 /* IDLE's "DONE" (or anything else, which ends IDLE with BAD). */
-void imapd_mailbox_idle_line(struct imapd_session *s, const char *line,
-    size_t len);
+void imapd_mailbox_idle_line(
+    struct imapd_session *s, const char *line, size_t len);
 
 #endif

@@ -21,17 +21,17 @@
 
 /* Read path into raw; 1 read, 0 no such file, -1 with err. */
 static int
-imapd_msg_read(const char *path, uint64_t max, struct buf *raw,
-    struct err *err)
+imapd_msg_read(const char *path, uint64_t max, struct buf *raw, struct err *err)
 {
 	char chunk[65536];
 	ssize_t n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
 	if (fd < 0)
-		return errno == ENOENT ? 0
-		                       : err_set(err, ERR_TEMP, "4.3.0",
-		                             "open %s: %s", path, strerror(errno));
+		return errno == ENOENT
+		    ? 0
+		    : err_set(err, ERR_TEMP, "4.3.0", "open %s: %s", path,
+		          strerror(errno));
 	buf_reset(raw);
 	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
 		if (raw->len + (size_t)n > max) {
@@ -65,8 +65,8 @@ imapd_msg_crlf(const char *data, size_t len, struct buf *out)
 }
 
 int
-imapd_msg_load(struct imapd_session *s, size_t pos, struct buf *out,
-    struct err *err)
+imapd_msg_load(
+    struct imapd_session *s, size_t pos, struct buf *out, struct err *err)
 {
 	const struct mbox_index_msg *msg = mbox_view_msg(s->mbox->view, pos);
 	/* A stored message may have grown by its CRs. */
@@ -82,18 +82,20 @@ imapd_msg_load(struct imapd_session *s, size_t pos, struct buf *out,
 	rc = imapd_msg_read(path.data, max, &raw, err);
 	if (rc == 0) {
 		/* Renamed since the snapshot (flags), or expunged. */
-		rc = mbox_index_lookup(s->u->ix, s->mbox->folder, msg->uid, &now,
-		    &name, err);
+		rc = mbox_index_lookup(
+		    s->u->ix, s->mbox->folder, msg->uid, &now, &name, err);
 		buf_reset(&path);
-		if (rc > 0 && maildir_folder_path(s->u->root, s->mbox->folder,
-		                  &path, err) == 0) {
+		if (rc > 0 &&
+		    maildir_folder_path(
+		        s->u->root, s->mbox->folder, &path, err) == 0) {
 			buf_printf(&path, "/%s/%s", now.in_cur ? "cur" : "new",
 			    now.name);
 			rc = imapd_msg_read(path.data, max, &raw, err);
 		}
 		if (rc == 0)
 			err_set(err, ERR_PERM, "EXPUNGEISSUED",
-			    "Message %lu was expunged", (unsigned long)msg->uid);
+			    "Message %lu was expunged",
+			    (unsigned long)msg->uid);
 	}
 	if (rc > 0) {
 		buf_reset(out);

@@ -45,7 +45,8 @@ imapd_quota_getquotaroot(struct imapd_session *s, const struct imap_cmd *cmd)
 		if (imapd_quota_write(s, &err) != 0)
 			imapd_reply_err(s, cmd->tag, &err);
 		else
-			imapd_reply(s, cmd->tag, "OK", "GETQUOTAROOT completed");
+			imapd_reply(
+			    s, cmd->tag, "OK", "GETQUOTAROOT completed");
 	}
 	buf_deinit(&folder);
 }
@@ -60,8 +61,9 @@ imapd_quota_getquota(struct imapd_session *s, const struct imap_cmd *cmd)
 		return;
 	}
 	if (cmd->args[0].len != 0 || s->u->quota == 0)
-		imapd_reply(s, cmd->tag, "NO", "[NONEXISTENT] No such quota "
-		                               "root");
+		imapd_reply(s, cmd->tag, "NO",
+		    "[NONEXISTENT] No such quota "
+		    "root");
 	else if (imapd_quota_write(s, &err) != 0)
 		imapd_reply_err(s, cmd->tag, &err);
 	else
@@ -71,6 +73,7 @@ imapd_quota_getquota(struct imapd_session *s, const struct imap_cmd *cmd)
 void
 imapd_quota_setquota(struct imapd_session *s, const struct imap_cmd *cmd)
 {
-	imapd_reply(s, cmd->tag, "NO", "[NOPERM] Quotas are set by the "
-	                               "administrator");
+	imapd_reply(s, cmd->tag, "NO",
+	    "[NOPERM] Quotas are set by the "
+	    "administrator");
 }

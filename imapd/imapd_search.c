@@ -49,7 +49,8 @@ imapd_search_load(struct imapd_search_msg *sm)
 	struct err err;
 
 	if (sm->loaded == 0)
-		sm->loaded = imapd_msg_load(sm->s, sm->pos, &sm->body, &err) == 0 &&
+		sm->loaded =
+		    imapd_msg_load(sm->s, sm->pos, &sm->body, &err) == 0 &&
 		        mime_parse(sm->body.data, sm->body.len,
 		            &imapd_search_limits, &sm->mime, sm->s->arena,
 		            &err) == 0
@@ -60,8 +61,8 @@ imapd_search_load(struct imapd_search_msg *sm)
 
 /* Case-insensitive (ASCII) substring; "" is everywhere. */
 static bool
-imapd_search_contains(const char *hay, size_t len, const char *needle,
-    size_t nlen)
+imapd_search_contains(
+    const char *hay, size_t len, const char *needle, size_t nlen)
 {
 	size_t i;
 
@@ -74,8 +75,8 @@ imapd_search_contains(const char *hay, size_t len, const char *needle,
 }
 
 static bool
-imapd_search_header(struct imapd_search_msg *sm,
-    const struct imap_search_node *n)
+imapd_search_header(
+    struct imapd_search_msg *sm, const struct imap_search_node *n)
 {
 	struct mime_header_iter it;
 	struct mime_field f;
@@ -86,8 +87,8 @@ imapd_search_header(struct imapd_search_msg *sm,
 	mime_header_iter_init(&it, sm->body.data, sm->mime.root->header);
 	while (mime_header_next(&it, &f) == 1) {
 		if (f.name.len != strlen(n->field) ||
-		    strncasecmp(sm->body.data + f.name.off, n->field,
-		        f.name.len) != 0)
+		    strncasecmp(
+		        sm->body.data + f.name.off, n->field, f.name.len) != 0)
 			continue;
 		v = mime_header_unfold(sm->body.data, f.value, sm->s->arena);
 		if (imapd_search_contains(v, strlen(v), n->str, n->str_len))
@@ -106,8 +107,8 @@ imapd_search_sent_day(struct imapd_search_msg *sm)
 
 	if (!imapd_search_load(sm))
 		return INT64_MIN;
-	v = mime_header_get(sm->body.data, sm->mime.root->header, "Date",
-	    sm->s->arena);
+	v = mime_header_get(
+	    sm->body.data, sm->mime.root->header, "Date", sm->s->arena);
 	if (v == NULL || mime_date_parse(v, strlen(v), &t, &tz) != 0)
 		return INT64_MIN;
 	/* RFC 3501: the date, disregarding time and zone. */
@@ -202,17 +203,19 @@ imapd_search_eval(struct imapd_search_msg *sm, const struct imap_search_node *n)
 		return imapd_search_flag(sm, n->flag);
 	case IMAP_SEARCH_KEYWORD:
 		slot = mbox_keywords_find(&sm->s->mbox->kw, n->str);
-		return slot >= 0 && (msg->flags & mbox_keywords_bit((unsigned)slot));
+		return slot >= 0 &&
+		    (msg->flags & mbox_keywords_bit((unsigned)slot));
 	case IMAP_SEARCH_HEADER:
 		return imapd_search_header(sm, n);
 	case IMAP_SEARCH_BODY:
 		return imapd_search_load(sm) &&
-		    imapd_search_contains(sm->body.data + sm->mime.root->body.off,
+		    imapd_search_contains(
+		        sm->body.data + sm->mime.root->body.off,
 		        sm->mime.root->body.len, n->str, n->str_len);
 	case IMAP_SEARCH_TEXT:
 		return imapd_search_load(sm) &&
-		    imapd_search_contains(sm->body.data, sm->body.len, n->str,
-		        n->str_len);
+		    imapd_search_contains(
+		        sm->body.data, sm->body.len, n->str, n->str_len);
 	case IMAP_SEARCH_LARGER:
 		return size > n->num;
 	case IMAP_SEARCH_SMALLER:
@@ -258,7 +261,8 @@ imapd_search_answer(struct imapd_session *s, const struct imap_cmd *cmd,
 		for (i = 0; i < n; i++)
 			buf_printf(out, " %lu", (unsigned long)hits[i]);
 		if (q->uses_modseq && n > 0)
-			buf_printf(out, " (MODSEQ %llu)", (unsigned long long)modseq);
+			buf_printf(
+			    out, " (MODSEQ %llu)", (unsigned long long)modseq);
 	} else {
 		buf_printf(out, "* ESEARCH (TAG \"%s\")%s", cmd->tag,
 		    uid ? " UID" : "");
@@ -273,7 +277,8 @@ imapd_search_answer(struct imapd_session *s, const struct imap_cmd *cmd,
 			imapd_search_set(out, hits, n);
 		}
 		if (q->uses_modseq && n > 0)
-			buf_printf(out, " MODSEQ %llu", (unsigned long long)modseq);
+			buf_printf(
+			    out, " MODSEQ %llu", (unsigned long long)modseq);
 	}
 	buf_puts(out, "\r\n");
 	imapd_reply(s, cmd->tag, "OK", "SEARCH completed");

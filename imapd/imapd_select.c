@@ -41,10 +41,12 @@ imapd_select_flags_write(
 	size_t i;
 
 	buf_putc(out, '(');
-	for (i = 0; i < sizeof(imapd_select_flags) / sizeof(imapd_select_flags[0]);
+	for (i = 0;
+	     i < sizeof(imapd_select_flags) / sizeof(imapd_select_flags[0]);
 	     i++) {
 		if (flags & imapd_select_flags[i].bit) {
-			buf_printf(out, "%s%s", sep, imapd_select_flags[i].name);
+			buf_printf(
+			    out, "%s%s", sep, imapd_select_flags[i].name);
 			sep = " ";
 		}
 	}
@@ -75,7 +77,8 @@ imapd_select_name(struct imapd_session *s, const struct imap_arg *arg,
 	        (s->enabled & IMAPD_ENABLED_UTF8) != 0, &utf8, err) == 0) {
 		rc = imap_mailbox_encode(utf8.data, utf8.len, name);
 		if (rc != 0)
-			err_set(err, ERR_PERM, "CANNOT", "Invalid mailbox name");
+			err_set(
+			    err, ERR_PERM, "CANNOT", "Invalid mailbox name");
 	}
 	buf_deinit(&utf8);
 	return rc;
@@ -137,7 +140,8 @@ imapd_select_keywords(struct imapd_session *s, struct err *err)
 
 	arena_free(&m->kw_arena);
 	m->kw_arena = arena_new();
-	return mbox_keywords_load(s->u->ix, m->folder, m->kw_arena, &m->kw, err);
+	return mbox_keywords_load(
+	    s->u->ix, m->folder, m->kw_arena, &m->kw, err);
 }
 
 void
@@ -155,7 +159,8 @@ imapd_select_flags_announce(struct imapd_session *s)
 	imapd_select_flags_write(m, m->readonly ? 0 : all, out);
 	if (!m->readonly) {
 		buf_truncate(out, out->len - 1);
-		buf_puts(out, out->data[out->len - 1] == '(' ? "\\*)" : " \\*)");
+		buf_puts(
+		    out, out->data[out->len - 1] == '(' ? "\\*)" : " \\*)");
 	}
 	buf_puts(out, "] Flags permitted\r\n");
 }
@@ -172,8 +177,8 @@ imapd_select_announce(struct imapd_session *s, const char *tag)
 	buf_printf(out, "* %zu EXISTS\r\n* 0 RECENT\r\n", n);
 	for (i = 0; i < n; i++) {
 		if (!(mbox_view_msg(m->view, i)->flags & MBOX_INDEX_SEEN)) {
-			buf_printf(out, "* OK [UNSEEN %zu] First unseen\r\n",
-			    i + 1);
+			buf_printf(
+			    out, "* OK [UNSEEN %zu] First unseen\r\n", i + 1);
 			break;
 		}
 	}
@@ -202,8 +207,8 @@ imapd_select_open(
 	    imap_arg_is_atom(&cmd->args[1].list[0], "CONDSTORE"))
 		s->enabled |= IMAPD_ENABLED_CONDSTORE;
 	else if (cmd->count != 1) {
-		imapd_reply(s, cmd->tag, "BAD", "%s takes a mailbox name",
-		    cmd->name);
+		imapd_reply(
+		    s, cmd->tag, "BAD", "%s takes a mailbox name", cmd->name);
 		return;
 	}
 	/* RFC 3501 §6.3.1: a failed SELECT leaves nothing selected. */
@@ -214,8 +219,8 @@ imapd_select_open(
 	if (imapd_select_folder(s, &cmd->args[0], &folder, &err) != 0 ||
 	    imapd_select_snapshot(s, folder.data, &m->view, &err) != 0) {
 		if (err.kind == ERR_PERM && strcmp(err.dsn, "5.2.0") == 0)
-			imapd_reply(s, cmd->tag, "NO",
-			    "[NONEXISTENT] No such mailbox");
+			imapd_reply(
+			    s, cmd->tag, "NO", "[NONEXISTENT] No such mailbox");
 		else
 			imapd_reply_err(s, cmd->tag, &err);
 		mbox_view_free(&m->view);
@@ -228,8 +233,8 @@ imapd_select_open(
 	s->mbox = m;
 	s->state = IMAPD_SELECTED;
 	if (imapd_select_keywords(s, &err) != 0)
-		log_warning("user=<%s>: keywords of %s: %s", s->user,
-		    m->folder, err.text);
+		log_warning("user=<%s>: keywords of %s: %s", s->user, m->folder,
+		    err.text);
 	imapd_watch_attach(s);
 	imapd_select_announce(s, cmd->tag);
 }
@@ -250,8 +255,8 @@ void
 imapd_select_unselect(struct imapd_session *s, const struct imap_cmd *cmd)
 {
 	if (cmd->count != 0) {
-		imapd_reply(s, cmd->tag, "BAD", "%s takes no arguments",
-		    cmd->name);
+		imapd_reply(
+		    s, cmd->tag, "BAD", "%s takes no arguments", cmd->name);
 		return;
 	}
 	/* CLOSE expunges first (RFC 3501 §6.4.2), silently. */
@@ -282,8 +287,8 @@ imapd_select_diff(struct imapd_session *s, const struct mbox_view *old,
 			continue;
 		}
 		j++;
-		if (a->flags == b->flags || (r != NULL && r->quiet != NULL &&
-		                                r->quiet(r->ctx, b->uid)))
+		if (a->flags == b->flags ||
+		    (r != NULL && r->quiet != NULL && r->quiet(r->ctx, b->uid)))
 			continue;
 		buf_printf(out, "* %zu FETCH (UID %lu FLAGS ", i + 1 - removed,
 		    (unsigned long)b->uid);
@@ -306,8 +311,8 @@ imapd_mailbox_refresh(struct imapd_session *s, const struct imapd_refresh *r)
 
 	m->dirty = false;
 	if (imapd_select_snapshot(s, m->folder, &view, &err) != 0) {
-		log_warning("user=<%s>: sync of %s: %s", s->user, m->folder,
-		    err.text);
+		log_warning(
+		    "user=<%s>: sync of %s: %s", s->user, m->folder, err.text);
 		return -1;
 	}
 	if (mbox_view_status(view)->uidvalidity !=
@@ -315,14 +320,15 @@ imapd_mailbox_refresh(struct imapd_session *s, const struct imapd_refresh *r)
 		/* RFC 3501 §2.3.1.1: the UIDs are void; the client must
 		 * start again. */
 		mbox_view_free(&view);
-		imapd_untagged(s, "BYE [UIDVALIDITY] Mailbox rebuilt, "
-		                  "select it again");
+		imapd_untagged(s,
+		    "BYE [UIDVALIDITY] Mailbox rebuilt, "
+		    "select it again");
 		s->closing = true;
 		return -1;
 	}
 	if (imapd_select_keywords(s, &err) != 0)
-		log_warning("user=<%s>: keywords of %s: %s", s->user,
-		    m->folder, err.text);
+		log_warning("user=<%s>: keywords of %s: %s", s->user, m->folder,
+		    err.text);
 	imapd_select_diff(s, m->view, view, r);
 	mbox_view_free(&m->view);
 	m->view = view;

@@ -12,8 +12,8 @@
 #include "store/mbox_view.h"
 
 int
-imapd_seq_resolve(struct imapd_session *s, const struct imap_arg *arg,
-    bool uid, struct imapd_seq *out, struct err *err)
+imapd_seq_resolve(struct imapd_session *s, const struct imap_arg *arg, bool uid,
+    struct imapd_seq *out, struct err *err)
 {
 	const struct mbox_view *v = s->mbox->view;
 	size_t n = mbox_view_count(v), i, r;
@@ -28,9 +28,7 @@ imapd_seq_resolve(struct imapd_session *s, const struct imap_arg *arg,
 		return -1;
 	if (set.saved)
 		return err_set(err, ERR_PERM, "", "No saved search result");
-	star = n == 0 ? 0
-	    : uid     ? mbox_view_msg(v, n - 1)->uid
-	              : (uint32_t)n;
+	star = n == 0 ? 0 : uid ? mbox_view_msg(v, n - 1)->uid : (uint32_t)n;
 	if (!uid) {
 		for (r = 0; r < set.count; r++) {
 			if ((set.ranges[r].hi != IMAP_SEQ_STAR &&
@@ -43,7 +41,8 @@ imapd_seq_resolve(struct imapd_session *s, const struct imap_arg *arg,
 	}
 	out->pos = arena_alloc(s->arena, (n > 0 ? n : 1) * sizeof(*out->pos));
 	for (i = 0; i < n; i++) {
-		uint32_t key = uid ? mbox_view_msg(v, i)->uid : (uint32_t)(i + 1);
+		uint32_t key =
+		    uid ? mbox_view_msg(v, i)->uid : (uint32_t)(i + 1);
 
 		if (imap_seqset_contains(&set, key, star))
 			out->pos[out->count++] = i;

@@ -40,8 +40,8 @@ imapd_session_addr(int fd, char *out, size_t outsz)
 		ip = &((struct sockaddr_in6 *)&ss)->sin6_addr;
 	else if (ss.ss_family == AF_UNIX)
 		snprintf(out, outsz, "local");
-	if (ip != NULL && inet_ntop(ss.ss_family, ip, out, (socklen_t)outsz) ==
-	        NULL)
+	if (ip != NULL &&
+	    inet_ntop(ss.ss_family, ip, out, (socklen_t)outsz) == NULL)
 		snprintf(out, outsz, "unknown");
 }
 

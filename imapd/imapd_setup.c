@@ -45,8 +45,8 @@ imapd_setup_mechs(struct imapd *d, bool tls)
 
 	buf_init(&b);
 	if (auth_client_mechanisms(d->auth, "imap", tls, &b, &err) != 0) {
-		log_warning("authd: cannot read the IMAP mechanisms: %s",
-		    err.text);
+		log_warning(
+		    "authd: cannot read the IMAP mechanisms: %s", err.text);
 		buf_reset(&b);
 	}
 	list = buf_detach(&b);
@@ -97,7 +97,8 @@ imapd_setup_post_jail(struct server *srv)
 	/* Chrooted, "/" is the mail store; otherwise go there. */
 	if (stat("/", &root) != 0)
 		log_fatal_errno(errno, "stat /");
-	d->chrooted = root.st_dev == d->store_dev && root.st_ino == d->store_ino;
+	d->chrooted =
+	    root.st_dev == d->store_dev && root.st_ino == d->store_ino;
 	if (chdir(d->chrooted ? "/" : d->conf->mail_store_directory) != 0)
 		log_fatal_errno(
 		    errno, "chdir %s", d->conf->mail_store_directory);

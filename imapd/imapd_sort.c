@@ -45,8 +45,9 @@ imapd_sort_addr(const struct mime_message *m, const char *field,
 	struct err err;
 
 	*mailbox_out = *display_out = "";
-	if (v == NULL || address_list_parse(v, strlen(v), 0, 1000, &list, a,
-	                     &err) != 0 || list.count == 0)
+	if (v == NULL ||
+	    address_list_parse(v, strlen(v), 0, 1000, &list, a, &err) != 0 ||
+	    list.count == 0)
 		return;
 	*mailbox_out = list.items[0].addr.local;
 	*display_out = list.items[0].display != NULL ? list.items[0].display
@@ -54,8 +55,8 @@ imapd_sort_addr(const struct mime_message *m, const char *field,
 }
 
 static void
-imapd_sort_fill(struct imapd_session *s, struct imapd_sort_key *k,
-    struct buf *body)
+imapd_sort_fill(
+    struct imapd_session *s, struct imapd_sort_key *k, struct buf *body)
 {
 	static const struct mime_limits lim = {
 	    .depth_max = 1, .parts_max = 1, .params_max = 8};
@@ -136,8 +137,8 @@ imapd_sort_cmp(const void *pa, const void *pb, void *arg)
 
 /* The SEARCH result of q with the sort keys of each message, in arena. */
 static struct imapd_sort_key *
-imapd_sort_keys(struct imapd_session *s, const struct imap_search *q,
-    size_t *n_out)
+imapd_sort_keys(
+    struct imapd_session *s, const struct imap_search *q, size_t *n_out)
 {
 	size_t count = mbox_view_count(s->mbox->view), i, n;
 	struct imapd_sort_key *keys;
@@ -236,8 +237,9 @@ imapd_sort_thread(struct imapd_session *s, const struct imap_cmd *cmd)
 		return;
 	}
 	if (q.alg != IMAP_THREAD_ORDEREDSUBJECT) {
-		imapd_reply(s, cmd->tag, "NO", "[CANNOT] Only ORDEREDSUBJECT "
-		                               "threading is supported");
+		imapd_reply(s, cmd->tag, "NO",
+		    "[CANNOT] Only ORDEREDSUBJECT "
+		    "threading is supported");
 		return;
 	}
 	if (!imapd_search_supported(s, cmd, &q.search))
@@ -247,8 +249,8 @@ imapd_sort_thread(struct imapd_session *s, const struct imap_cmd *cmd)
 	/* The threads: where each subject group starts in keys. */
 	roots = arena_zalloc(s->arena, (n + 1) * sizeof(*roots));
 	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n &&
-		     strcasecmp(keys[j].subject, keys[i].subject) == 0;
+		for (j = i + 1;
+		     j < n && strcasecmp(keys[j].subject, keys[i].subject) == 0;
 		     j++)
 			;
 		roots[nroots++] = i;
@@ -260,7 +262,7 @@ imapd_sort_thread(struct imapd_session *s, const struct imap_cmd *cmd)
 		size_t first = roots[i], end = first + 1;
 
 		while (end < n &&
-		       strcasecmp(keys[end].subject, keys[first].subject) == 0)
+		    strcasecmp(keys[end].subject, keys[first].subject) == 0)
 			end++;
 		buf_printf(out, "(%lu", imapd_sort_id(s, uid, &keys[first]));
 		for (k = first + 1; k < end; k++)

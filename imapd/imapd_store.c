@@ -48,8 +48,8 @@ imapd_store_flags(struct imapd_session *s, const char *folder,
 		}
 		if (!create)
 			continue;
-		rc = mbox_keywords_add(s->u->ix, folder, f->keywords[i], &bit,
-		    err);
+		rc = mbox_keywords_add(
+		    s->u->ix, folder, f->keywords[i], &bit, err);
 		if (rc < 0)
 			return -1;
 		if (rc == 0)
@@ -112,14 +112,14 @@ imapd_store_report(struct imapd_session *s, size_t pos,
 	buf_puts(out, "FLAGS ");
 	imapd_select_flags_write(s->mbox, it->flags, out);
 	if (s->enabled & IMAPD_ENABLED_CONDSTORE)
-		buf_printf(out, " MODSEQ (%llu)", (unsigned long long)it->modseq);
+		buf_printf(
+		    out, " MODSEQ (%llu)", (unsigned long long)it->modseq);
 	buf_puts(out, ")\r\n");
 }
 
 static void
-imapd_store_apply(struct imapd_session *s, const struct imap_cmd *cmd,
-    bool uid, const struct imapd_seq *set, const struct imap_store *st,
-    uint64_t flags)
+imapd_store_apply(struct imapd_session *s, const struct imap_cmd *cmd, bool uid,
+    const struct imapd_seq *set, const struct imap_store *st, uint64_t flags)
 {
 	static const enum mbox_index_store_op ops[] = {
 	    [IMAP_STORE_REPLACE] = MBOX_INDEX_STORE_SET,
@@ -151,11 +151,13 @@ imapd_store_apply(struct imapd_session *s, const struct imap_cmd *cmd,
 	}
 	q.items = items;
 	q.n = set->count;
-	imapd_mailbox_refresh(s, &(struct imapd_refresh){
-	                             .quiet = imapd_store_is_quiet, .ctx = &q});
+	imapd_mailbox_refresh(s,
+	    &(struct imapd_refresh){.quiet = imapd_store_is_quiet, .ctx = &q});
 	if (modified.len > 0)
-		imapd_reply(s, cmd->tag, "OK", "[MODIFIED %s] Conditional STORE "
-		                               "failed", modified.data);
+		imapd_reply(s, cmd->tag, "OK",
+		    "[MODIFIED %s] Conditional STORE "
+		    "failed",
+		    modified.data);
 	else
 		imapd_reply(s, cmd->tag, "OK", "STORE completed");
 	buf_deinit(&modified);
@@ -173,13 +175,15 @@ imapd_store_store(struct imapd_session *s, const struct imap_cmd *cmd)
 	uint64_t flags;
 
 	if (count < 2) {
-		imapd_reply(s, cmd->tag, "BAD", "STORE needs a message set, an "
-		                                "item and flags");
+		imapd_reply(s, cmd->tag, "BAD",
+		    "STORE needs a message set, an "
+		    "item and flags");
 		return;
 	}
 	if (s->mbox->readonly) {
-		imapd_reply(s, cmd->tag, "NO", "[READ-ONLY] Mailbox is "
-		                               "read-only");
+		imapd_reply(s, cmd->tag, "NO",
+		    "[READ-ONLY] Mailbox is "
+		    "read-only");
 		return;
 	}
 	if (imapd_seq_resolve(s, &args[0], uid, &set, &err) != 0 ||
@@ -223,8 +227,9 @@ imapd_store_expunge_deleted(
 		if (msg->flags & MBOX_INDEX_DELETED)
 			uids[nuids++] = msg->uid;
 	}
-	if (nuids > 0 && mbox_index_expunge(s->u->ix, s->mbox->folder, uids,
-	                     nuids, NULL, &err) != 0) {
+	if (nuids > 0 &&
+	    mbox_index_expunge(
+	        s->u->ix, s->mbox->folder, uids, nuids, NULL, &err) != 0) {
 		log_warning("user=<%s>: expunge in %s: %s", s->user,
 		    s->mbox->folder, err.text);
 		return -1;
@@ -242,14 +247,15 @@ imapd_store_expunge(struct imapd_session *s, const struct imap_cmd *cmd)
 	struct err err;
 
 	if (cmd->count != (uid ? 2u : 0u)) {
-		imapd_reply(s, cmd->tag, "BAD", "%s", uid
-		        ? "UID EXPUNGE takes a UID set"
+		imapd_reply(s, cmd->tag, "BAD", "%s",
+		    uid ? "UID EXPUNGE takes a UID set"
 		        : "EXPUNGE takes no arguments");
 		return;
 	}
 	if (s->mbox->readonly) {
-		imapd_reply(s, cmd->tag, "NO", "[READ-ONLY] Mailbox is "
-		                               "read-only");
+		imapd_reply(s, cmd->tag, "NO",
+		    "[READ-ONLY] Mailbox is "
+		    "read-only");
 		return;
 	}
 	if (uid && imapd_seq_resolve(s, &cmd->args[1], true, &set, &err) != 0) {
@@ -257,8 +263,9 @@ imapd_store_expunge(struct imapd_session *s, const struct imap_cmd *cmd)
 		return;
 	}
 	if (imapd_store_expunge_deleted(s, uid ? &set : NULL, true) != 0)
-		imapd_reply(s, cmd->tag, "NO", "[UNAVAILABLE] Expunge failed, "
-		                               "try again");
+		imapd_reply(s, cmd->tag, "NO",
+		    "[UNAVAILABLE] Expunge failed, "
+		    "try again");
 	else
 		imapd_reply(s, cmd->tag, "OK", "EXPUNGE completed");
 }

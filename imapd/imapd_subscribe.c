@@ -26,19 +26,20 @@
 static int
 imapd_subscribe_read(struct imapd_session *s, struct buf *b, struct err *err)
 {
-	char *path = arena_printf(s->arena, "%s/%s", s->u->root,
-	    IMAPD_SUBSCRIBE_FILE);
+	char *path =
+	    arena_printf(s->arena, "%s/%s", s->u->root, IMAPD_SUBSCRIBE_FILE);
 	char chunk[4096];
 	ssize_t n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
 	buf_reset(b);
 	if (fd < 0)
-		return errno == ENOENT ? 0
-		                       : err_set(err, ERR_TEMP, "4.3.0",
-		                             "open %s: %s", path, strerror(errno));
+		return errno == ENOENT
+		    ? 0
+		    : err_set(err, ERR_TEMP, "4.3.0", "open %s: %s", path,
+		          strerror(errno));
 	while ((n = read(fd, chunk, sizeof(chunk))) > 0 &&
-	       b->len < IMAPD_SUBSCRIBE_MAX)
+	    b->len < IMAPD_SUBSCRIBE_MAX)
 		buf_append(b, chunk, (size_t)n);
 	close(fd);
 	if (n < 0)
@@ -50,20 +51,21 @@ imapd_subscribe_read(struct imapd_session *s, struct buf *b, struct err *err)
 /* The next line of b from *off ("V\t..." version lines are skipped, as
  * is anything with a control character). NULL at the end. */
 static const char *
-imapd_subscribe_next(struct imapd_session *s, const struct buf *b,
-    size_t *off)
+imapd_subscribe_next(struct imapd_session *s, const struct buf *b, size_t *off)
 {
 	while (*off < b->len) {
-		const char *p = b->data + *off, *nl = memchr(p, '\n', b->len - *off);
+		const char *p = b->data + *off,
+		           *nl = memchr(p, '\n', b->len - *off);
 		size_t len = nl != NULL ? (size_t)(nl - p) : b->len - *off;
 		size_t i;
 
 		*off += len + (nl != NULL);
-		for (i = 0; i < len && (unsigned char)p[i] >= 0x20 && p[i] != 0x7f;
+		for (i = 0;
+		     i < len && (unsigned char)p[i] >= 0x20 && p[i] != 0x7f;
 		     i++)
 			;
-		if (len > 0 && i == len && !(p[0] == 'V' && len > 1 &&
-		                                 p[1] == '\t'))
+		if (len > 0 && i == len &&
+		    !(p[0] == 'V' && len > 1 && p[1] == '\t'))
 			return arena_strndup(s->arena, p, len);
 	}
 	return NULL;
@@ -96,12 +98,13 @@ imapd_subscribe_lsub(struct imapd_session *s, const struct imap_cmd *cmd)
 
 	if (cmd->count != 2 || !imap_arg_is_astring(&cmd->args[0]) ||
 	    !imap_arg_is_astring(&cmd->args[1])) {
-		imapd_reply(s, cmd->tag, "BAD", "LSUB needs a reference and a "
-		                                "mailbox pattern");
+		imapd_reply(s, cmd->tag, "BAD",
+		    "LSUB needs a reference and a "
+		    "mailbox pattern");
 		return;
 	}
-	pattern = arena_printf(
-	    s->arena, "%s%s", cmd->args[0].str, cmd->args[1].str);
+	pattern =
+	    arena_printf(s->arena, "%s%s", cmd->args[0].str, cmd->args[1].str);
 	buf_init(&b);
 	if (imapd_subscribe_read(s, &b, &err) != 0) {
 		imapd_reply_err(s, cmd->tag, &err);
@@ -118,11 +121,11 @@ imapd_subscribe_lsub(struct imapd_session *s, const struct imap_cmd *cmd)
 
 /* Write the new list: a temporary file, then rename. 0 or -1. */
 static int
-imapd_subscribe_write(struct imapd_session *s, const struct buf *b,
-    struct err *err)
+imapd_subscribe_write(
+    struct imapd_session *s, const struct buf *b, struct err *err)
 {
-	char *path = arena_printf(s->arena, "%s/%s", s->u->root,
-	    IMAPD_SUBSCRIBE_FILE);
+	char *path =
+	    arena_printf(s->arena, "%s/%s", s->u->root, IMAPD_SUBSCRIBE_FILE);
 	char *tmp = arena_printf(s->arena, "%s.%ld.tmp", path, (long)getpid());
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	bool ok;
@@ -150,8 +153,8 @@ imapd_subscribe_change(struct imapd_session *s, const struct imap_cmd *cmd)
 	size_t off = 0;
 
 	if (cmd->count != 1) {
-		imapd_reply(s, cmd->tag, "BAD", "%s takes a mailbox name",
-		    cmd->name);
+		imapd_reply(
+		    s, cmd->tag, "BAD", "%s takes a mailbox name", cmd->name);
 		return;
 	}
 	buf_init(&name);

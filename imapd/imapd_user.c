@@ -77,8 +77,8 @@ imapd_user_open(struct imapd_session *s, const char *name, struct err *err)
 	}
 	rc = auth_client_lookup(d->auth, name, &acct, s->arena, err);
 	if (rc == 0)
-		return err_set(err, ERR_PERM, "5.1.1", "authd does not know %s",
-		    name);
+		return err_set(
+		    err, ERR_PERM, "5.1.1", "authd does not know %s", name);
 	if (rc < 0 || imapd_user_base(s, acct.store, &base, err) != 0)
 		return -1;
 	root = maildir_root_path(base, ".", acct.address, s->arena);

@@ -23,8 +23,8 @@
 #include "imapd_mailbox.h"
 #include "store/maildir.h"
 
-#define IMAPD_WATCH_MASK                                                    \
-	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB |  \
+#define IMAPD_WATCH_MASK                                                       \
+	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB |     \
 	    IN_DELETE_SELF | IN_MOVE_SELF)
 
 struct imapd_watch {
@@ -43,8 +43,8 @@ imapd_watch_add_dir(struct imapd *d, struct imapd_watch *w, int i,
 
 	buf_init(&path);
 	buf_printf(&path, "%s/%s", dir, sub);
-	w->wd[i] = inotify_add_watch(d->inotify_fd, path.data,
-	    IMAPD_WATCH_MASK);
+	w->wd[i] =
+	    inotify_add_watch(d->inotify_fd, path.data, IMAPD_WATCH_MASK);
 	if (w->wd[i] < 0)
 		log_warning_errno(errno, "inotify_add_watch %s", path.data);
 	buf_deinit(&path);
@@ -68,7 +68,8 @@ imapd_watch_attach(struct imapd_session *s)
 		w->wd[0] = w->wd[1] = -1;
 		buf_init(&dir);
 		if (d->inotify_fd >= 0 &&
-		    maildir_folder_path(s->u->root, w->folder, &dir, &err) == 0) {
+		    maildir_folder_path(s->u->root, w->folder, &dir, &err) ==
+		        0) {
 			imapd_watch_add_dir(d, w, 0, dir.data, "new");
 			imapd_watch_add_dir(d, w, 1, dir.data, "cur");
 		}
@@ -119,7 +120,8 @@ imapd_watch_event(struct event_loop *loop, int fd, unsigned events, void *ctx)
 {
 	struct imapd *d = ctx;
 	struct imapd_session *s, *next;
-	char data[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	char data[4096]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
 	const struct inotify_event *ev;
 	ssize_t n;
 	size_t off;
@@ -130,8 +132,8 @@ imapd_watch_event(struct event_loop *loop, int fd, unsigned events, void *ctx)
 		for (off = 0; off + sizeof(*ev) <= (size_t)n;
 		     off += sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)(data + off);
-			imapd_watch_mark(d, (ev->mask & IN_Q_OVERFLOW) ? -1
-			                                                : ev->wd);
+			imapd_watch_mark(
+			    d, (ev->mask & IN_Q_OVERFLOW) ? -1 : ev->wd);
 		}
 	}
 	for (s = d->sessions; s != NULL; s = next) {
@@ -149,12 +151,13 @@ imapd_mailbox_watch_init(struct imapd *d)
 {
 	d->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (d->inotify_fd < 0) {
-		log_warning_errno(errno, "inotify_init1: sessions will rescan "
-		                         "their folder before every command");
+		log_warning_errno(errno,
+		    "inotify_init1: sessions will rescan "
+		    "their folder before every command");
 		return;
 	}
-	if (event_fd_add(d->loop, d->inotify_fd, EVENT_READ, imapd_watch_event,
-	        d) != 0)
+	if (event_fd_add(
+	        d->loop, d->inotify_fd, EVENT_READ, imapd_watch_event, d) != 0)
 		log_fatal("event_fd_add inotify failed");
 }
 
