@@ -16,9 +16,10 @@
  * - A header section ends at the first empty line; a line that is not a
  *   field (no colon) also ends it, and is the first body line (as
  *   msg/header.h does).
- * - RFC 2231 parameter continuations (name*0=, name*1*=) are joined;
- *   the charset/language prefix and %-encoding of "name*" values are
- *   left as written (IMAP returns parameters undecoded anyway).
+ * - RFC 2231 parameter continuations are joined: name*0, name*1 give
+ *   "name"; name*0*, name*1* give "name*". Extended values ("name*")
+ *   keep their charset'lang'%XX form, which IMAP clients decode (as
+ *   Dovecot sends them).
  * - A delimiter line is "--boundary" with optional trailing white space
  *   (RFC 2046 §5.1.1), not any line that starts with it; the line end
  *   before a delimiter belongs to the delimiter, also after a nested
@@ -61,7 +62,7 @@ struct mime_span {
 
 /* One parameter of Content-Type or Content-Disposition, in arena. */
 struct mime_param {
-	const char *name; /* lowercased; "*" suffixes of RFC 2231 removed */
+	const char *name; /* lowercased; continuations joined (see above) */
 	const char *value; /* quotes removed, continuations joined */
 };
 

@@ -152,7 +152,12 @@ mime_param_join(const struct mime_param *raw, size_t n, const char *base,
 	return out;
 }
 
-/* Fold RFC 2231 continuations and "name*" into plain parameters. */
+/*
+ * Join RFC 2231 continuations: "name*0", "name*1"... become "name", and
+ * "name*0*", "name*1*"... become "name*" (still charset'lang'%XX
+ * encoded, as "name*" itself stays), so clients that know RFC 2231
+ * decode it and others do not show the encoding as a file name.
+ */
 static size_t
 mime_param_merge(struct mime_param *raw, size_t n, struct arena *a)
 {
@@ -165,11 +170,11 @@ mime_param_merge(struct mime_param *raw, size_t n, struct arena *a)
 		if (sec > 0)
 			continue;
 		if (sec == 0) {
-			p.name = arena_strndup(a, raw[i].name, bl);
-			p.value = mime_param_join(raw, n, p.name, bl, a);
-		} else if (strchr(raw[i].name, '*') != NULL) {
-			p.name = arena_strndup(a, raw[i].name,
-			    (size_t)(strchr(raw[i].name, '*') - raw[i].name));
+			bool ext = raw[i].name[strlen(raw[i].name) - 1] == '*';
+
+			p.value = mime_param_join(raw, n, raw[i].name, bl, a);
+			/* raw[i].name[bl] is the '*' before the "0". */
+			p.name = arena_strndup(a, raw[i].name, bl + ext);
 		}
 		raw[out++] = p;
 	}

@@ -257,7 +257,8 @@ test_params(void)
 	static const char msg[] =
 	    "Content-Type: Application/X-Thing (comment) ; name*0=\"a \\\"q\";"
 	    "\r\n name*1=b.txt; filename*=utf-8''x%20y ; junk; Q=\"open\r\n"
-	    "Content-Disposition: ATTACHMENT; size=12\r\n"
+	    "Content-Disposition: ATTACHMENT; size=12;\r\n"
+	    " title*1*=%20fun; title*0*=us-ascii'en'This%20is\r\n"
 	    "Content-Transfer-Encoding: Base64 \r\n"
 	    "\r\n";
 	struct arena *a = arena_new();
@@ -271,10 +272,14 @@ test_params(void)
 	T_EQ_INT(p->nparams, 3);
 	T_EQ_STR(mime_param_get(p->params, p->nparams, "NAME"), "a \"qb.txt");
 	T_EQ_STR(
-	    mime_param_get(p->params, p->nparams, "filename"), "utf-8''x%20y");
+	    mime_param_get(p->params, p->nparams, "filename*"), "utf-8''x%20y");
 	T_EQ_STR(mime_param_get(p->params, p->nparams, "q"), "open");
 	T_EQ_STR(p->disposition, "attachment");
 	T_EQ_STR(mime_param_get(p->disp_params, p->ndisp_params, "size"), "12");
+	/* RFC 2231 §4.1 example: extended sections keep the "*". */
+	T_EQ_STR(mime_param_get(p->disp_params, p->ndisp_params, "title*"),
+	    "us-ascii'en'This%20is%20fun");
+	T_EQ_INT(p->ndisp_params, 2);
 	T_EQ_INT(p->encoding, MIME_ENC_BASE64);
 	T_EQ_STR(p->encoding_name, "Base64");
 	/* An unusable Content-Type keeps the default. */
