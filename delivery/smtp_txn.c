@@ -217,9 +217,11 @@ smtp_txn_replies(
 			smtp_txn_result(s, acc[i], &r);
 		return 0;
 	}
-	/* A server that took DATA with no recipient gets an empty body. */
+	/* A server that took DATA with no recipient gets an empty body,
+	 * and the connection, its last reply unread, is not reused. */
 	if (smtp_body_send(s, convert && nacc > 0, nacc == 0, err) != 0)
 		return -1;
+	s->broken |= nacc == 0;
 	return smtp_txn_done(s, acc, nacc, err);
 }
 
