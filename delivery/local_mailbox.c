@@ -150,7 +150,8 @@ local_mailbox_deliver(struct local_req *r)
 	buf_init(&headers);
 	for (i = 0; i < r->ntargets; i++) {
 		t = &r->targets[i];
-		if (t->kind != LOCAL_TARGET_MAILBOX)
+		/* Sieve may have settled it already (discard, reject). */
+		if (t->kind != LOCAL_TARGET_MAILBOX || t->resolved_done)
 			continue;
 		local_header_block(r, t->rcpt, "\n", &headers);
 		blocks[i] = arena_strdup(r->arena, headers.data);

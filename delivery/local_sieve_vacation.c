@@ -14,10 +14,12 @@
 #include "local.h"
 #include "local_sieve.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "conf/conf.h"
@@ -78,6 +80,11 @@ local_vacation_due(const char *root, const struct sieve_vacation *v,
 		return 1;
 	buf_init(&path);
 	buf_init(&k.key);
+	/* A sieve_before vacation may answer for a user without scripts. */
+	buf_printf(&path, "%s/sieve", root);
+	if (mkdir(path.data, 0700) != 0 && errno != EEXIST)
+		log_debug("mkdir %s: %s", path.data, strerror(errno));
+	buf_reset(&path);
 	buf_printf(&path, "%s/%s", root, LOCAL_VACATION_DB);
 	buf_puts(&k.key, v->handle);
 	buf_putc(&k.key, '\0');
