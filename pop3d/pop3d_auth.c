@@ -177,17 +177,28 @@ pop3d_auth_finish(struct pop3d_session *s, int rc,
 	}
 }
 
+/* The mechanisms of this connection; false after a reply. */
+static bool
+pop3d_auth_sasl_mechs(struct pop3d_session *s, struct buf *mechs)
+{
+	struct err err;
+	bool apop;
+
+	if (pop3d_auth_mechs(s, mechs, &apop, &err) == 0)
+		return true;
+	pop3d_auth_unreachable(s, &err);
+	return false;
+}
+
 void
 pop3d_auth_user(struct pop3d_session *s, const struct pop3_cmd *cmd)
 {
 	struct buf mechs;
-	struct err err;
-	bool ok, apop;
+	bool ok;
 
 	buf_init(&mechs);
-	if (pop3d_auth_mechs(s, &mechs, &apop, &err) != 0) {
+	if (!pop3d_auth_sasl_mechs(s, &mechs)) {
 		buf_deinit(&mechs);
-		pop3d_auth_unreachable(s, &err);
 		return;
 	}
 	/* authd leaves PLAIN out where plaintext logins are refused. */
@@ -293,19 +304,6 @@ pop3d_auth_rounds(struct pop3d_session *s, struct auth_login_reply *reply,
 			return -1;
 	}
 	return 0;
-}
-
-/* The mechanisms of this connection; false after a reply. */
-static bool
-pop3d_auth_sasl_mechs(struct pop3d_session *s, struct buf *mechs)
-{
-	struct err err;
-	bool apop;
-
-	if (pop3d_auth_mechs(s, mechs, &apop, &err) == 0)
-		return true;
-	pop3d_auth_unreachable(s, &err);
-	return false;
 }
 
 void

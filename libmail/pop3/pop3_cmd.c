@@ -120,8 +120,11 @@ pop3_cmd_split(const char *p, const char *end, struct pop3_cmd *out,
 			while (p < end && !pop3_cmd_is_space(*p))
 				p++;
 		n = (size_t)(p - start);
-		if (n > POP3_CMD_ARG_MAX && out->verb != POP3_CMD_PASS &&
-		    !(out->verb == POP3_CMD_AUTH && out->nargs == 1))
+		/* RFC 2449 §4 bounds arguments at 40 octets; user names
+		 * (addresses) are often longer, so only a mechanism name is
+		 * held to it. Numbers and digests are checked below. */
+		if (n > POP3_CMD_ARG_MAX && out->verb == POP3_CMD_AUTH &&
+		    out->nargs == 0)
 			return err_set(err, ERR_PERM, "",
 			    "Syntax error: argument too long");
 		out->arg[out->nargs++] = arena_strndup(arena, start, n);

@@ -41,7 +41,8 @@ enum pop3_cmd_verb {
 };
 #define POP3_CMD_NVERB (POP3_CMD_UIDL + 1)
 
-/* RFC 2449 §4: a keyword or argument is at most 40 octets. */
+/* RFC 2449 §4: a keyword or argument is at most 40 octets (applied to
+ * AUTH mechanism names; user names may be longer). */
 #define POP3_CMD_ARG_MAX 40
 
 struct pop3_cmd {
@@ -67,12 +68,11 @@ struct pop3_cmd {
  *   "Line too long"            over line_max
  *   "Invalid characters"       NUL or other control octets
  *   "Unknown command"          out->verb is POP3_CMD_UNKNOWN
- *   "Syntax error ..."         wrong number of arguments, an argument
- *                              over POP3_CMD_ARG_MAX (the AUTH initial
- *                              response and PASS are exempt), a number
- *                              that is not 1..4294967295 (TOP's line
- *                              count may be 0), an APOP digest that is
- *                              not 32 hex digits
+ *   "Syntax error ..."         wrong number of arguments, an AUTH
+ *                              mechanism name over POP3_CMD_ARG_MAX, a
+ *                              number that is not 1..4294967295 (TOP's
+ *                              line count may be 0), an APOP digest that
+ *                              is not 32 hex digits
  * Out->verb is set even when the arguments were refused. Never blocks.
  */
 int pop3_cmd_parse(const char *in, size_t len, size_t line_max,

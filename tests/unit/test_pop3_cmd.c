@@ -57,7 +57,9 @@ static const struct pop3_case pop3_cases[] = {
         "Invalid characters"},
     {"USER a\rb", -1, POP3_CMD_UNKNOWN, 0, NULL, NULL, 0, 0,
         "Invalid characters"},
-    {"USER 12345678901234567890123456789012345678901", -1, POP3_CMD_USER, 0,
+    {"USER firstname.lastname@department.example.com", 0, POP3_CMD_USER, 1,
+        "firstname.lastname@department.example.com", NULL, 0, 0, NULL},
+    {"AUTH X-123456789012345678901234567890123456789", -1, POP3_CMD_AUTH, 0,
         NULL, NULL, 0, 0, "Syntax error"},
 };
 
