@@ -98,6 +98,11 @@ struct imapd_session {
 	struct buf *out; /* unsent output from out_off; NULL when empty */
 	size_t out_off;
 	struct arena *arena; /* the current command's; NULL between */
+	/* A command that answers in steps (FETCH): called again once the
+	 * client has taken the output; NULL when none is in progress. The
+	 * command's arena and arguments stay until it clears this. */
+	void (*resume)(struct imapd_session *s);
+	void *resume_ctx;
 	uint64_t logout_timer;
 	uint64_t delay_timer;
 	enum imapd_state state;
@@ -154,6 +159,8 @@ void imapd_io_pump(struct imapd_session *s);
 void imapd_io_watch(struct imapd_session *s);
 /* The output buffer (made on demand). */
 struct buf *imapd_io_out(struct imapd_session *s);
+/* Bytes queued and not yet written. */
+size_t imapd_io_pending_out(const struct imapd_session *s);
 /* Write queued output; false when the connection failed. */
 bool imapd_io_flush(struct imapd_session *s);
 /* Start the TLS handshake (STARTTLS done, or imaps at connect). */

@@ -28,6 +28,7 @@ struct imapd_fetch_msg {
 	uint64_t flags; /* as now, after an implied \Seen */
 	bool flags_changed;
 	bool loaded; /* body and mime are valid */
+	struct arena *arena; /* this message's parse and scratch memory */
 	struct buf body; /* the message, CRLF */
 	struct mime_message mime;
 };
@@ -46,7 +47,7 @@ imapd_fetch_load(
 		return 0;
 	if (imapd_msg_load(s, fm->pos, &fm->body, err) != 0 ||
 	    mime_parse(fm->body.data, fm->body.len, &imapd_fetch_limits,
-	        &fm->mime, s->arena, err) != 0)
+	        &fm->mime, fm->arena, err) != 0)
 		return -1;
 	fm->loaded = true;
 	return 0;
@@ -72,12 +73,12 @@ imapd_fetch_cached(struct imapd_session *s, struct imapd_fetch_msg *fm,
 		buf_reset(&blob);
 		if (kind == MBOX_INDEX_CACHE_ENVELOPE)
 			imap_envelope_write(
-			    &blob, &fm->mime, fm->mime.root, 0, s->arena);
+			    &blob, &fm->mime, fm->mime.root, 0, fm->arena);
 		else
 			imap_bodystructure_write(&blob, &fm->mime,
 			    fm->mime.root,
 			    kind == MBOX_INDEX_CACHE_BODYSTRUCTURE, 0,
-			    s->arena);
+			    fm->arena);
 		/* The cache only saves work; a failure is not the client's. */
 		if (mbox_index_cache_set(s->u->ix, s->mbox->folder,
 		        fm->msg->uid, kind, blob.data, blob.len, &cerr) < 0)
@@ -104,7 +105,7 @@ imapd_fetch_section(struct imapd_session *s, struct imapd_fetch_msg *fm,
 	buf_init(&decoded);
 	if (it->kind == IMAP_FETCH_BODY) {
 		if (mime_section_get(
-		        &fm->mime, &it->section, s->arena, &data, &len) == 0) {
+		        &fm->mime, &it->section, fm->arena, &data, &len) == 0) {
 			data = "";
 			len = 0;
 		}
@@ -280,39 +281,72 @@ imapd_fetch_seen(struct imapd_session *s, struct imapd_fetch_msg *fms, size_t n)
 	}
 }
 
+/* A FETCH in progress: answered message by message as the client
+ * takes the output, so its size never piles up in memory. */
+struct imapd_fetch_job {
+	const char *tag;
+	bool uid;
+	struct imap_fetch f;
+	struct imapd_fetch_msg *fms;
+	size_t n, next, failed;
+	struct err err;
+};
+
+static void
+imapd_fetch_resume(struct imapd_session *s)
+{
+	struct imapd_fetch_job *job = s->resume_ctx;
+	struct imapd_fetch_msg *fm;
+
+	while (job->next < job->n) {
+		fm = &job->fms[job->next++];
+		if (job->f.has_changedsince &&
+		    fm->msg->modseq <= job->f.changedsince)
+			continue;
+		buf_init(&fm->body);
+		fm->arena = arena_new();
+		if (imapd_fetch_one(s, &job->f, job->uid, fm, &job->err) != 0) {
+			log_warning("user=<%s>: FETCH %lu: %s", s->user,
+			    (unsigned long)fm->msg->uid, job->err.text);
+			job->failed++;
+		}
+		arena_free(&fm->arena);
+		buf_deinit(&fm->body);
+		if (imapd_io_pending_out(s) >= IMAPD_OUT_HIGH &&
+		    job->next < job->n) {
+			s->resume = imapd_fetch_resume;
+			return;
+		}
+	}
+	s->resume = NULL;
+	if (job->failed > 0)
+		imapd_reply_err(s, job->tag, &job->err);
+	else
+		imapd_reply(s, job->tag, "OK", "FETCH completed");
+}
+
 static void
 imapd_fetch_run(struct imapd_session *s, const struct imap_cmd *cmd, bool uid,
     const struct imapd_seq *set, const struct imap_fetch *f)
 {
-	struct imapd_fetch_msg *fms;
-	struct err err;
-	size_t i, failed = 0;
+	struct imapd_fetch_job *job = arena_zalloc(s->arena, sizeof(*job));
+	size_t i;
 
-	fms = arena_zalloc(s->arena, (set->count + 1) * sizeof(*fms));
+	job->tag = cmd->tag;
+	job->uid = uid;
+	job->f = *f;
+	job->n = set->count;
+	job->fms = arena_zalloc(s->arena, (set->count + 1) * sizeof(*job->fms));
 	for (i = 0; i < set->count; i++) {
-		fms[i].pos = set->pos[i];
-		fms[i].msg = mbox_view_msg(s->mbox->view, set->pos[i]);
-		fms[i].flags = fms[i].msg->flags;
+		job->fms[i].pos = set->pos[i];
+		job->fms[i].msg = mbox_view_msg(s->mbox->view, set->pos[i]);
+		job->fms[i].flags = job->fms[i].msg->flags;
 	}
 	if (f->sets_seen && !s->mbox->readonly)
-		imapd_fetch_seen(s, fms, set->count);
-	err_clear(&err);
-	for (i = 0; i < set->count; i++) {
-		if (f->has_changedsince &&
-		    fms[i].msg->modseq <= f->changedsince)
-			continue;
-		buf_init(&fms[i].body);
-		if (imapd_fetch_one(s, f, uid, &fms[i], &err) != 0) {
-			log_warning("user=<%s>: FETCH %lu: %s", s->user,
-			    (unsigned long)fms[i].msg->uid, err.text);
-			failed++;
-		}
-		buf_deinit(&fms[i].body);
-	}
-	if (failed > 0)
-		imapd_reply_err(s, cmd->tag, &err);
-	else
-		imapd_reply(s, cmd->tag, "OK", "FETCH completed");
+		imapd_fetch_seen(s, job->fms, set->count);
+	err_clear(&job->err);
+	s->resume_ctx = job;
+	imapd_fetch_resume(s);
 }
 
 void

@@ -80,7 +80,7 @@ imapd_io_release(struct imapd_session *s)
 	s->in_off = s->out_off = 0;
 }
 
-static size_t
+size_t
 imapd_io_pending_out(const struct imapd_session *s)
 {
 	return s->out != NULL ? s->out->len - s->out_off : 0;
@@ -122,6 +122,7 @@ imapd_io_watch(struct imapd_session *s)
 		mask = s->tls_want == POLLOUT ? EVENT_WRITE : EVENT_READ;
 	else {
 		if (!s->closing && s->wait != IMAPD_WAIT_DELAY &&
+		    s->resume == NULL &&
 		    imapd_io_pending_out(s) < IMAPD_OUT_HIGH)
 			mask |= EVENT_READ;
 		if (imapd_io_pending_out(s) > 0)
@@ -223,6 +224,20 @@ imapd_io_read(struct imapd_session *s)
 	return -1;
 }
 
+/* A command boundary: give back what the command needed. */
+static void
+imapd_io_command_done(struct imapd_session *s)
+{
+	arena_free(&s->arena);
+	if (s->wait != IMAPD_WAIT_TLS)
+		imapd_io_parser_reset(s);
+	if (s->want_line) {
+		s->want_line = false;
+		imap_parse_want_line(&s->parser);
+	}
+	imapd_session_touch(s);
+}
+
 /* Feed buffered input to the parser and handle one event. false: no
  * complete event (more input needed). */
 static bool
@@ -259,15 +274,8 @@ imapd_io_parse(struct imapd_session *s)
 		}
 		break;
 	}
-	/* A command boundary: give back what the command needed. */
-	arena_free(&s->arena);
-	if (s->wait != IMAPD_WAIT_TLS)
-		imapd_io_parser_reset(s);
-	if (s->want_line) {
-		s->want_line = false;
-		imap_parse_want_line(&s->parser);
-	}
-	imapd_session_touch(s);
+	if (s->resume == NULL)
+		imapd_io_command_done(s);
 	return true;
 }
 
@@ -300,6 +308,12 @@ imapd_io_pump(struct imapd_session *s)
 		}
 		if (s->closing || imapd_io_blocked(s))
 			break;
+		if (s->resume != NULL) {
+			s->resume(s);
+			if (s->resume == NULL)
+				imapd_io_command_done(s);
+			continue;
+		}
 		if (s->in != NULL && s->in_off < s->in->len &&
 		    imapd_io_parse(s))
 			continue;

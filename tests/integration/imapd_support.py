@@ -45,6 +45,16 @@ class RawClient:
             raise ConnectionError("closed by the server")
         return got.decode("utf-8", "replace").rstrip("\r\n")
 
+    def read(self, n):
+        """Exactly n bytes (a literal)."""
+        data = b""
+        while len(data) < n:
+            chunk = self.file.read(n - len(data))
+            if not chunk:
+                raise ConnectionError("closed by the server")
+            data += chunk
+        return data
+
     def until_tagged(self, tag):
         """Lines up to and including the one starting with tag."""
         out = []

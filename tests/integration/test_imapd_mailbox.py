@@ -111,6 +111,34 @@ class ImapdMailbox(ImapdCase):
         self.assertEqual(data[0][1], b"line")
         self.assertIn(b'("TEXT" "PLAIN"', data[0][0] + data[1])
 
+    def test_big_fetch_is_answered_in_steps(self):
+        """More output than imapd buffers at once (256 KiB): the FETCH
+        goes on as the client reads, and a pipelined command waits."""
+        c = self.imap(login=ALICE)
+        c.create("Big")
+        body = MSG + b"".join(b"line %06d of a long message\r\n" % i
+                              for i in range(3000))
+        for _ in range(12):
+            self.append(c, "Big", msg=body)
+        c.select("Big")
+        r = self.raw()
+        r.line()
+        r.send("l LOGIN %s %s\r\ns SELECT Big\r\n" % (ALICE, PASSWORD))
+        r.until_tagged("s")
+        r.send("f FETCH 1:* (BODY.PEEK[])\r\nn NOOP\r\n")
+        got = 0
+        while True:
+            line = r.line()
+            m = re.search(r"\{(\d+)\}$", line)
+            if m:
+                self.assertEqual(r.read(int(m.group(1))), body)
+                got += 1
+            if line.startswith("f "):
+                self.assertEqual(line, "f OK FETCH completed")
+                break
+        self.assertEqual(got, 12)
+        self.assertEqual(r.until_tagged("n")[-1], "n OK NOOP completed")
+
     def test_examine_is_read_only(self):
         c = self.imap(login=ALICE)
         self.append(c)
