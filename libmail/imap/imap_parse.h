@@ -18,7 +18,7 @@
  *
  * Errors: every parser fills struct err with kind ERR_PERM, text for the
  * client, and in err->dsn the IMAP response code to send, without
- * brackets ("BADCHARSET", "TOOBIG", "LIMIT", "CLIENTBUG"), or "" for a
+ * brackets ("BADCHARSET", "TOOBIG", "LIMIT", "CANNOT"), or "" for a
  * plain syntax error (reply "BAD"); with a code, reply "NO [code]"
  * except where a function says BAD.
  */
@@ -327,8 +327,9 @@ void imap_datetime_write(struct buf *out, time_t t, int tz);
  * Decode a mailbox name as the client sent it (modified UTF-7, or
  * UTF-8 when utf8 is true, i.e. after ENABLE UTF8=ACCEPT or IMAP4rev2)
  * into UTF-8 appended to out, and validate it: well-formed modified
- * UTF-7 (no "&" left open, base64 that is minimal and decodes to valid
- * UTF-16, no printable ASCII encoded), no control characters, no leading
+ * UTF-7 (no "&" left open, base64 without leftover bits that decodes
+ * to valid UTF-16, no printable ASCII encoded), no control characters
+ * (C0, DEL, C1), no leading
  * '/', no level ".." or "." (with the '/' separator), not empty.
  * "INBOX" in any case is returned as "INBOX". The store's own checks
  * (store/mbox_folder.h) still apply after this one. 0, or -1 with err
