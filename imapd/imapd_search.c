@@ -33,6 +33,7 @@ struct imapd_search_msg {
 	uint32_t maxuid;
 	time_t now;
 	int loaded; /* 0 not yet, 1 body and mime valid, -1 unreadable */
+	struct arena *arena; /* this message's parse; NULL until loaded */
 	struct buf body;
 	struct mime_message mime;
 };
@@ -48,11 +49,13 @@ imapd_search_load(struct imapd_search_msg *sm)
 {
 	struct err err;
 
+	if (sm->loaded == 0 && sm->arena == NULL)
+		sm->arena = arena_new();
 	if (sm->loaded == 0)
 		sm->loaded =
 		    imapd_msg_load(sm->s, sm->pos, &sm->body, &err) == 0 &&
 		        mime_parse(sm->body.data, sm->body.len,
-		            &imapd_search_limits, &sm->mime, sm->s->arena,
+		            &imapd_search_limits, &sm->mime, sm->arena,
 		            &err) == 0
 		    ? 1
 		    : -1;
@@ -90,7 +93,7 @@ imapd_search_header(
 		    strncasecmp(
 		        sm->body.data + f.name.off, n->field, f.name.len) != 0)
 			continue;
-		v = mime_header_unfold(sm->body.data, f.value, sm->s->arena);
+		v = mime_header_unfold(sm->body.data, f.value, sm->arena);
 		if (imapd_search_contains(v, strlen(v), n->str, n->str_len))
 			return true;
 	}
@@ -108,7 +111,7 @@ imapd_search_sent_day(struct imapd_search_msg *sm)
 	if (!imapd_search_load(sm))
 		return INT64_MIN;
 	v = mime_header_get(
-	    sm->body.data, sm->mime.root->header, "Date", sm->s->arena);
+	    sm->body.data, sm->mime.root->header, "Date", sm->arena);
 	if (v == NULL || mime_date_parse(v, strlen(v), &t, &tz) != 0)
 		return INT64_MIN;
 	/* RFC 3501: the date, disregarding time and zone. */
@@ -291,6 +294,7 @@ imapd_search_run(struct imapd_session *s, const struct imap_search *q,
 	const struct mbox_view *v = s->mbox->view;
 	size_t count = mbox_view_count(v), i, n = 0;
 	struct imapd_search_msg sm = {.s = s, .now = time(NULL)};
+	bool matched;
 
 	*modseq_out = 0;
 	sm.maxuid = count > 0 ? mbox_view_msg(v, count - 1)->uid : 0;
@@ -299,7 +303,10 @@ imapd_search_run(struct imapd_session *s, const struct imap_search *q,
 		sm.pos = i;
 		sm.msg = mbox_view_msg(v, i);
 		sm.loaded = 0;
-		if (!imapd_search_eval(&sm, q->root))
+		matched = imapd_search_eval(&sm, q->root);
+		/* A message's parse lives only while it is evaluated. */
+		arena_free(&sm.arena);
+		if (!matched)
 			continue;
 		pos_out[n++] = i;
 		if (sm.msg->modseq > *modseq_out)
