@@ -50,6 +50,9 @@ struct smtp_agent {
 	struct smtp_sess *cache;
 	char *cache_nexthop;
 	uint64_t cache_timer; /* closes it when it has idled too long */
+	/* The last TLS session, offered again to the same server. */
+	struct buf tls_resume;
+	char *tls_resume_relay;
 };
 
 /* One server to try. */

@@ -98,6 +98,35 @@ refused:
 	return err_set(err, ERR_TEMP, "4.0.0", "%s", smtp_conn_said(s, &r));
 }
 
+/* Offer the TLS session kept from the last connection to this server
+ * (RFC 8446 2.2), which saves the expensive part of the handshake. */
+static void
+smtp_session_resume(struct smtp_sess *s)
+{
+	struct smtp_agent *ag = s->ag;
+	struct err err;
+
+	if (ag->tls_resume_relay == NULL ||
+	    strcmp(ag->tls_resume_relay, s->relay) != 0)
+		return;
+	if (tls_session_import(
+	        s->tls, ag->tls_resume.data, ag->tls_resume.len, &err) != 0)
+		log_debug("%s: %s", s->relay, err.text);
+}
+
+/* Keep the session's TLS session for the next connection. */
+static void
+smtp_session_keep_tls(struct smtp_sess *s)
+{
+	struct smtp_agent *ag = s->ag;
+
+	buf_reset(&ag->tls_resume);
+	free(ag->tls_resume_relay);
+	ag->tls_resume_relay = NULL;
+	if (tls_session_export(s->tls, &ag->tls_resume) == 1)
+		ag->tls_resume_relay = xstrdup(s->relay);
+}
+
 /* STARTTLS and the handshake, then EHLO again (RFC 3207 4.2). */
 static int
 smtp_session_tls(struct smtp_sess *s, struct err *err)
@@ -122,6 +151,7 @@ smtp_session_tls(struct smtp_sess *s, struct err *err)
 	if ((s->tls = tls_session_client_new(ag->tls, s->fd, name, err)) ==
 	    NULL)
 		return -1;
+	smtp_session_resume(s);
 	s->st.timeout_ms = (int)(ag->conf->smtp_starttls_timeout * 1000);
 	if (tls_stream_start(&s->st, s->tls, NULL, err) != 0) {
 		s->tls_failed = true;
@@ -130,8 +160,9 @@ smtp_session_tls(struct smtp_sess *s, struct err *err)
 	}
 	buf_init(&how);
 	tls_session_describe(s->tls, &how);
-	log_info("%s TLS connection established to %s: %s",
-	    tls_session_trust(s->tls), s->relay, how.data);
+	log_info("%s TLS connection established to %s: %s%s",
+	    tls_session_trust(s->tls), s->relay, how.data,
+	    tls_session_reused(s->tls) ? " (resumed)" : "");
 	buf_deinit(&how);
 	return smtp_session_helo(s, err);
 }
@@ -208,6 +239,8 @@ smtp_session_free(struct smtp_sess **sp, bool quit)
 		(void)smtp_conn_reply(
 		    s, s->ag->conf->smtp_quit_timeout, &r, &err);
 	}
+	if (s->tls != NULL && !s->tls_failed)
+		smtp_session_keep_tls(s);
 	if (s->tls != NULL)
 		tls_session_shutdown(s->tls);
 	stream_deinit(&s->st);

@@ -157,6 +157,7 @@ smtp_setup_pre_jail(struct server *srv)
 
 	ag->conf = conf;
 	ag->srv = srv;
+	buf_init(&ag->tls_resume);
 	ag->lmtp = strcmp(server_service(srv), "lmtp") == 0;
 	ag->ipc_timeout_ms = SMTP_IPC_TIMEOUT_MS;
 	ag->families = smtp_setup_families(conf->inet_protocols);
@@ -185,6 +186,8 @@ smtp_setup_exit(struct server *srv)
 	tls_ctx_free(&ag->tls);
 	maps_close(&ag->sasl_maps);
 	free(ag->own);
+	buf_deinit(&ag->tls_resume);
+	free(ag->tls_resume_relay);
 	free(ag);
 	server_set_ctx(srv, NULL);
 }

@@ -114,6 +114,8 @@ class SmtpClientTest(unittest.TestCase):
             "smtpcache unix - - y - 1 smtp -o "
             "smtp_connection_cache_time_limit=60s -o "
             "smtp_connection_reuse_count_limit=3",
+            # One process: a TLS session is kept per process.
+            "smtpone unix - - y - 1 smtp",
             "smtpidle unix - - y - 1 smtp -o "
             "smtp_connection_cache_time_limit=1s",
         ], main_cf={
@@ -408,6 +410,17 @@ class SmtpClientTest(unittest.TestCase):
                                r"without TLS")
         res = self.send(["fallback2@remote.test"], service="smtptls")
         self.assertEqual(res[0][0], "deferred", res)
+
+    def test_tls_session_resumed(self):
+        self.a.tls_context = server_context(self.cert, self.key)
+        mark = self.inst.log_mark()
+        for i in range(2):
+            res = self.send(["resume%d@remote.test" % i], service="smtpone")
+            self.assertEqual(res[0][0], "sent", res)
+        self.inst.wait_for_log(r"TLS connection established to 127\.0\.0\.1"
+                               r"\[127\.0\.0\.1\]:\d+: TLSv1\.3 .*"
+                               r"\(resumed\)", start=mark)
+        self.assertTrue(all(m["tls"] for m in self.a.messages))
 
     def test_no_tls_when_level_none(self):
         self.a.tls_context = server_context(self.cert, self.key)
