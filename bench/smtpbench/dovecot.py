@@ -86,10 +86,16 @@ class Dovecot(Instance):
             raise NotMeasured(f"dovecot: {e}") from None
         self.roots.append(self.proc.pid)
         deadline = time.monotonic() + 30
-        while not os.path.exists(self.lmtp_socket):
+        while not self.ready():
             if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise NotMeasured("dovecot did not open its LMTP socket")
+                raise NotMeasured(f"dovecot did not open {self.awaited}")
             time.sleep(0.05)
+
+    awaited = "its LMTP socket"
+
+    def ready(self):
+        """True once the started Dovecot serves what it is for."""
+        return os.path.exists(self.lmtp_socket)
 
     def _stop(self):
         if self.proc is None or self.proc.poll() is not None:

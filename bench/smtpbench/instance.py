@@ -21,11 +21,14 @@ class NotMeasured(Exception):
     missing from the report, with this exception's text as the reason."""
 
 
-def run(argv, what, timeout=120, **kw):
-    """Run argv to completion; raise NotMeasured with its output when it
-    fails or takes longer than timeout seconds."""
+def run(argv, what, timeout=120, input=None, **kw):
+    """Run argv to completion, with input (str) as its standard input if
+    given; raise NotMeasured with its output when it fails or takes
+    longer than timeout seconds."""
     try:
-        p = subprocess.run(argv, stdin=subprocess.DEVNULL,
+        p = subprocess.run(argv, input=input,
+                           stdin=subprocess.DEVNULL if input is None
+                           else None,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            text=True, timeout=timeout, **kw)
     except subprocess.TimeoutExpired:
