@@ -23,9 +23,8 @@
  * without a domain gets host "". A field made only of empty groups
  * ("undisclosed-recipients:;") shows their markers; an empty group
  * among mailboxes is left out, as msg/address_list.h returns no item
- * for it (partial).
- * flags are
- * IMAP_WRITE_* (imap/imap_write.h). Scratch memory comes from a.
+ * for it (partial). flags are IMAP_WRITE_* (imap/imap_write.h).
+ * Scratch memory comes from a.
  */
 void imap_envelope_write(struct buf *out, const struct mime_message *m,
     const struct mime_part *msg, unsigned flags, struct arena *a);

@@ -329,8 +329,8 @@ void imap_datetime_write(struct buf *out, time_t t, int tz);
  * into UTF-8 appended to out, and validate it: well-formed modified
  * UTF-7 (no "&" left open, base64 without leftover bits that decodes
  * to valid UTF-16, no printable ASCII encoded), no control characters
- * (C0, DEL, C1), no leading
- * '/', no level ".." or "." (with the '/' separator), not empty.
+ * (C0, DEL, C1), no leading '/', no level ".." or "." (with the '/'
+ * separator), not empty.
  * "INBOX" in any case is returned as "INBOX". The store's own checks
  * (store/mbox_folder.h) still apply after this one. 0, or -1 with err
  * (ERR_PERM, "CANNOT" code, reason).
