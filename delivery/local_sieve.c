@@ -43,8 +43,8 @@ struct local_sieve_run {
 
 /* Add the scripts of a sieve_before/sieve_after list. 0 or -1 (err). */
 static int
-local_sieve_add_list(struct local_sieve_run *run, const char *list,
-    struct err *err)
+local_sieve_add_list(
+    struct local_sieve_run *run, const char *list, struct err *err)
 {
 	const char *cursor = list;
 	struct buf path;
@@ -60,7 +60,8 @@ local_sieve_add_list(struct local_sieve_run *run, const char *list,
 		rc = local_sieve_cache_get(run->r->lc, path.data, path.data,
 		    &run->scripts[run->count], err);
 		if (rc == 0)
-			log_warning("sieve script %s does not exist", path.data);
+			log_warning(
+			    "sieve script %s does not exist", path.data);
 		else if (rc == 1)
 			run->count++;
 	}
@@ -70,8 +71,8 @@ local_sieve_add_list(struct local_sieve_run *run, const char *list,
 
 /* Add the user's active script, if any. 0 or -1 (err). */
 static int
-local_sieve_add_user(struct local_sieve_run *run, const char *root,
-    struct err *err)
+local_sieve_add_user(
+    struct local_sieve_run *run, const char *root, struct err *err)
 {
 	struct sieve_store_limits lim = {0, 0};
 	struct sieve_store *st = sieve_store_new(root, &lim);
@@ -104,8 +105,7 @@ local_sieve_sink(void *ctx, const char *data, size_t len, struct err *err)
 
 /* The Maildir++ folder of an IMAP mailbox name exists in root? */
 static int
-local_sieve_folder_exists(const char *root, const char *folder,
-    struct err *err)
+local_sieve_folder_exists(const char *root, const char *folder, struct err *err)
 {
 	struct buf path;
 	struct stat sb;
@@ -155,8 +155,8 @@ local_sieve_include(void *ctx, enum sieve_location loc, const char *name,
 	st = sieve_store_new(run->r->targets[run->ti].path, &lim);
 	buf_init(&path);
 	sieve_store_path(st, name, &path);
-	rc = local_sieve_cache_get(
-	    run->r->lc, path.data, name, script_out, err);
+	rc =
+	    local_sieve_cache_get(run->r->lc, path.data, name, script_out, err);
 	buf_deinit(&path);
 	sieve_store_free(&st);
 	return rc;
@@ -234,8 +234,8 @@ local_sieve_flags(const struct local_sieve_run *run, const char *folder,
 
 	for (i = 0; i < a->flag_count; i++) {
 		if (a->flags[i][0] != '\\') {
-			flags |= local_sieve_keyword(&ix, root, folder,
-			    a->flags[i]);
+			flags |=
+			    local_sieve_keyword(&ix, root, folder, a->flags[i]);
 			continue;
 		}
 		for (j = 0; j < sizeof(map) / sizeof(map[0]); j++)
@@ -315,8 +315,8 @@ local_sieve_redirect(struct local_sieve_run *run, const struct sieve_action *a)
 		    a->address);
 		return false;
 	}
-	nt = local_target_add(r, t->rcpt, LOCAL_TARGET_FORWARD, a->address,
-	    a->address);
+	nt = local_target_add(
+	    r, t->rcpt, LOCAL_TARGET_FORWARD, a->address, a->address);
 	if (nt != NULL)
 		nt->via = via;
 	return true;
@@ -368,8 +368,8 @@ local_sieve_actions(struct local_sieve_run *run, const struct sieve_result *res)
 	else if (keep)
 		run->r->targets[run->ti].flags = keep_flags;
 	else
-		local_target_done(run->r, &run->r->targets[run->ti], "2.0.0",
-		    "%s", what);
+		local_target_done(
+		    run->r, &run->r->targets[run->ti], "2.0.0", "%s", what);
 }
 
 /* Run the chain on mailbox target ti; msg is loaded on first use. */

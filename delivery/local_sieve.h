@@ -20,9 +20,8 @@ void local_sieve_cache_begin(struct local *lc);
  * err (ERR_PERM: it does not compile, the text says where; ERR_TEMP:
  * it cannot be read).
  */
-int local_sieve_cache_get(struct local *lc, const char *path,
-    const char *name, const struct sieve_script **script_out,
-    struct err *err);
+int local_sieve_cache_get(struct local *lc, const char *path, const char *name,
+    const struct sieve_script **script_out, struct err *err);
 
 /* ---- local_sieve_vacation.c ---- */
 
@@ -32,7 +31,7 @@ int local_sieve_cache_get(struct local *lc, const char *path,
  * within the period (tracked in the user's store), queue the reply with
  * the null sender. Failures are logged: the delivery goes on.
  */
-void local_sieve_vacation(struct local_req *r, size_t ti,
-    const struct sieve_vacation *v);
+void local_sieve_vacation(
+    struct local_req *r, size_t ti, const struct sieve_vacation *v);
 
 #endif

@@ -74,8 +74,8 @@ local_sieve_cache_same(const struct stat *a, const struct stat *b)
 
 /* Read the open file fd of sb.st_size octets into text. */
 static int
-local_sieve_cache_read(int fd, const char *path, size_t max,
-    struct buf *text, struct err *err)
+local_sieve_cache_read(
+    int fd, const char *path, size_t max, struct buf *text, struct err *err)
 {
 	char chunk[8192];
 	ssize_t n;
@@ -127,8 +127,8 @@ local_sieve_cache_slot(struct local_sieve_cache *c, const char *path)
 /* Compile the file open as fd into a new cache slot. */
 static int
 local_sieve_cache_load(struct local *lc, int fd, const struct stat *sb,
-    const char *path, const char *name,
-    const struct sieve_script **script_out, struct err *err)
+    const char *path, const char *name, const struct sieve_script **script_out,
+    struct err *err)
 {
 	struct local_sieve_cache *c = lc->sieve_cache;
 	struct sieve_limits lim = sieve_limits_from_conf(lc->conf);

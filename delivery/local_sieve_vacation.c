@@ -57,20 +57,20 @@ local_vacation_txn(struct db_lmdb_txn *txn, void *ctx, struct err *err)
 			return 0;
 	}
 	snprintf(next, sizeof(next), "%" PRIu64, k->now + k->seconds);
-	if (db_lmdb_put(txn, k->key.data, k->key.len, next, strlen(next),
-	        err) != 0)
+	if (db_lmdb_put(
+	        txn, k->key.data, k->key.len, next, strlen(next), err) != 0)
 		return -1;
 	return 1;
 }
 
 /* 1 a reply is due (and recorded), 0 one went out within the period. */
 static int
-local_vacation_due(const char *root, const struct sieve_vacation *v,
-    struct err *err)
+local_vacation_due(
+    const char *root, const struct sieve_vacation *v, struct err *err)
 {
 	struct db_lmdb_opts opts = {.flags = DB_LMDB_CREATE};
-	struct local_vacation_key k = {.now = (uint64_t)time(NULL),
-	    .seconds = v->seconds};
+	struct local_vacation_key k = {
+	    .now = (uint64_t)time(NULL), .seconds = v->seconds};
 	struct db_lmdb *db;
 	struct buf path;
 	size_t i;
@@ -89,9 +89,10 @@ local_vacation_due(const char *root, const struct sieve_vacation *v,
 	buf_puts(&k.key, v->handle);
 	buf_putc(&k.key, '\0');
 	for (i = 0; v->to[i] != '\0'; i++)
-		buf_putc(&k.key, (char)(v->to[i] >= 'A' && v->to[i] <= 'Z'
-		                            ? v->to[i] + 'a' - 'A'
-		                            : v->to[i]));
+		buf_putc(&k.key,
+		    (char)(v->to[i] >= 'A' && v->to[i] <= 'Z'
+		            ? v->to[i] + 'a' - 'A'
+		            : v->to[i]));
 	if ((db = db_lmdb_open(path.data, &opts, err)) != NULL) {
 		if (k.key.len > db_lmdb_key_max(db))
 			buf_truncate(&k.key, db_lmdb_key_max(db));
@@ -139,12 +140,14 @@ local_vacation_compose(struct local_req *r, const char *from,
 	if (v->in_reply_to != NULL && local_vacation_ascii(v->in_reply_to))
 		buf_printf(out, "In-Reply-To: %s\nReferences: %s\n",
 		    v->in_reply_to, v->in_reply_to);
-	buf_puts(out, "Auto-Submitted: auto-replied (vacation)\n"
-	              "Precedence: bulk\nMIME-Version: 1.0\n");
+	buf_puts(out,
+	    "Auto-Submitted: auto-replied (vacation)\n"
+	    "Precedence: bulk\nMIME-Version: 1.0\n");
 	/* RFC 5230 §5.8: with :mime the reason has its own MIME header. */
 	if (!v->mime)
-		buf_puts(out, "Content-Type: text/plain; charset=utf-8\n"
-		              "Content-Transfer-Encoding: 8bit\n\n");
+		buf_puts(out,
+		    "Content-Type: text/plain; charset=utf-8\n"
+		    "Content-Transfer-Encoding: 8bit\n\n");
 	buf_puts(out, v->reason);
 	if (out->len > 0 && out->data[out->len - 1] != '\n')
 		buf_putc(out, '\n');
@@ -153,12 +156,12 @@ local_vacation_compose(struct local_req *r, const char *from,
 
 /* Queue msg from the null sender to one recipient; the id into id_out. */
 static int
-local_vacation_queue(struct local_req *r, const char *to,
-    const struct buf *msg, struct buf *id_out, struct err *err)
+local_vacation_queue(struct local_req *r, const char *to, const struct buf *msg,
+    struct buf *id_out, struct err *err)
 {
 	struct queue_rcpt rcpt = {.address = to};
-	struct queue_env env = {.sender = "", .protocol = "LOCAL",
-	    .rcpts = &rcpt, .nrcpt = 1};
+	struct queue_env env = {
+	    .sender = "", .protocol = "LOCAL", .rcpts = &rcpt, .nrcpt = 1};
 	struct queue_writer *w = NULL;
 	struct queue_dir *qd;
 	int rc = -1;
@@ -192,8 +195,8 @@ local_sieve_vacation(
 	}
 	if ((rc = local_vacation_due(t->path, v, &err)) <= 0) {
 		if (rc < 0)
-			log_warning("%s: sieve: vacation: %s", t->address,
-			    err.text);
+			log_warning(
+			    "%s: sieve: vacation: %s", t->address, err.text);
 		else
 			log_info("%s: sieve: vacation: <%s> already answered",
 			    t->address, v->to);

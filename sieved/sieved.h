@@ -77,8 +77,8 @@ void sieved_session_error(struct sieved_session *s);
 /* ---- sieved_reply.c: responses (RFC 5804 §1.3, §4) ---- */
 
 /* A string: quoted when short and plain, else a literal. */
-void sieved_reply_string(struct sieved_session *s, const char *data,
-    size_t len);
+void sieved_reply_string(
+    struct sieved_session *s, const char *data, size_t len);
 /*
  * "OK", "NO" or "BYE", then " (code)" when code is not NULL, then the
  * printf-formatted human text as a string when fmt is not NULL.
@@ -92,7 +92,8 @@ void sieved_reply_temp(struct sieved_session *s, const struct err *err);
 /* ---- sieved_cmd.c: dispatch ---- */
 
 /* Check state and arguments, run the command. */
-void sieved_cmd_run(struct sieved_session *s, const struct managesieve_cmd *cmd);
+void sieved_cmd_run(
+    struct sieved_session *s, const struct managesieve_cmd *cmd);
 
 /* ---- sieved_caps.c ---- */
 

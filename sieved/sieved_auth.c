@@ -85,8 +85,8 @@ sieved_auth_store(struct sieved_session *s, const char *user)
 
 /* Relay one challenge; the client's answer into *response. 1, 0, -1. */
 static int
-sieved_auth_challenge(struct sieved_session *s, const char *challenge,
-    const char **response)
+sieved_auth_challenge(
+    struct sieved_session *s, const char *challenge, const char **response)
 {
 	struct managesieve_cmd line;
 	int rc;
@@ -113,7 +113,8 @@ sieved_auth_exchange(struct sieved_session *s, struct auth_login_reply *reply)
 	struct err err;
 
 	while (reply->status == AUTH_LOGIN_CONTINUE) {
-		if (sieved_auth_challenge(s, reply->challenge, &response) != 1) {
+		if (sieved_auth_challenge(s, reply->challenge, &response) !=
+		    1) {
 			auth_client_sasl_abort(s->sd->auth, reply->id);
 			return;
 		}

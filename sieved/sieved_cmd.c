@@ -9,7 +9,6 @@
 
 #include <string.h>
 
-
 enum sieved_cmd_state {
 	SIEVED_CMD_ANY,
 	SIEVED_CMD_UNAUTH, /* before AUTHENTICATE */
@@ -96,8 +95,9 @@ sieved_cmd_check(struct sieved_session *s, const struct sieved_cmd_def *def,
 
 		if (cmd->args[i].type != want) {
 			sieved_reply(s, "NO", NULL, "Argument %zu must be a %s",
-			    i + 1, want == MANAGESIEVE_ARG_NUMBER ? "number"
-			                                          : "string");
+			    i + 1,
+			    want == MANAGESIEVE_ARG_NUMBER ? "number"
+			                                   : "string");
 			return false;
 		}
 	}

@@ -22,8 +22,7 @@ sieved_reply_string(struct sieved_session *s, const char *data, size_t len)
 {
 	size_t i;
 
-	if (len > SIEVED_REPLY_QUOTED_MAX ||
-	    memchr(data, '\r', len) != NULL ||
+	if (len > SIEVED_REPLY_QUOTED_MAX || memchr(data, '\r', len) != NULL ||
 	    memchr(data, '\n', len) != NULL ||
 	    memchr(data, '\0', len) != NULL) {
 		stream_printf(&s->io, "{%zu}\r\n", len);
@@ -66,6 +65,6 @@ sieved_reply_temp(struct sieved_session *s, const struct err *err)
 {
 	log_warning("[%s]%s%s: %s", s->addr, s->user != NULL ? " user=" : "",
 	    s->user != NULL ? s->user : "", err->text);
-	sieved_reply(s, "NO", "TRYLATER",
-	    "Temporary server failure, try again later");
+	sieved_reply(
+	    s, "NO", "TRYLATER", "Temporary server failure, try again later");
 }

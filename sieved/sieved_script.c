@@ -17,8 +17,8 @@
 
 /* Answer a failed store operation with its RFC 5804 response code. */
 static void
-sieved_script_fail(struct sieved_session *s, enum sieve_store_status st,
-    const struct err *err)
+sieved_script_fail(
+    struct sieved_session *s, enum sieve_store_status st, const struct err *err)
 {
 	switch (st) {
 	case SIEVE_STORE_NONEXISTENT:
@@ -59,8 +59,8 @@ sieved_script_name(struct sieved_session *s, const struct managesieve_arg *a)
 
 /* Compile text; true when it compiles, else NO with the error. */
 static bool
-sieved_script_compiles(struct sieved_session *s, const char *name,
-    const char *text, size_t len)
+sieved_script_compiles(
+    struct sieved_session *s, const char *name, const char *text, size_t len)
 {
 	struct sieve_limits lim = sieve_limits_from_conf(s->conf);
 	struct sieve_script *script;
@@ -105,8 +105,7 @@ sieved_script_put(struct sieved_session *s, const struct managesieve_cmd *cmd)
 }
 
 void
-sieved_script_check(
-    struct sieved_session *s, const struct managesieve_cmd *cmd)
+sieved_script_check(struct sieved_session *s, const struct managesieve_cmd *cmd)
 {
 	const struct managesieve_arg *text = &cmd->args[0];
 
@@ -132,7 +131,8 @@ sieved_script_list(struct sieved_session *s)
 	}
 	for (i = 0; i < n; i++) {
 		sieved_reply_string(s, list[i].name, strlen(list[i].name));
-		stream_printf(&s->io, "%s\r\n", list[i].active ? " ACTIVE" : "");
+		stream_printf(
+		    &s->io, "%s\r\n", list[i].active ? " ACTIVE" : "");
 	}
 	sieved_reply(s, "OK", NULL, "Listscripts completed");
 }
@@ -175,8 +175,8 @@ sieved_script_delete(
 		sieved_script_fail(s, st, &err);
 		return;
 	}
-	log_info("[%s]: user=%s: deleted script \"%s\"", s->addr, s->user,
-	    name);
+	log_info(
+	    "[%s]: user=%s: deleted script \"%s\"", s->addr, s->user, name);
 	sieved_reply(s, "OK", NULL, "Script deleted");
 }
 
@@ -185,8 +185,8 @@ sieved_script_rename(
     struct sieved_session *s, const struct managesieve_cmd *cmd)
 {
 	const char *from = sieved_script_name(s, &cmd->args[0]);
-	const char *to = from != NULL ? sieved_script_name(s, &cmd->args[1])
-	                              : NULL;
+	const char *to =
+	    from != NULL ? sieved_script_name(s, &cmd->args[1]) : NULL;
 	enum sieve_store_status st;
 	struct err err;
 

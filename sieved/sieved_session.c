@@ -72,8 +72,8 @@ sieved_session_skip(struct sieved_session *s, const char *data, size_t len)
 
 /* Answer a syntax error and arrange the skip. */
 static void
-sieved_session_bad(struct sieved_session *s, size_t len, size_t skip,
-    bool eol, const struct err *err)
+sieved_session_bad(struct sieved_session *s, size_t len, size_t skip, bool eol,
+    const struct err *err)
 {
 	if (skip == SIZE_MAX) {
 		sieved_reply(s, "BYE", NULL, "%s", err->text);

@@ -50,13 +50,13 @@ sieved_tls_starttls(struct sieved_session *s)
 		return;
 	}
 	if (tls_ctx_check(s->sd->tls, &err) < 0)
-		log_warning("TLS: keeping the loaded certificate: %s",
-		    err.text);
+		log_warning(
+		    "TLS: keeping the loaded certificate: %s", err.text);
 	if ((s->tls = tls_session_server_new(s->sd->tls, s->io.fd, &err)) ==
 	        NULL ||
 	    tls_stream_start(&s->io, s->tls, &discarded, &err) != 0) {
-		log_info("TLS handshake failed from [%s]: %s", s->addr,
-		    err.text);
+		log_info(
+		    "TLS handshake failed from [%s]: %s", s->addr, err.text);
 		/* The stream still runs over the plain fd: safe to free. */
 		tls_session_free(&s->tls);
 		s->done = true;

@@ -48,8 +48,8 @@ postern_sieve_admin_drop(const struct conf *conf)
 	}
 	if (initgroups(pw->pw_name, pw->pw_gid) != 0 ||
 	    setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
-		postern_error("cannot become %s: %s", pw->pw_name,
-		    strerror(errno));
+		postern_error(
+		    "cannot become %s: %s", pw->pw_name, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -57,8 +57,8 @@ postern_sieve_admin_drop(const struct conf *conf)
 
 /* Find the user and open its store. 0, or an exit status (printed). */
 static int
-postern_sieve_admin_open(struct postern_ctx *ctx, const char *address,
-    struct postern_sieve_admin *a)
+postern_sieve_admin_open(
+    struct postern_ctx *ctx, const char *address, struct postern_sieve_admin *a)
 {
 	struct sieve_store_limits lim;
 	struct userdb_user u;
@@ -86,17 +86,17 @@ postern_sieve_admin_open(struct postern_ctx *ctx, const char *address,
 	lim.max_scripts = (size_t)a->conf->sieve_max_scripts;
 	lim.max_size = (size_t)a->conf->sieve_max_script_size;
 	a->user = u.address;
-	a->store = sieve_store_new(maildir_root_path(u.store,
-	                               a->conf->mail_store_directory,
-	                               u.address, a->arena),
+	a->store = sieve_store_new(
+	    maildir_root_path(
+	        u.store, a->conf->mail_store_directory, u.address, a->arena),
 	    &lim);
 	return 0;
 }
 
 /* Report a failed store operation; returns POSTERN_EXIT_FAIL. */
 static int
-postern_sieve_admin_fail(const struct postern_sieve_admin *a,
-    const char *name, enum sieve_store_status st, const struct err *err)
+postern_sieve_admin_fail(const struct postern_sieve_admin *a, const char *name,
+    enum sieve_store_status st, const struct err *err)
 {
 	static const char *const why[] = {
 	    [SIEVE_STORE_NONEXISTENT] = "no such script",
@@ -133,8 +133,8 @@ postern_sieve_admin_compile(const struct postern_sieve_admin *a,
 static int
 postern_sieve_admin_read(const char *path, size_t max, struct buf *out)
 {
-	FILE *fp = path == NULL || strcmp(path, "-") == 0 ? stdin
-	                                                   : fopen(path, "rb");
+	FILE *fp =
+	    path == NULL || strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	char chunk[8192];
 	size_t n;
 	int rc = 0;
@@ -172,7 +172,8 @@ postern_sieve_admin_list(struct postern_sieve_admin *a)
 		return postern_sieve_admin_fail(
 		    a, "list", SIEVE_STORE_FAIL, &err);
 	for (i = 0; i < n; i++)
-		printf("%s%s\n", list[i].name, list[i].active ? " (active)" : "");
+		printf(
+		    "%s%s\n", list[i].name, list[i].active ? " (active)" : "");
 	return POSTERN_EXIT_OK;
 }
 
@@ -188,8 +189,9 @@ postern_sieve_admin_get(struct postern_sieve_admin *a, const char *name)
 	if (st == SIEVE_STORE_OK)
 		(void)fwrite(text.data, 1, text.len, stdout);
 	buf_deinit(&text);
-	return st == SIEVE_STORE_OK ? POSTERN_EXIT_OK
-	                            : postern_sieve_admin_fail(a, name, st, &err);
+	return st == SIEVE_STORE_OK
+	    ? POSTERN_EXIT_OK
+	    : postern_sieve_admin_fail(a, name, st, &err);
 }
 
 static int
@@ -203,8 +205,9 @@ postern_sieve_admin_put(
 	if ((rc = postern_sieve_admin_compile(a, name, text->data, text->len)))
 		return rc;
 	st = sieve_store_put(a->store, name, text->data, text->len, &err);
-	return st == SIEVE_STORE_OK ? POSTERN_EXIT_OK
-	                            : postern_sieve_admin_fail(a, name, st, &err);
+	return st == SIEVE_STORE_OK
+	    ? POSTERN_EXIT_OK
+	    : postern_sieve_admin_fail(a, name, st, &err);
 }
 
 /* check or activate NAME (NULL: the active script, for check). */
@@ -252,15 +255,17 @@ postern_sieve_admin_usage(int argc, char **argv, int min, int max)
 	if (argc - 2 >= min && argc - 2 <= max)
 		return 0;
 	fprintf(stderr, "usage: postern sieve %s USER%s\n", argv[0],
-	    max == 0 ? "" : max == 1 && min == 1 ? " NAME"
-	        : max == 1 ? " [NAME]" : " NAME [FILE]");
+	    max == 0                   ? ""
+	        : max == 1 && min == 1 ? " NAME"
+	        : max == 1             ? " [NAME]"
+	                               : " NAME [FILE]");
 	return POSTERN_EXIT_USAGE;
 }
 
 /* Run one subcommand: argv[0] is its name, argv[1] the user. */
 static int
-postern_sieve_admin_run(struct postern_ctx *ctx, int argc, char **argv,
-    int min, int max)
+postern_sieve_admin_run(
+    struct postern_ctx *ctx, int argc, char **argv, int min, int max)
 {
 	struct postern_sieve_admin a = {.arena = arena_new()};
 	const char *verb = argv[0], *name = argc > 2 ? argv[2] : NULL;

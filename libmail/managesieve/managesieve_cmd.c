@@ -55,8 +55,8 @@ managesieve_atom(struct managesieve_scan *s, struct managesieve_arg *arg)
 
 		if (c < '0' || c > '9')
 			digits = false;
-		else if (digits && (n = n * 10 + (uint64_t)(c - '0')) >
-		                       UINT32_MAX)
+		else if (digits &&
+		    (n = n * 10 + (uint64_t)(c - '0')) > UINT32_MAX)
 			digits = false;
 	}
 	if (s->pos == s->len)
@@ -88,8 +88,9 @@ managesieve_quoted(struct managesieve_scan *s, struct managesieve_arg *arg)
 			return MS_OK;
 		}
 		if (c == '\r' || c == '\n' || c == '\0')
-			return managesieve_fail(s, "bad character in quoted "
-			                           "string");
+			return managesieve_fail(s,
+			    "bad character in quoted "
+			    "string");
 		if (c == '\\') {
 			if (s->pos + 1 == s->len)
 				return MS_MORE;
@@ -112,8 +113,8 @@ managesieve_literal(struct managesieve_scan *s, struct managesieve_arg *arg)
 	uint64_t n = 0;
 	size_t digits = 0;
 
-	for (s->pos++; s->pos < s->len && s->in[s->pos] >= '0' &&
-	     s->in[s->pos] <= '9';
+	for (s->pos++;
+	     s->pos < s->len && s->in[s->pos] >= '0' && s->in[s->pos] <= '9';
 	     s->pos++) {
 		/* Past 10 digits no skip can be trusted: end the session. */
 		if (++digits > 10) {
@@ -189,15 +190,15 @@ managesieve_eol(struct managesieve_scan *s)
 
 /* The verb and arguments; MS_OK, MS_MORE or MS_ERR. */
 static int
-managesieve_line(struct managesieve_scan *s, bool with_name,
-    struct managesieve_cmd *out)
+managesieve_line(
+    struct managesieve_scan *s, bool with_name, struct managesieve_cmd *out)
 {
 	struct managesieve_arg name;
 	size_t i;
 	int rc;
 
-	out->args = arena_zalloc(
-	    s->arena, (s->lim->args_max + 1) * sizeof(*out->args));
+	out->args =
+	    arena_zalloc(s->arena, (s->lim->args_max + 1) * sizeof(*out->args));
 	if (with_name) {
 		if ((rc = managesieve_atom(s, &name)) != MS_OK)
 			return rc;
@@ -233,8 +234,8 @@ managesieve_cmd_parse(const char *in, size_t len, bool with_name,
     const struct managesieve_limits *lim, struct managesieve_cmd *out,
     struct arena *arena, size_t *skip_out, bool *eol_out, struct err *err)
 {
-	struct managesieve_scan s = {.in = in, .len = len, .lim = lim,
-	    .arena = arena, .err = err};
+	struct managesieve_scan s = {
+	    .in = in, .len = len, .lim = lim, .arena = arena, .err = err};
 	const char *nl;
 	int rc;
 

@@ -50,8 +50,8 @@ enum sieve_store_status
 sieve_store_io_error(
     struct err *err, int errnum, const char *op, const char *path)
 {
-	err_set(err, ERR_TEMP, "4.3.0", "%s %s: %s", op, path,
-	    strerror(errnum));
+	err_set(
+	    err, ERR_TEMP, "4.3.0", "%s %s: %s", op, path, strerror(errnum));
 	return SIEVE_STORE_FAIL;
 }
 
@@ -261,8 +261,8 @@ sieve_store_get(struct sieve_store *st, const char *name, struct buf *text_out,
 }
 
 enum sieve_store_status
-sieve_store_havespace(struct sieve_store *st, const char *name, size_t size,
-    struct err *err)
+sieve_store_havespace(
+    struct sieve_store *st, const char *name, size_t size, struct err *err)
 {
 	size_t n;
 	int exists;

@@ -94,8 +94,8 @@ enum sieve_store_status sieve_store_get(struct sieve_store *st,
  * Could name be stored with size octets (RFC 5804 HAVESPACE)? Counts a
  * new name against max_scripts; replacing a script does not.
  */
-enum sieve_store_status sieve_store_havespace(struct sieve_store *st,
-    const char *name, size_t size, struct err *err);
+enum sieve_store_status sieve_store_havespace(
+    struct sieve_store *st, const char *name, size_t size, struct err *err);
 
 /* ---- sieve_store_write.c ---- */
 
@@ -110,8 +110,8 @@ enum sieve_store_status sieve_store_put(struct sieve_store *st,
 enum sieve_store_status sieve_store_delete(
     struct sieve_store *st, const char *name, struct err *err);
 /* Rename a script; the active mark follows it. */
-enum sieve_store_status sieve_store_rename(struct sieve_store *st,
-    const char *from, const char *to, struct err *err);
+enum sieve_store_status sieve_store_rename(
+    struct sieve_store *st, const char *from, const char *to, struct err *err);
 /*
  * Make name the active script (atomically replacing the link); NULL or
  * "" deactivates whatever is active.

@@ -33,8 +33,8 @@ static void
 sieve_store_tmp(struct sieve_store *st, struct buf *out)
 {
 	buf_reset(out);
-	buf_printf(out, "%s/.tmp.%ld.%u", st->dir, (long)getpid(),
-	    st->tmp_seq++);
+	buf_printf(
+	    out, "%s/.tmp.%ld.%u", st->dir, (long)getpid(), st->tmp_seq++);
 }
 
 /* Make the last rename in the directory durable. */
@@ -57,8 +57,8 @@ static enum sieve_store_status
 sieve_store_write_file(
     const char *tmp, const char *text, size_t len, struct err *err)
 {
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	        O_CLOEXEC, 0600);
+	int fd = open(
+	    tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	size_t off = 0;
 	ssize_t n;
 
@@ -92,7 +92,8 @@ sieve_store_put(struct sieve_store *st, const char *name, const char *text,
 	enum sieve_store_status rc;
 	struct buf tmp, path;
 
-	if ((rc = sieve_store_havespace(st, name, len, err)) != SIEVE_STORE_OK ||
+	if ((rc = sieve_store_havespace(st, name, len, err)) !=
+	        SIEVE_STORE_OK ||
 	    (rc = sieve_store_mkdir(st, err)) != SIEVE_STORE_OK)
 		return rc;
 	buf_init(&tmp);
@@ -116,8 +117,7 @@ sieve_store_put(struct sieve_store *st, const char *name, const char *text,
 
 /* Is name the active script? 1, 0, -1 with err. */
 static int
-sieve_store_is_active(
-    struct sieve_store *st, const char *name, struct err *err)
+sieve_store_is_active(struct sieve_store *st, const char *name, struct err *err)
 {
 	struct buf active;
 	int rc;
@@ -216,8 +216,8 @@ sieve_store_activate(struct sieve_store *st, const char *name, struct err *err)
 }
 
 enum sieve_store_status
-sieve_store_rename(struct sieve_store *st, const char *from, const char *to,
-    struct err *err)
+sieve_store_rename(
+    struct sieve_store *st, const char *from, const char *to, struct err *err)
 {
 	enum sieve_store_status rc;
 	struct buf src, dst;
@@ -240,8 +240,8 @@ sieve_store_rename(struct sieve_store *st, const char *from, const char *to,
 		rc = errno == EEXIST
 		    ? SIEVE_STORE_EXISTS
 		    : sieve_store_io_error(err, errno, "link", dst.data);
-	} else if (active && (rc = sieve_store_link(st, to, err)) !=
-	                         SIEVE_STORE_OK) {
+	} else if (active &&
+	    (rc = sieve_store_link(st, to, err)) != SIEVE_STORE_OK) {
 		unlink(dst.data);
 	} else if (unlink(src.data) != 0) {
 		rc = sieve_store_io_error(err, errno, "unlink", src.data);

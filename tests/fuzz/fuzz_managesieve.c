@@ -9,8 +9,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct managesieve_limits lim = {.line_max = 1024, .quoted_max = 256,
-	    .literal_max = 4096, .args_max = 4};
+	struct managesieve_limits lim = {.line_max = 1024,
+	    .quoted_max = 256,
+	    .literal_max = 4096,
+	    .args_max = 4};
 	struct arena *a = arena_new();
 	struct managesieve_cmd cmd;
 	struct err err;

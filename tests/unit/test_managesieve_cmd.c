@@ -8,8 +8,8 @@
 
 #include "t.h"
 
-static const struct managesieve_limits lim = {.line_max = 64,
-    .quoted_max = 16, .literal_max = 32, .args_max = 3};
+static const struct managesieve_limits lim = {
+    .line_max = 64, .quoted_max = 16, .literal_max = 32, .args_max = 3};
 
 struct parse_case {
 	const char *in;
@@ -29,8 +29,7 @@ static const struct parse_case parse_cases[] = {
         false},
     {"PUTSCRIPT \"s\" {5+}\r\nkeep;\r\n", true, 1, "PUTSCRIPT", 2, "s", 27,
         false},
-    {"PUTSCRIPT \"s\" {0}\r\n\r\n", true, 1, "PUTSCRIPT", 2, "s", 21,
-        false},
+    {"PUTSCRIPT \"s\" {0}\r\n\r\n", true, 1, "PUTSCRIPT", 2, "s", 21, false},
     {"HAVESPACE \"s\" 100\r\n", true, 1, "HAVESPACE", 2, "s", 19, false},
     {"\"AHRlc3QAdGVzdA==\"\r\n", false, 1, NULL, 1, "AHRlc3QAdGVzdA==", 20,
         false},
@@ -44,16 +43,15 @@ static const struct parse_case parse_cases[] = {
     /* errors: skip the line */
     {"NOOP  x\r\nNOOP\r\n", true, -1, NULL, 0, NULL, 9, false},
     {"GETSCRIPT \"a\\x\"\r\n", true, -1, NULL, 0, NULL, 17, false},
-    {"GETSCRIPT \"0123456789abcdefg\"\r\n", true, -1, NULL, 0, NULL, 31,
-        false},
+    {"GETSCRIPT \"0123456789abcdefg\"\r\n", true, -1, NULL, 0, NULL, 31, false},
     {"A 1 2 3 4\r\n", true, -1, NULL, 0, NULL, 11, false},
     {"NOOP\rX\n", true, -1, NULL, 0, NULL, 7, false},
     {"(bad)\r\n", true, -1, NULL, 0, NULL, 7, false},
     {"GETSCRIPT {}\r\n", true, -1, NULL, 0, NULL, 14, false},
     /* a literal over the limit is skipped whole, then the line end */
     {"PUTSCRIPT \"s\" {33+}\r\n", true, -1, NULL, 0, NULL, 21 + 33, true},
-    {"PUTSCRIPT \"s\" {12345678901+}\r\n", true, -1, NULL, 0, NULL,
-        SIZE_MAX, true},
+    {"PUTSCRIPT \"s\" {12345678901+}\r\n", true, -1, NULL, 0, NULL, SIZE_MAX,
+        true},
     /* a line with no end past line_max */
     {"NOOP "
      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
@@ -109,11 +107,11 @@ test_splits(void)
 	bool eol;
 
 	for (n = 0; n < sizeof(in) - 1; n++)
-		T_EQ_INT(managesieve_cmd_parse(in, n, true, &lim, &cmd, a,
-		             &skip, &eol, &err),
+		T_EQ_INT(managesieve_cmd_parse(
+		             in, n, true, &lim, &cmd, a, &skip, &eol, &err),
 		    0);
-	T_EQ_INT(managesieve_cmd_parse(in, sizeof(in) - 1, true, &lim, &cmd,
-	             a, &skip, &eol, &err),
+	T_EQ_INT(managesieve_cmd_parse(in, sizeof(in) - 1, true, &lim, &cmd, a,
+	             &skip, &eol, &err),
 	    1);
 	T_EQ_INT(cmd.args[1].len, 12);
 	T_CHECK(cmd.args[1].literal);

@@ -16,8 +16,7 @@
 static char root[128];
 
 static int
-remove_entry(const char *path, const struct stat *sb, int flag,
-    struct FTW *ftw)
+remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
 	(void)sb;
 	(void)flag;
@@ -99,13 +98,13 @@ test_put_get_list(void)
 	buf_init(&text);
 	T_EQ_INT(sieve_store_list(st, a, &list, &n, &err), 0);
 	T_EQ_INT(n, 0);
-	T_EQ_INT(sieve_store_get(st, "main", &text, &err),
-	    SIEVE_STORE_NONEXISTENT);
-	T_EQ_INT(sieve_store_put(st, "main", "keep;\n", 6, &err),
-	    SIEVE_STORE_OK);
+	T_EQ_INT(
+	    sieve_store_get(st, "main", &text, &err), SIEVE_STORE_NONEXISTENT);
+	T_EQ_INT(
+	    sieve_store_put(st, "main", "keep;\n", 6, &err), SIEVE_STORE_OK);
 	T_EQ_INT(sieve_store_put(st, "b", "a\0b", 3, &err), SIEVE_STORE_OK);
-	T_EQ_INT(sieve_store_put(st, "main", "stop;\n", 6, &err),
-	    SIEVE_STORE_OK);
+	T_EQ_INT(
+	    sieve_store_put(st, "main", "stop;\n", 6, &err), SIEVE_STORE_OK);
 	T_EQ_INT(sieve_store_get(st, "main", &text, &err), SIEVE_STORE_OK);
 	T_EQ_STR(text.data, "stop;\n");
 	T_EQ_INT(sieve_store_get(st, "b", &text, &err), SIEVE_STORE_OK);
@@ -117,8 +116,7 @@ test_put_get_list(void)
 		T_EQ_STR(list[1].name, "main");
 		T_CHECK(!list[0].active && !list[1].active);
 	}
-	T_EQ_INT(sieve_store_get(st, "../x", &text, &err),
-	    SIEVE_STORE_BADNAME);
+	T_EQ_INT(sieve_store_get(st, "../x", &text, &err), SIEVE_STORE_BADNAME);
 	/* Scripts are the owner's alone. */
 	snprintf(path, sizeof(path), "%s/sieve/main.sieve", root);
 	T_EQ_INT(stat(path, &sb), 0);
@@ -140,8 +138,7 @@ test_active(void)
 
 	buf_init(&name);
 	T_EQ_INT(sieve_store_active(st, &name, &err), 0);
-	T_EQ_INT(sieve_store_activate(st, "x", &err),
-	    SIEVE_STORE_NONEXISTENT);
+	T_EQ_INT(sieve_store_activate(st, "x", &err), SIEVE_STORE_NONEXISTENT);
 	T_EQ_INT(sieve_store_put(st, "x", "keep;", 5, &err), SIEVE_STORE_OK);
 	T_EQ_INT(sieve_store_put(st, "y", "keep;", 5, &err), SIEVE_STORE_OK);
 	T_EQ_INT(sieve_store_activate(st, "x", &err), SIEVE_STORE_OK);
@@ -154,8 +151,8 @@ test_active(void)
 	T_EQ_INT(sieve_store_rename(st, "x", "z", &err), SIEVE_STORE_OK);
 	T_EQ_INT(sieve_store_active(st, &name, &err), 1);
 	T_EQ_STR(name.data, "z");
-	T_EQ_INT(sieve_store_rename(st, "x", "w", &err),
-	    SIEVE_STORE_NONEXISTENT);
+	T_EQ_INT(
+	    sieve_store_rename(st, "x", "w", &err), SIEVE_STORE_NONEXISTENT);
 	T_EQ_INT(sieve_store_activate(st, "", &err), SIEVE_STORE_OK);
 	T_EQ_INT(sieve_store_active(st, &name, &err), 0);
 	T_EQ_INT(sieve_store_activate(st, NULL, &err), SIEVE_STORE_OK);
@@ -173,18 +170,16 @@ test_limits(void)
 	struct err err;
 
 	T_EQ_INT(sieve_store_havespace(st, "a", 10, &err), SIEVE_STORE_OK);
-	T_EQ_INT(sieve_store_havespace(st, "a", 11, &err),
-	    SIEVE_STORE_MAXSIZE);
+	T_EQ_INT(sieve_store_havespace(st, "a", 11, &err), SIEVE_STORE_MAXSIZE);
 	T_EQ_INT(sieve_store_put(st, "a", "0123456789x", 11, &err),
 	    SIEVE_STORE_MAXSIZE);
 	T_EQ_INT(sieve_store_put(st, "a", "keep;", 5, &err), SIEVE_STORE_OK);
 	T_EQ_INT(sieve_store_put(st, "b", "keep;", 5, &err), SIEVE_STORE_OK);
-	T_EQ_INT(sieve_store_put(st, "c", "keep;", 5, &err),
-	    SIEVE_STORE_MAXSCRIPTS);
+	T_EQ_INT(
+	    sieve_store_put(st, "c", "keep;", 5, &err), SIEVE_STORE_MAXSCRIPTS);
 	/* Replacing an existing script is no new script. */
 	T_EQ_INT(sieve_store_put(st, "b", "stop;", 5, &err), SIEVE_STORE_OK);
-	T_EQ_INT(sieve_store_havespace(st, "/", 1, &err),
-	    SIEVE_STORE_BADNAME);
+	T_EQ_INT(sieve_store_havespace(st, "/", 1, &err), SIEVE_STORE_BADNAME);
 	done_store(&st);
 }
 
