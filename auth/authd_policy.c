@@ -142,6 +142,7 @@ authd_policy_secret_mech(const char *mech)
 bool
 authd_policy_secret_ok(const struct userdb_user *u, const char *mech)
 {
-	/* One secret serves every mechanism that needs one. */
-	return u->secret[0] != '\0' && authd_policy_secret_mech(mech);
+	/* One secret, for the mechanisms the admin allowed it. */
+	return u->secret[0] != '\0' &&
+	    (u->secret_for & userdb_secret_mech_bit(mech)) != 0;
 }

@@ -41,6 +41,47 @@ postern_user_set_secrets(const struct postern_user_opts *o,
 	return rc;
 }
 
+/*
+ * set --secret-for LIST: read the secret like a password and keep it for
+ * the mechanisms listed ("none" drops it). It must be the user's current
+ * password, so every mechanism accepts the same one. 0 or -1 (printed).
+ */
+static int
+postern_user_secret_for(const struct postern_user_opts *o,
+    struct userdb_user *u, struct arena *a)
+{
+	struct buf secret;
+	struct err err;
+	unsigned bits;
+	int rc;
+
+	if (userdb_secret_for_parse(o->secret_for, &bits, &err) < 0) {
+		postern_error("--secret-for: %s", err.text);
+		return -1;
+	}
+	if (bits == 0) {
+		u->secret = "";
+		u->secret_for = USERDB_SECRET_ALL;
+		return 0;
+	}
+	buf_init(&secret);
+	rc = postern_user_read_password(o->password_stdin, true, &secret, &err);
+	if (rc < 0)
+		postern_error("%s", err.text);
+	else if (!userdb_password_verify(u->password_hash, secret.data)) {
+		postern_error("%s: the secret must be the user's current "
+		              "password (postern user passwd sets a new one)",
+		    u->address);
+		rc = -1;
+	} else {
+		u->secret = arena_strdup(a, secret.data);
+		u->secret_for = bits;
+	}
+	explicit_bzero(secret.data, secret.len);
+	buf_deinit(&secret);
+	return rc;
+}
+
 /* Store u and hand the file to auth_owner; a POSTERN_EXIT_* status. */
 static int
 postern_user_put(struct postern_ctx *ctx, struct userdb *db,
@@ -171,6 +212,9 @@ postern_user_set(
 	if (status == POSTERN_EXIT_OK &&
 	    postern_user_taken(db, &u, u.address, o->arena) != 0)
 		status = POSTERN_EXIT_FAIL;
+	if (status == POSTERN_EXIT_OK && o->secret_for != NULL &&
+	    postern_user_secret_for(o, &u, o->arena) < 0)
+		status = POSTERN_EXIT_FAIL;
 	if (status == POSTERN_EXIT_OK)
 		status = postern_user_put(ctx, db, &u, USERDB_PUT_REPLACE);
 	userdb_user_wipe(&u);
@@ -298,7 +342,9 @@ postern_user_usage(void)
 	    "--no-keep-copy]\n"
 	    "           [--protocols LIST] [--enable | --disable] "
 	    "[--store PATH]\n"
-	    "           [--sieve-script NAME] [--no-cram-secret]\n");
+	    "           [--sieve-script NAME] [--no-cram-secret]\n"
+	    "           [--secret-for cram-md5,apop,scram-sha-256|all|none "
+	    "[--password-stdin]]\n");
 }
 
 int

@@ -58,6 +58,7 @@ struct postern_user_opts {
 	bool password_stdin, no_password, show_hash;
 	int cram_secret, enabled, keep_copy;
 	const char *quota, *protocols, *store, *sieve_script;
+	const char *secret_for; /* set --secret-for LIST */
 	const char **add_aliases, **del_aliases, **forwards;
 	size_t nadd, ndel, nforwards;
 	bool forwards_set;

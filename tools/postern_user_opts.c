@@ -32,6 +32,7 @@ enum postern_user_optcode {
 	POSTERN_USER_OPT_STORE,
 	POSTERN_USER_OPT_SIEVE_SCRIPT,
 	POSTERN_USER_OPT_SHOW_HASH,
+	POSTERN_USER_OPT_SECRET_FOR,
 };
 
 #define POSTERN_USER_ARG(name, code)                                           \
@@ -71,6 +72,8 @@ static const struct option postern_user_set_options[] = {
     POSTERN_USER_ARG("store", POSTERN_USER_OPT_STORE),
     POSTERN_USER_ARG("sieve-script", POSTERN_USER_OPT_SIEVE_SCRIPT),
     POSTERN_USER_FLAG("no-cram-secret", POSTERN_USER_OPT_NO_CRAM_SECRET),
+    POSTERN_USER_ARG("secret-for", POSTERN_USER_OPT_SECRET_FOR),
+    POSTERN_USER_FLAG("password-stdin", POSTERN_USER_OPT_PASSWORD_STDIN),
     {NULL, 0, NULL, 0},
 };
 
@@ -182,6 +185,9 @@ postern_user_option(struct postern_user_opts *o, int code, const char *arg)
 		return true;
 	case POSTERN_USER_OPT_SIEVE_SCRIPT:
 		o->sieve_script = arg;
+		return true;
+	case POSTERN_USER_OPT_SECRET_FOR:
+		o->secret_for = arg;
 		return true;
 	case POSTERN_USER_OPT_ADD_ALIAS:
 	case POSTERN_USER_OPT_DEL_ALIAS:

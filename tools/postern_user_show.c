@@ -44,6 +44,10 @@ postern_user_print(const struct userdb_user *u, bool show_hash)
 	if (show_hash)
 		printf("password_hash: %s\n", u->password_hash);
 	printf("cram_secret: %s\n", u->secret[0] != '\0' ? "set" : "none");
+	if (u->secret[0] != '\0') {
+		userdb_secret_for_format(u->secret_for, &protos);
+		printf("secret_for: %s\n", protos.data);
+	}
 	buf_deinit(&protos);
 }
 

@@ -27,6 +27,14 @@ enum userdb_proto {
 };
 #define USERDB_PROTO_ALL 0x0fu
 
+/* Mechanisms the plaintext-equivalent secret may serve (secret_for). */
+enum userdb_secret_mech {
+	USERDB_SECRET_CRAM_MD5 = 1u << 0,
+	USERDB_SECRET_APOP = 1u << 1,
+	USERDB_SECRET_SCRAM_SHA_256 = 1u << 2,
+};
+#define USERDB_SECRET_ALL 0x07u
+
 /* RFC 5321 section 4.5.3.1: local part 64, whole path 256 with <>. */
 #define USERDB_LOCAL_MAX 64
 #define USERDB_ADDRESS_MAX 254
@@ -57,6 +65,9 @@ struct userdb_user {
 	const char *sieve_script; /* active Sieve script name; "" = none */
 	/* Plaintext-equivalent secret for CRAM-MD5/APOP; "" = none stored. */
 	const char *secret;
+	/* enum userdb_secret_mech bits the secret may serve; records
+	 * written before this field allow every one. */
+	unsigned secret_for;
 };
 
 /* ---- In-memory records (userdb_user.c) ---- */
@@ -96,6 +107,19 @@ int userdb_user_protocols_parse(
     const char *text, unsigned *bits_out, struct err *err);
 /* Bits to "imap,pop3,smtp,sieve" order ("none" for 0), into out. */
 void userdb_user_protocols_format(unsigned bits, struct buf *out);
+
+/* ---- Secret mechanisms (userdb_secret.c) ---- */
+
+/*
+ * "cram-md5,apop" (commas and/or spaces, any case), "all" or "none" to
+ * bits. Pure. 0 or -1 with err filled (ERR_PERM) naming the unknown one.
+ */
+int userdb_secret_for_parse(
+    const char *text, unsigned *bits_out, struct err *err);
+/* Bits to "cram-md5,apop,scram-sha-256" order ("none" for 0), into out. */
+void userdb_secret_for_format(unsigned bits, struct buf *out);
+/* The bit of a SASL-style mechanism name ("CRAM-MD5"), 0 for others. */
+unsigned userdb_secret_mech_bit(const char *mech);
 
 /* ---- Address syntax (userdb_address.c) ---- */
 

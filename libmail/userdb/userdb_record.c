@@ -44,21 +44,23 @@ void
 userdb_record_encode(const struct userdb_user *u, struct buf *out)
 {
 	struct ipc_msg msg;
-	struct buf protos;
+	struct buf text;
 
 	ipc_msg_init(&msg);
-	buf_init(&protos);
-	userdb_user_protocols_format(u->protocols, &protos);
+	buf_init(&text);
+	userdb_user_protocols_format(u->protocols, &text);
 	ipc_msg_add_num(&msg, "userdb_format", USERDB_FORMAT_VERSION);
 	ipc_msg_add_str(&msg, "address", u->address);
 	ipc_msg_add_str(&msg, "password", u->password_hash);
 	ipc_msg_add_num(&msg, "mail_enabled", u->mail_enabled);
-	ipc_msg_add_str(&msg, "protocols", protos.data);
+	ipc_msg_add_str(&msg, "protocols", text.data);
 	ipc_msg_add_num(&msg, "quota", u->quota);
 	ipc_msg_add_str(&msg, "store", u->store);
 	ipc_msg_add_num(&msg, "keep_copy", u->keep_copy);
 	ipc_msg_add_str(&msg, "sieve_script", u->sieve_script);
 	ipc_msg_add_str(&msg, "secret", u->secret);
+	userdb_secret_for_format(u->secret_for, &text);
+	ipc_msg_add_str(&msg, "secret_for", text.data);
 	userdb_record_add_list(
 	    &msg, "aliases", "alias", u->aliases, u->naliases);
 	userdb_record_add_list(
@@ -68,7 +70,7 @@ userdb_record_encode(const struct userdb_user *u, struct buf *out)
 	/* The frame holds the hash and the secret. */
 	explicit_bzero(msg.buf.data, msg.buf.len);
 	ipc_msg_deinit(&msg);
-	buf_deinit(&protos);
+	buf_deinit(&text);
 }
 
 /*
@@ -136,7 +138,7 @@ static int
 userdb_record_get_fields(struct ipc_reader *rd, struct arena *arena,
     struct userdb_user *u, struct err *err)
 {
-	const char *protos = NULL;
+	const char *protos = NULL, *secret_for = NULL;
 
 	if (userdb_record_get_str(rd, "address", true, USERDB_ADDRESS_MAX,
 	        arena, &u->address, err) < 0 ||
@@ -154,6 +156,8 @@ userdb_record_get_fields(struct ipc_reader *rd, struct arena *arena,
 	        &u->sieve_script, err) < 0 ||
 	    userdb_record_get_str(rd, "secret", false, USERDB_FIELD_MAX, arena,
 	        &u->secret, err) < 0 ||
+	    userdb_record_get_str(
+	        rd, "secret_for", false, 256, arena, &secret_for, err) < 0 ||
 	    userdb_record_get_list(rd, "aliases", "alias", arena, &u->aliases,
 	        &u->naliases, err) < 0 ||
 	    userdb_record_get_list(rd, "forwards", "forward", arena,
@@ -161,6 +165,9 @@ userdb_record_get_fields(struct ipc_reader *rd, struct arena *arena,
 		return -1;
 	if (protos != NULL &&
 	    userdb_user_protocols_parse(protos, &u->protocols, err) < 0)
+		return -1;
+	if (secret_for != NULL &&
+	    userdb_secret_for_parse(secret_for, &u->secret_for, err) < 0)
 		return -1;
 	return 0;
 }

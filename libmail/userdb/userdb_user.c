@@ -33,6 +33,7 @@ userdb_user_init(struct userdb_user *u, const char *address)
 	u->store = "";
 	u->sieve_script = "";
 	u->secret = "";
+	u->secret_for = USERDB_SECRET_ALL;
 }
 
 int

@@ -56,6 +56,7 @@ class AuthdLoginTest(unittest.TestCase):
                 "al@example.org")
             add("bob@example.com")
             add("carol@example.com")
+            add("dave@example.com")
             add("off@example.com", "--disabled")
             add("imaponly@example.com", "--protocols", "imap")
             cls.inst.start()
@@ -225,6 +226,29 @@ class AuthdLoginTest(unittest.TestCase):
                            self.password("bob@example.com")).encode())
         self.assertEqual(self.apop("192.0.2.16", "bob@example.com",
                                    bob.hexdigest())["status"], "fail")
+
+    def test_secret_for(self):
+        user = "dave@example.com"
+        pw = self.password(user)
+        digest = hashlib.md5(("<1.2@pop.test>" + pw).encode()).hexdigest()
+        self.assertEqual(self.apop("192.0.2.22", user, digest)["status"],
+                         "fail")
+        # The secret must be the user's password.
+        res = self.inst.postern("user", "set", user, "--secret-for", "apop",
+                                "--password-stdin", stdin="other\n",
+                                check=False)
+        self.assertEqual(res.returncode, 1)
+        self.inst.postern("user", "set", user, "--secret-for", "apop",
+                          "--password-stdin", stdin=pw + "\n")
+        show = self.inst.postern("user", "show", user).stdout
+        self.assertIn("secret_for: apop\n", show)
+        self.assertNotIn(pw, show)
+        self.assertEqual(self.apop("192.0.2.22", user, digest)["status"], "ok")
+        # Only for APOP: CRAM-MD5 finds no secret.
+        self.assertEqual(self.cram("192.0.2.22", user, pw)["status"], "fail")
+        self.inst.postern("user", "set", user, "--secret-for", "none")
+        self.assertEqual(self.apop("192.0.2.22", user, digest)["status"],
+                         "fail")
 
     # -- accounts --
 
