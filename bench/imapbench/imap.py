@@ -10,6 +10,7 @@ measurement turns into "not measured" with the server's text.
 
 import asyncio
 import re
+import time
 
 LITERAL = re.compile(rb"\{(\d+)\+?\}\r\n$")
 EXISTS = re.compile(rb"^\* (\d+) EXISTS")
@@ -27,6 +28,7 @@ class Imap:
         self.timeout = timeout
         self.tag = 0
         self.exists = 0
+        self.waited = {}
 
     @classmethod
     async def connect(cls, port, timeout=60.0):
@@ -96,7 +98,20 @@ class Imap:
     async def command(self, text, literal=None):
         """Send one command (str); with literal (bytes), the command
         ends in a synchronising literal that is sent after the server's
-        "+". Returns the tagged OK line."""
+        "+". Returns the tagged OK line. The time to the tagged reply is
+        added up per command name in waited ({name: [count, seconds]})."""
+        t0 = time.monotonic()
+        try:
+            return await self._command(text, literal)
+        finally:
+            self._waited(text.split(" ", 1)[0], t0)
+
+    def _waited(self, name, t0):
+        w = self.waited.setdefault(name, [0, 0.0])
+        w[0] += 1
+        w[1] += time.monotonic() - t0
+
+    async def _command(self, text, literal):
         tag = self._next_tag()
         if literal is None:
             await self._send(tag + b" " + text.encode() + b"\r\n")
@@ -125,13 +140,17 @@ class Imap:
     async def idle_start(self):
         """Enter IDLE; returns once the server said "+". The tag is kept
         for idle_done()."""
+        t0 = time.monotonic()
         self.idle_tag = self._next_tag()
         await self._send(self.idle_tag + b" IDLE\r\n")
         await self._continuation(self.idle_tag)
+        self._waited("IDLE", t0)
 
     async def idle_done(self):
+        t0 = time.monotonic()
         await self._send(b"DONE\r\n")
-        return await self._tagged(self.idle_tag)
+        await self._tagged(self.idle_tag)
+        self._waited("DONE", t0)
 
     async def logout(self):
         tag = self._next_tag()

@@ -28,7 +28,7 @@ from smtpbench.ports import free_ports
 from smtpbench.postern import SERVICES, Postern
 
 PASSWORD = "bench-pw-4711"
-SESSION_LIMIT = 1000000
+SESSION_LIMIT = 100000
 SALT_CHARS = string.ascii_letters + string.digits + "./"
 
 

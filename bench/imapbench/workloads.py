@@ -118,22 +118,39 @@ async def _mixed(system, server, users, password, ops, size):
         rng = random.Random(i)
         for k in range(cycles):
             await mixed_cycle(c, rng, size, k)
+    for c in sessions:
+        c.waited.clear()
     try:
         await asyncio.gather(*(run(i, c) for i, c in enumerate(sessions)))
         timed.stop()
     finally:
         for c in sessions:
             c.close()
-    return cycles * MIXED_COMMANDS * len(sessions), timed
+    return cycles * MIXED_COMMANDS * len(sessions), timed, \
+        mean_waits(sessions)
+
+
+def mean_waits(sessions):
+    """"NAME ms ..." : the mean time to each command's reply, slowest
+    first, to show where a slow run spends its time."""
+    total = {}
+    for c in sessions:
+        for name, (n, secs) in c.waited.items():
+            t = total.setdefault(name, [0, 0.0])
+            t[0] += n
+            t[1] += secs
+    means = sorted(((secs * 1000 / n, name) for name, (n, secs)
+                    in total.items()), reverse=True)
+    return " ".join(f"{name} {ms:.1f}" for ms, name in means)
 
 
 def mixed(system, server, users, password, opts):
     """Kept-open sessions, one per user, running the mixed cycle."""
-    n, timed = asyncio.run(_mixed(system, server, users, password,
-                                  opts.ops, opts.size))
+    n, timed, waits = asyncio.run(_mixed(system, server, users, password,
+                                         opts.ops, opts.size))
     rate, cpu, cli = timed.per(n)
     return {"commands": n, "seconds": timed.seconds, "rate": rate,
-            "cpu_ms": cpu, "client_cpu_ms": cli}
+            "cpu_ms": cpu, "client_cpu_ms": cli, "reply_ms": waits}
 
 
 async def _logins(port, users, password, count, clients, server):
