@@ -73,7 +73,10 @@ managesieve_atom(struct managesieve_scan *s, struct managesieve_arg *arg)
 static int
 managesieve_quoted(struct managesieve_scan *s, struct managesieve_arg *arg)
 {
-	char *out = arena_alloc(s->arena, s->lim->quoted_max + 1);
+	/* The text is no longer than what is buffered, nor the limit. */
+	size_t cap = s->len - s->pos < s->lim->quoted_max ? s->len - s->pos
+	                                                  : s->lim->quoted_max;
+	char *out = arena_alloc(s->arena, cap + 1);
 	size_t n = 0;
 	unsigned char c;
 
