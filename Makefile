@@ -26,7 +26,7 @@ DEPS := build-essential cmake pkg-config libssl-dev libsasl2-dev \
 	libsasl2-modules liblmdb-dev lmdb-utils libpcre2-dev libcrypt-dev \
 	clang libclang-rt-14-dev python3 swaks curl openssl passwd \
 	pflogsumm cyrus-clients libdigest-hmac-perl sieve-connect fetchmail \
-	dovecot-lmtpd
+	dovecot-lmtpd isync
 
 .PHONY: all deps build run test unit-test asan-test fuzz-test fuzz install clean
 
