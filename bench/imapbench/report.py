@@ -60,9 +60,21 @@ def rows(results, opts, keys):
     return out
 
 
+def reply_times(results):
+    """Lines "system, mixed N: NAME ms ..." (mean reply time per
+    command, slowest first) of the mixed runs that were measured."""
+    return [f"{system}, {key[5:]} sessions: {r['reply_ms']}"
+            for system, rs in results.items() for key, r in rs.items()
+            if key.startswith("mixed") and not isinstance(r, str)]
+
+
 def print_report(results, opts, keys):
     print()
     print(text_table(HEAD, rows(results, opts, keys)))
+    waits = reply_times(results)
+    if waits:
+        print("\nMean reply time per command of the mixed runs, ms:")
+        print("\n".join("  " + w for w in waits))
 
 
 def write_results(path, results, opts, keys, versions, full):
@@ -80,5 +92,9 @@ def write_results(path, results, opts, keys, versions, full):
               "Ratios are Postern / Dovecot: above 1 is more for rates, "
               "below 1 is less for times, CPU and memory.", "",
               md_table(HEAD, rows(results, opts, keys)), ""]
+    waits = reply_times(results)
+    if waits:
+        lines += ["## Mean reply time per command of the mixed runs, ms",
+                  ""] + [f"- {w}" for w in waits] + [""]
     with open(path, "w") as f:
         f.write("\n".join(lines))
