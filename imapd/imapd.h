@@ -48,6 +48,7 @@ struct imapd {
 	bool tls_wrapper; /* imaps */
 	struct auth_client *auth;
 	bool auth_lost; /* authd unreachable from the jail: retire */
+	uint64_t keepalive_timer; /* keeps the authd connection open */
 	char *mechs_plain; /* SASL mechanisms offered without TLS */
 	char *mechs_tls; /* ... and with TLS */
 	dev_t store_dev; /* mail_store_directory, seen before the jail */

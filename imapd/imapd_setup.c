@@ -87,6 +87,31 @@ imapd_setup_pre_jail(struct server *srv)
 	d->mechs_tls = imapd_setup_mechs(d, true);
 }
 
+/*
+ * authd drops a client silent for authd_timeout, and a chrooted imapd
+ * could not connect again: ask it something cheap well before that.
+ */
+static void
+imapd_setup_keepalive(struct event_loop *loop, void *ctx)
+{
+	struct imapd *d = ctx;
+	struct buf b;
+	struct err err;
+
+	buf_init(&b);
+	if (auth_client_mechanisms(d->auth, "imap", false, &b, &err) != 0) {
+		log_warning("authd: %s", err.text);
+		if (d->chrooted && !d->auth_lost) {
+			d->auth_lost = true;
+			server_stop(d->srv);
+		}
+	}
+	buf_deinit(&b);
+	d->keepalive_timer =
+	    event_timer_add(loop, (uint64_t)d->conf->authd_timeout * 1000 / 3,
+	        imapd_setup_keepalive, d);
+}
+
 void
 imapd_setup_post_jail(struct server *srv)
 {
@@ -104,6 +129,9 @@ imapd_setup_post_jail(struct server *srv)
 		    errno, "chdir %s", d->conf->mail_store_directory);
 	maildir_name_uniq_init(&d->uniq, d->conf->myhostname);
 	imapd_mailbox_watch_init(d);
+	d->keepalive_timer = event_timer_add(d->loop,
+	    (uint64_t)d->conf->authd_timeout * 1000 / 3, imapd_setup_keepalive,
+	    d);
 }
 
 void
@@ -115,6 +143,7 @@ imapd_setup_exit(struct server *srv)
 		return;
 	while (d->sessions != NULL)
 		imapd_session_free(d->sessions);
+	event_timer_cancel(d->loop, d->keepalive_timer);
 	imapd_mailbox_watch_deinit(d);
 	auth_client_free(&d->auth);
 	tls_ctx_free(&d->tls);
