@@ -87,31 +87,24 @@ authd_sasl_verifyfile(void *context, const char *file, sasl_verify_type_t type)
 	return SASL_CONTINUE;
 }
 
-/* Our configuration directory; verifyfile refuses any file in it. */
-static int
-authd_sasl_confpath(void *context, char **path)
-{
-	struct authd *ad = context;
-
-	*path = strdup(server_conf(ad->srv)->config_directory);
-	return *path != NULL ? SASL_OK : SASL_NOMEM;
-}
-
 void
 authd_sasl_init(struct authd *ad)
 {
-	sasl_callback_t *cbs = xcalloc(5, sizeof(*cbs));
+	sasl_callback_t *cbs = xcalloc(4, sizeof(*cbs));
 	int rc;
 
 	cbs[0] = (sasl_callback_t){
 	    SASL_CB_GETOPT, AUTHD_SASL_PROC(authd_sasl_getopt), ad};
 	cbs[1] = (sasl_callback_t){
 	    SASL_CB_LOG, AUTHD_SASL_PROC(authd_sasl_log), ad};
+	/*
+	 * No SASL_CB_GETCONFPATH: verifyfile refuses every configuration
+	 * file, wherever Cyrus would look, so the path never matters (and
+	 * libsasl2 2.1.28 leaks the string that callback must allocate).
+	 */
 	cbs[2] = (sasl_callback_t){
 	    SASL_CB_VERIFYFILE, AUTHD_SASL_PROC(authd_sasl_verifyfile), ad};
-	cbs[3] = (sasl_callback_t){
-	    SASL_CB_GETCONFPATH, AUTHD_SASL_PROC(authd_sasl_confpath), ad};
-	cbs[4] = (sasl_callback_t){SASL_CB_LIST_END, NULL, NULL};
+	cbs[3] = (sasl_callback_t){SASL_CB_LIST_END, NULL, NULL};
 	ad->sasl_cbs = cbs;
 	if ((rc = authd_backend_auxprop_init()) != SASL_OK)
 		log_fatal("sasl: cannot add the users database plugin: %s",
