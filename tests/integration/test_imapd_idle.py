@@ -62,6 +62,9 @@ class ImapdIdle(ImapdCase):
         with smtplib.SMTP("127.0.0.1", self.inst.port("smtp"),
                           timeout=30) as s:
             s.sendmail("sender@example.org", [ALICE], MSG)
+        # Delivery goes through smtpd, qmgr and local: on a loaded
+        # machine (sanitizers) that may take longer than one read.
+        r.sock.settimeout(120)
         line = self.wait_line(r, r"EXISTS$")
         self.assertGreater(int(line.split()[1]), n)
         r.send("DONE\r\n")
