@@ -29,6 +29,7 @@ sieve_store_new(const char *root, const struct sieve_store_limits *lim)
 	buf_printf(&dir, "%s/sieve", root);
 	st->root = xstrdup(root);
 	st->dir = buf_detach(&dir);
+	buf_deinit(&dir);
 	st->lim = *lim;
 	return st;
 }
