@@ -7,7 +7,10 @@ import time
 
 from smtpbench.report import machine, md_table, text_table
 
-HEAD = ["figure", "Postern", "Dovecot", "Postern/Dovecot", "target"]
+
+def head(opts):
+    d = "Dovecot (hibernating)" if opts.dovecot_hibernate else "Dovecot"
+    return ["figure", "Postern", d, "Postern/Dovecot", "target"]
 
 
 def rows_for(key, opts):
@@ -70,7 +73,7 @@ def reply_times(results):
 
 def print_report(results, opts, keys):
     print()
-    print(text_table(HEAD, rows(results, opts, keys)))
+    print(text_table(head(opts), rows(results, opts, keys)))
     waits = reply_times(results)
     if waits:
         print("\nMean reply time per command of the mixed runs, ms:")
@@ -91,7 +94,7 @@ def write_results(path, results, opts, keys, versions, full):
               "## Figures", "",
               "Ratios are Postern / Dovecot: above 1 is more for rates, "
               "below 1 is less for times, CPU and memory.", "",
-              md_table(HEAD, rows(results, opts, keys)), ""]
+              md_table(head(opts), rows(results, opts, keys)), ""]
     waits = reply_times(results)
     if waits:
         lines += ["## Mean reply time per command of the mixed runs, ms",

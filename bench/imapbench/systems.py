@@ -128,10 +128,16 @@ class PosternMail(Postern):
 class DovecotMail(Dovecot):
     label = "Dovecot"
 
-    def __init__(self, workdir, users, max_sessions):
+    def __init__(self, workdir, users, max_sessions, hibernate=False):
+        """hibernate: IMAP sessions in IDLE for a second are handed to
+        Dovecot's imap-hibernate process, and their imap process
+        exits."""
         super().__init__(workdir, users)
         self.imap_port, self.pop3_port = free_ports(2)
         self.max_sessions = max_sessions
+        self.hibernate = hibernate
+        if hibernate:
+            self.label = "Dovecot (hibernating)"
         mail = pwd.getpwnam("mail")
         self.owner = (mail.pw_uid, mail.pw_gid)
 
@@ -193,6 +199,27 @@ class DovecotMail(Dovecot):
                 port = 0
               }}
             }}
+            """) + (self._hibernation() if self.hibernate else "")
+
+    @staticmethod
+    def _hibernation():
+        # The imap processes run as the mail user: they need the
+        # internal group to reach imap-hibernate, which must reach
+        # imap-master to wake a session.
+        return textwrap.dedent("""\
+            imap_hibernate_timeout = 1s
+            service imap {
+              extra_groups = $default_internal_group
+              unix_listener imap-master {
+                user = $default_internal_user
+              }
+            }
+            service imap-hibernate {
+              unix_listener imap-hibernate {
+                mode = 0660
+                group = $default_internal_group
+              }
+            }
             """)
 
     awaited = "its IMAP and POP3 ports"
