@@ -10,13 +10,11 @@ import os
 import pwd
 import re
 import smtplib
-import socket
-import stat
 import subprocess
-import time
 import unittest
 
 import harness
+from deliver_request import deliver_request
 
 SERVICES = ["auth unix n - n - 1 authd",
             "local unix - - n - - local"]
@@ -26,47 +24,15 @@ MESSAGE = (b"From: Sender <sender@remote.test>\r\n"
            b"\r\n"
            b"Body line one.\r\n"
            b"From the body, a line mbox must quote.\r\n")
-# A queue file holds the envelope before the content: local must read
-# only the range it is given.
-PREFIX = b"ENVELOPE-BYTES-LOCAL-MUST-NOT-DELIVER\n"
 
 
 def deliver(inst, rcpts, message=MESSAGE, sender="sender@remote.test",
             queue_id="4F2A1B3C", orcpts=None):
-    """One delivery request; returns the reply as a dict, plus a list
+    """One delivery request to local; the reply as a dict, plus a list
     'results' of (status, dsn, reason) per recipient."""
-    path = inst.tmp("msg-%d" % time.monotonic_ns())
-    with open(path, "wb") as f:
-        f.write(PREFIX + message + b"TRAILING-BYTES")
-    attrs = [("req", "deliver"), ("queue_id", queue_id),
-             ("transport", "local"), ("nexthop", ""),
-             ("offset", len(PREFIX)), ("size", len(message)),
-             ("arrival_sec", int(time.time()) - 5), ("arrival_usec", 0),
-             ("sender", sender), ("ret", ""), ("body", ""),
-             ("smtputf8", 0), ("nrcpt", len(rcpts))]
-    for i, rcpt in enumerate(rcpts):
-        attrs.append(("rcpt_%d" % i, rcpt))
-        if orcpts and orcpts[i]:
-            attrs.append(("orcpt_%d" % i, orcpts[i]))
-        attrs += [("notify_%d" % i, 0), ("index_%d" % i, i)]
-    with open(path, "rb") as msg, \
-            socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.settimeout(harness.DEADLINE * 2)
-        s.connect(inst.private("local"))
-        s.sendall(harness.ipc_encode([("req", "hello"),
-                                      ("service", "deliver"),
-                                      ("version", "1.0")]))
-        hello = harness.ipc_recv(s)
-        if hello.get("status") != "ok":
-            raise AssertionError("handshake refused: %r" % hello)
-        s.sendall(harness.ipc_encode(attrs))
-        socket.send_fds(s, [b"F"], [msg.fileno()])
-        reply = harness.ipc_recv(s)
-    os.unlink(path)
-    reply["results"] = [(reply.get("r%d_status" % i), reply.get("r%d_dsn" % i),
-                         reply.get("r%d_reason" % i))
-                        for i in range(int(reply.get("nrcpt", "0")))]
-    return reply
+    return deliver_request(inst, "local", rcpts, message, sender=sender,
+                           queue_id=queue_id, orcpts=orcpts,
+                           timeout=harness.DEADLINE * 2)
 
 
 class LocalTestCase(unittest.TestCase):
