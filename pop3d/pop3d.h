@@ -167,6 +167,9 @@ void pop3d_mailbox_close(struct pop3d_session *s);
  * 0, or -1 with err.
  */
 int pop3d_mailbox_size(struct pop3d_session *s, size_t i, struct err *err);
+/* Set the size of message i from its whole file, held in data. */
+void pop3d_mailbox_size_whole(
+    struct pop3d_session *s, size_t i, const char *data, size_t len);
 /*
  * Open message i's file for reading; a file renamed by another Maildir
  * tool since the snapshot is found again through a sync. The

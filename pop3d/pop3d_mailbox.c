@@ -187,6 +187,43 @@ pop3d_mailbox_open_msg(struct pop3d_session *s, size_t i, struct err *err)
 	return fd;
 }
 
+/*
+ * As msg/dotstuff sends them, n octets count n plus one CR per bare LF;
+ * *prev is the octet before them, updated. The dot-stuffing is not
+ * counted (RFC 1939 §11).
+ */
+static uint64_t
+pop3d_mailbox_count(const char *p, size_t n, char *prev)
+{
+	uint64_t size = n;
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		if (p[k] == '\n' && *prev != '\r')
+			size++;
+		*prev = p[k];
+	}
+	return size;
+}
+
+/* The last line gets its CR LF when the file does not end with LF. */
+static void
+pop3d_mailbox_size_done(struct pop3d_msg *m, uint64_t size, char last)
+{
+	m->size = size + (last != '\n' ? 2 : 0);
+	m->size_known = true;
+}
+
+void
+pop3d_mailbox_size_whole(
+    struct pop3d_session *s, size_t i, const char *data, size_t len)
+{
+	char prev = '\n';
+
+	pop3d_mailbox_size_done(
+	    &s->msgs[i], pop3d_mailbox_count(data, len, &prev), prev);
+}
+
 int
 pop3d_mailbox_size(struct pop3d_session *s, size_t i, struct err *err)
 {
@@ -194,33 +231,22 @@ pop3d_mailbox_size(struct pop3d_session *s, size_t i, struct err *err)
 	char chunk[65536];
 	uint64_t size = 0;
 	char prev = '\n';
-	ssize_t n, k;
+	ssize_t n;
 	int fd;
 
 	if (m->size_known)
 		return 0;
 	if ((fd = pop3d_mailbox_open_msg(s, i, err)) < 0)
 		return -1;
-	/* As msg/dotstuff sends it: a bare LF gains a CR, the last line
-	 * its CR LF; the dot-stuffing is not counted (RFC 1939 §11). */
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
-		for (k = 0; k < n; k++) {
-			if (chunk[k] == '\n' && prev != '\r')
-				size++;
-			prev = chunk[k];
-		}
-		size += (uint64_t)n;
-	}
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		size += pop3d_mailbox_count(chunk, (size_t)n, &prev);
 	if (n < 0) {
 		err_set(err, ERR_TEMP, "", "read: %s", strerror(errno));
 		close(fd);
 		return -1;
 	}
 	close(fd);
-	if (prev != '\n')
-		size += 2;
-	m->size = size;
-	m->size_known = true;
+	pop3d_mailbox_size_done(m, size, prev);
 	return 0;
 }
 

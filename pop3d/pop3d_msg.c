@@ -114,23 +114,25 @@ pop3d_msg_uidl(struct pop3d_session *s, const struct pop3_cmd *cmd)
 }
 
 /*
- * Stream the file through the encoder. Once "+OK" is out, an error can
- * no longer be reported in the protocol: the connection is dropped so
- * the client never takes a truncated message for a whole one.
+ * Stream the file through the encoder, the first chunk already read.
+ * Once "+OK" is out, an error can no longer be reported in the
+ * protocol: the connection is dropped so the client never takes a
+ * truncated message for a whole one.
  */
 static void
-pop3d_msg_send(struct pop3d_session *s, int fd, bool top, uint32_t lines)
+pop3d_msg_send(struct pop3d_session *s, int fd, char *chunk, size_t size,
+    ssize_t n, const struct pop3_cmd *cmd)
 {
+	bool top = cmd->verb == POP3_CMD_TOP;
 	struct dotstuff d;
-	char chunk[POP3D_MSG_CHUNK];
-	ssize_t n;
 
-	dotstuff_init(&d, top, lines);
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
+	dotstuff_init(&d, top, top ? cmd->num[1] : 0);
+	while (n > 0) {
 		if (dotstuff_feed(&d, chunk, (size_t)n, &s->io.out))
 			break;
 		if (pop3d_session_drain(s) != 0)
 			return;
+		n = read(fd, chunk, size);
 	}
 	if (n < 0) {
 		log_warning("user=<%s>: read: %s; disconnecting", s->user,
@@ -141,24 +143,42 @@ pop3d_msg_send(struct pop3d_session *s, int fd, bool top, uint32_t lines)
 	dotstuff_end(&d, &s->io.out);
 }
 
+/* A message that cannot be read: logged, answered. */
+static void
+pop3d_msg_unreadable(struct pop3d_session *s, size_t i, const struct err *err)
+{
+	log_warning("user=<%s>: message %zu: %s", s->user, i + 1, err->text);
+	pop3d_err(s, err->kind == ERR_PERM ? NULL : "SYS/TEMP",
+	    "Cannot read the message");
+}
+
 void
 pop3d_msg_retr(struct pop3d_session *s, const struct pop3_cmd *cmd)
 {
-	bool top = cmd->verb == POP3_CMD_TOP;
+	char chunk[POP3D_MSG_CHUNK];
 	struct err err;
+	ssize_t n;
 	size_t i;
 	int fd;
 
-	if (!pop3d_msg_pick(s, cmd->num[0], &i) || !pop3d_msg_size(s, i))
+	if (!pop3d_msg_pick(s, cmd->num[0], &i))
 		return;
 	if ((fd = pop3d_mailbox_open_msg(s, i, &err)) < 0) {
-		log_warning("user=<%s>: message %zu: %s", s->user, i + 1,
-		    err.text);
-		pop3d_err(s, err.kind == ERR_PERM ? NULL : "SYS/TEMP",
-		    "Cannot read the message");
+		pop3d_msg_unreadable(s, i, &err);
 		return;
 	}
-	if (top) {
+	/* A file read whole by the first read is sized from it: one pass. */
+	n = read(fd, chunk, sizeof(chunk));
+	if (n >= 0 && (size_t)n < sizeof(chunk) && !s->msgs[i].size_known)
+		pop3d_mailbox_size_whole(s, i, chunk, (size_t)n);
+	if (n < 0 || pop3d_mailbox_size(s, i, &err) != 0) {
+		if (n < 0)
+			err_set(&err, ERR_TEMP, "", "read: %s", strerror(errno));
+		pop3d_msg_unreadable(s, i, &err);
+		close(fd);
+		return;
+	}
+	if (cmd->verb == POP3_CMD_TOP) {
 		pop3d_ok(s, "Top of message follows");
 		s->ntop++;
 	} else {
@@ -167,7 +187,7 @@ pop3d_msg_retr(struct pop3d_session *s, const struct pop3_cmd *cmd)
 		s->nretr++;
 		s->retr_bytes += s->msgs[i].size;
 	}
-	pop3d_msg_send(s, fd, top, top ? cmd->num[1] : 0);
+	pop3d_msg_send(s, fd, chunk, sizeof(chunk), n, cmd);
 	close(fd);
 }
 
