@@ -188,17 +188,17 @@ def memory(system, server):
     return s.peak_pss_kb, s.peak_rss_kb, s.max_procs
 
 
-def settle(system, server, seconds=30):
-    """Wait (bounded) until the server's process count stops falling:
-    processes of sessions that just ended are gone."""
+def settle(system, server, seconds=60, steady=3):
+    """Wait (bounded) until the server's process count has not fallen
+    for steady seconds: processes of sessions that just ended, or that
+    Dovecot hibernated, are gone."""
     deadline = time.monotonic() + seconds
-    last = memory(system, server)[2]
-    while time.monotonic() < deadline:
+    last, calm = memory(system, server)[2], 0
+    while time.monotonic() < deadline and calm < steady:
         time.sleep(1)
         now = memory(system, server)[2]
-        if now >= last:
-            return
-        last = now
+        calm = calm + 1 if now >= last else 0
+        last = min(last, now)
 
 
 async def _idle(system, server, users, password, count):
