@@ -339,7 +339,7 @@ mastercf_entry(const struct conf_line *ln, struct arena *arena,
     struct err *err)
 {
 	const char *f[MASTERCF_NCOLUMNS + MASTERCF_ARGS_MAX];
-	size_t n;
+	size_t n = 0;
 
 	memset(svc, 0, sizeof(*svc));
 	svc->file = at->file;
