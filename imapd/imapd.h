@@ -90,7 +90,7 @@ struct imapd_session {
 	struct imapd_session *watch_next; /* sessions of one watch */
 	int fd;
 	uint64_t id;
-	char addr[48]; /* client IP address */
+	char addr[64]; /* client IP address (core/peer_addr.h) */
 	struct tls_session *tls;
 	short tls_want; /* handshake: POLLIN/POLLOUT */
 	struct imap_parser parser;

@@ -7,43 +7,20 @@
  */
 #include "imapd.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "conf/conf.h"
 #include "core/event.h"
 #include "core/log.h"
+#include "core/peer_addr.h"
 #include "core/xmalloc.h"
 #include "imapd_mailbox.h"
 #include "ipc/auth_client.h"
 #include "server/server.h"
-
-static void
-imapd_session_addr(int fd, char *out, size_t outsz)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	const void *ip = NULL;
-
-	snprintf(out, outsz, "unknown");
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
-		return;
-	if (ss.ss_family == AF_INET)
-		ip = &((struct sockaddr_in *)&ss)->sin_addr;
-	else if (ss.ss_family == AF_INET6)
-		ip = &((struct sockaddr_in6 *)&ss)->sin6_addr;
-	else if (ss.ss_family == AF_UNIX)
-		snprintf(out, outsz, "local");
-	if (ip != NULL &&
-	    inet_ntop(ss.ss_family, ip, out, (socklen_t)outsz) == NULL)
-		snprintf(out, outsz, "unknown");
-}
 
 static size_t
 imapd_session_count_addr(const struct imapd *d, const char *addr)
@@ -112,7 +89,7 @@ imapd_session_accept(struct server *srv, int fd)
 	s->d = d;
 	s->fd = fd;
 	s->id = ++d->next_id;
-	imapd_session_addr(fd, s->addr, sizeof(s->addr));
+	peer_addr(fd, s->addr, sizeof(s->addr));
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	imapd_io_parser_init(s);
 	s->next = d->sessions;

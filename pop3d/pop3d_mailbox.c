@@ -23,36 +23,10 @@
 #include "conf/conf.h"
 #include "core/log.h"
 #include "store/maildir.h"
-#include "store/maildir_root.h"
 #include "store/mbox_index.h"
 #include "store/mbox_sync.h"
 #include "store/mbox_view.h"
-
-/* The root: inside the mail store chroot, mail_store_directory is "/". */
-static int
-pop3d_mailbox_root(struct pop3d_session *s, const char *store, struct err *err)
-{
-	const char *dir = s->conf->mail_store_directory;
-	size_t n = strlen(dir);
-
-	if (!s->pd->jailed) {
-		s->root = maildir_root_path(store, dir, s->user, s->arena);
-		return 0;
-	}
-	while (n > 1 && dir[n - 1] == '/')
-		n--;
-	if (store != NULL && store[0] != '\0') {
-		if (strncmp(store, dir, n) != 0 ||
-		    (store[n] != '/' && store[n] != '\0'))
-			return err_set(err, ERR_PERM, "5.3.5",
-			    "store location %s is outside "
-			    "mail_store_directory, to which pop3d is chrooted",
-			    store);
-		store += n;
-	}
-	s->root = maildir_root_path(store, "", s->user, s->arena);
-	return 0;
-}
+#include "store/store_jail.h"
 
 /* 0 locked, 1 another session holds it, -1 with err. */
 static int
@@ -120,7 +94,8 @@ pop3d_mailbox_open(struct pop3d_session *s, struct err *err)
 	if (rc == 0)
 		return err_set(err, ERR_TEMP, "4.3.0",
 		    "authd logged in an account it cannot look up");
-	if (pop3d_mailbox_root(s, acct.store, err) != 0 ||
+	if (store_jail_root(acct.store, s->conf->mail_store_directory,
+	        s->pd->jailed, s->user, s->arena, &s->root, err) != 0 ||
 	    maildir_create(s->root, err) != 0)
 		return -1;
 	if ((rc = pop3d_mailbox_lock(s, err)) != 0)

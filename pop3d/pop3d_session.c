@@ -10,15 +10,14 @@
 #include "pop3d.h"
 
 #include <errno.h>
-#include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "conf/conf.h"
 #include "core/log.h"
+#include "core/peer_addr.h"
 #include "core/xmalloc.h"
 #include "server/server.h"
 
@@ -148,24 +147,6 @@ pop3d_session_loop(struct pop3d_session *s)
 	(void)stream_flush(&s->io);
 }
 
-/* The client's address, for logs and for authd's throttling. */
-static void
-pop3d_session_identify(struct pop3d_session *s, int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t sslen = sizeof(ss);
-
-	snprintf(s->addr, sizeof(s->addr), "unknown");
-	if (getpeername(fd, (struct sockaddr *)&ss, &sslen) != 0 ||
-	    getnameinfo((struct sockaddr *)&ss, sslen, s->addr,
-	        sizeof(s->addr), NULL, 0, NI_NUMERICHOST) != 0)
-		snprintf(s->addr, sizeof(s->addr), "unknown");
-	/* An IPv4-mapped IPv6 address is logged as IPv4. */
-	if (strncmp(s->addr, "::ffff:", 7) == 0 &&
-	    strchr(s->addr + 7, ':') == NULL)
-		memmove(s->addr, s->addr + 7, strlen(s->addr + 7) + 1);
-}
-
 static struct pop3d_session *
 pop3d_session_new(struct pop3d *pd, int fd)
 {
@@ -198,7 +179,7 @@ pop3d_session_run(struct server *srv, int fd)
 {
 	struct pop3d_session *s = pop3d_session_new(server_ctx(srv), fd);
 
-	pop3d_session_identify(s, fd);
+	peer_addr(fd, s->addr, sizeof(s->addr));
 	log_info("connect from [%s]", s->addr);
 	if (pop3d_tls_wrapper(s) == 0) {
 		pop3d_auth_banner_timestamp(s);

@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "server/server.h"
+#include "store/store_jail.h"
 
 void
 pop3d_setup_pre_jail(struct server *srv)
@@ -52,11 +53,9 @@ void
 pop3d_setup_post_jail(struct server *srv)
 {
 	struct pop3d *pd = server_ctx(srv);
-	struct stat root;
 
 	/* The skeleton chroots only when master.cf says so, as root. */
-	pd->jailed = stat("/", &root) == 0 && pd->store.st_ino != 0 &&
-	    root.st_dev == pd->store.st_dev && root.st_ino == pd->store.st_ino;
+	pd->jailed = store_jail_inside(&pd->store);
 }
 
 void
