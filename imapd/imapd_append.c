@@ -52,6 +52,10 @@ imapd_append_one(struct imapd_session *s, const char *folder, const char *data,
 		utimensat(AT_FDCWD, path.data, ts, 0);
 	}
 	rc = mbox_index_append(s->u->ix, folder, name.data, uid_out, err);
+	/* The selected folder grew: the next command's responses say so,
+	 * whether or not the file watch has been read yet. */
+	if (rc == 0 && s->mbox != NULL && strcmp(s->mbox->folder, folder) == 0)
+		s->mbox->dirty = true;
 out:
 	maildir_msg_free(&m);
 	buf_deinit(&name);
