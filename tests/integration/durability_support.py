@@ -22,7 +22,7 @@ USERS = tuple("u%d@%s" % (i, DOMAIN) for i in range(8))
 # a kill throttles its service for a moment, and a restarted qmgr reads
 # the whole queue again before it delivers; mail must still get on, on a
 # slow (sanitizer) build too.
-GAP = {"smtpd": 0.2, "qmgr": 3.0, "local": 0.3}
+GAP = {"smtpd": 0.2, "qmgr": 1.0, "local": 0.3}
 STEP = {"smtpd": 20, "qmgr": 50, "local": 10}
 CLIENTS = 6
 BATCH = 10              # messages per SMTP connection
