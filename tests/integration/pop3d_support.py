@@ -12,12 +12,12 @@ cannot send (pipelining, injection, AUTH continuations).
 import itertools
 import os
 import smtplib
-import socket
 import sys
 import unittest
 
-from harness import (DEADLINE, MAIL_PROGRAMS, Instance, missing_programs,
+from harness import (MAIL_PROGRAMS, Instance, missing_programs,
                      wait_for)
+from raw_lines import RawLines
 
 DOMAIN = "example.test"
 HOSTNAME = "mx." + DOMAIN
@@ -25,27 +25,8 @@ PASSWORD = "pop pw 1"
 _serial = itertools.count(1)
 
 
-class RawPop3:
+class RawPop3(RawLines):
     """A POP3 client on a socket: send bytes, read lines."""
-
-    def __init__(self, port, timeout=DEADLINE):
-        self.sock = socket.create_connection(("127.0.0.1", port),
-                                             timeout=timeout)
-        self.buf = b""
-
-    def send(self, data):
-        if isinstance(data, str):
-            data = data.encode()
-        self.sock.sendall(data)
-
-    def line(self):
-        while b"\n" not in self.buf:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise ConnectionError("closed by the server")
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\n", 1)
-        return line.rstrip(b"\r").decode("utf-8", "replace")
 
     def cmd(self, line):
         self.send(line + "\r\n")
@@ -59,20 +40,6 @@ class RawPop3:
             if line == ".":
                 return out
             out.append(line[1:] if line.startswith(".") else line)
-
-    def closed(self):
-        """True once the server has closed the connection."""
-        try:
-            while True:
-                chunk = self.sock.recv(65536)
-                if not chunk:
-                    return True
-                self.buf += chunk
-        except (ConnectionResetError, socket.timeout):
-            return False
-
-    def close(self):
-        self.sock.close()
 
 
 class Pop3dCase(unittest.TestCase):

@@ -16,13 +16,13 @@ import os
 import re
 import shutil
 import smtplib
-import socket
 import subprocess
 import sys
 import unittest
 
-from harness import (DEADLINE, MAIL_PROGRAMS, Instance, missing_programs,
+from harness import (MAIL_PROGRAMS, Instance, missing_programs,
                      wait_for)
+from raw_lines import RawLines
 
 DOMAIN = "example.test"
 HOSTNAME = "mx." + DOMAIN
@@ -31,36 +31,17 @@ SIVTEST = "/usr/lib/cyrus/bin/sivtest"
 _serial = itertools.count(1)
 
 
-class RawSieve:
+class RawSieve(RawLines):
     """A ManageSieve client on a socket: send bytes, read responses."""
-
-    def __init__(self, port, timeout=DEADLINE):
-        self.sock = socket.create_connection(("127.0.0.1", port),
-                                             timeout=timeout)
-        self.buf = b""
-
-    def send(self, data):
-        if isinstance(data, str):
-            data = data.encode()
-        self.sock.sendall(data)
-
-    def _fill(self):
-        chunk = self.sock.recv(65536)
-        if not chunk:
-            raise ConnectionError("closed by the server")
-        self.buf += chunk
 
     def line(self):
         """One line, with any literal it announces appended (decoded)."""
-        while b"\n" not in self.buf:
-            self._fill()
-        line, self.buf = self.buf.split(b"\n", 1)
-        line = line.rstrip(b"\r")
+        line = self.raw_line()
         m = re.search(rb"\{(\d+)\+?\}$", line)
         if m:
             n = int(m.group(1))
             while len(self.buf) < n:
-                self._fill()
+                self.fill()
             line = line[:m.start()] + b'"' + self.buf[:n] + b'"'
             self.buf = self.buf[n:]
             line += self.line().encode()
@@ -82,19 +63,6 @@ class RawSieve:
         token = base64.b64encode(
             ("\0%s\0%s" % (user, password)).encode()).decode()
         return self.cmd('AUTHENTICATE "PLAIN" "%s"' % token)[-1]
-
-    def closed(self):
-        try:
-            while True:
-                chunk = self.sock.recv(65536)
-                if not chunk:
-                    return True
-                self.buf += chunk
-        except (ConnectionResetError, socket.timeout):
-            return False
-
-    def close(self):
-        self.sock.close()
 
 
 class SievedCase(unittest.TestCase):

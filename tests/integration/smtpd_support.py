@@ -10,13 +10,13 @@ a test can check what smtpd acknowledged is really on disk.
 """
 
 import os
-import socket
 import struct
 import sys
 import unittest
 import zlib
 
-from harness import DEADLINE, Instance, wait_for
+from harness import Instance, wait_for
+from raw_lines import RawLines
 
 HOSTNAME = "mx.example.test"
 DOMAIN = "example.test"
@@ -82,27 +82,8 @@ class QueueFile:
         return self.content[self.body_offset:]
 
 
-class RawClient:
+class RawClient(RawLines):
     """A byte-exact SMTP client on a socket."""
-
-    def __init__(self, port, timeout=DEADLINE):
-        self.sock = socket.create_connection(("127.0.0.1", port),
-                                             timeout=timeout)
-        self.buf = b""
-
-    def send(self, data):
-        if isinstance(data, str):
-            data = data.encode()
-        self.sock.sendall(data)
-
-    def line(self):
-        while b"\n" not in self.buf:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise ConnectionError("closed by the server")
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\n", 1)
-        return line.rstrip(b"\r").decode("utf-8", "replace")
 
     def reply(self):
         """One whole (possibly multi-line) reply: (code, [texts])."""
@@ -123,20 +104,6 @@ class RawClient:
     def cmd(self, line):
         self.send(line + "\r\n")
         return self.text()
-
-    def closed(self):
-        """True when the server has closed the connection."""
-        try:
-            while True:
-                chunk = self.sock.recv(65536)
-                if not chunk:
-                    return True
-                self.buf += chunk
-        except (ConnectionResetError, socket.timeout):
-            return False
-
-    def close(self):
-        self.sock.close()
 
 
 class SmtpdCase(unittest.TestCase):
