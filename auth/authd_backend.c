@@ -80,6 +80,23 @@ authd_backend_canon(sasl_conn_t *conn, void *context, const char *in,
 }
 
 /* SASL_CB_SERVER_USERDB_CHECKPASS: PLAIN and LOGIN. */
+/* The user's record for a Cyrus callback: SASL_OK with *u filled (in
+ * arena), SASL_NOUSER, or SASL_UNAVAIL when the database failed. */
+static int
+authd_backend_user(struct authd_exch *ex, const char *name,
+    struct userdb_user *u, struct arena *arena)
+{
+	struct err err;
+	int rc = authd_db_get(ex->ad, name, u, arena, &err);
+
+	if (rc < 0) {
+		log_warning("users database: %s", err.text);
+		ex->db_trouble = true;
+		return SASL_UNAVAIL;
+	}
+	return rc == 0 ? SASL_NOUSER : SASL_OK;
+}
+
 static int
 authd_backend_checkpass(sasl_conn_t *conn, void *context, const char *user,
     const char *pass, unsigned passlen, struct propctx *propctx)
@@ -87,9 +104,8 @@ authd_backend_checkpass(sasl_conn_t *conn, void *context, const char *user,
 	struct authd_exch *ex = context;
 	struct userdb_user u;
 	struct arena *arena;
-	struct err err;
 	char *copy;
-	int rc, result;
+	int result;
 
 	(void)conn;
 	(void)propctx;
@@ -97,14 +113,8 @@ authd_backend_checkpass(sasl_conn_t *conn, void *context, const char *user,
 	    memchr(pass, '\0', passlen) != NULL)
 		return SASL_BADAUTH;
 	arena = arena_new();
-	rc = authd_db_get(ex->ad, user, &u, arena, &err);
-	if (rc < 0) {
-		log_warning("users database: %s", err.text);
-		ex->db_trouble = true;
-		result = SASL_UNAVAIL;
-	} else if (rc == 0) {
-		result = SASL_NOUSER;
-	} else {
+	result = authd_backend_user(ex, user, &u, arena);
+	if (result == SASL_OK) {
 		copy = arena_strndup(arena, pass, passlen);
 		result = userdb_password_verify(u.password_hash, copy)
 		    ? SASL_OK
@@ -155,20 +165,13 @@ authd_backend_secret(struct authd_exch *ex, sasl_server_params_t *sparams,
 	char name[USERDB_ADDRESS_MAX + 1];
 	struct userdb_user u;
 	struct arena *arena;
-	struct err err;
-	int rc, result = SASL_OK;
+	int result;
 
 	if (!authd_backend_name(user, ulen, name))
 		return SASL_NOUSER;
 	arena = arena_new();
-	rc = authd_db_get(ex->ad, name, &u, arena, &err);
-	if (rc < 0) {
-		log_warning("users database: %s", err.text);
-		ex->db_trouble = true;
-		result = SASL_UNAVAIL;
-	} else if (rc == 0) {
-		result = SASL_NOUSER;
-	} else {
+	result = authd_backend_user(ex, name, &u, arena);
+	if (result == SASL_OK) {
 		if (authd_policy_secret_ok(&u, ex->mech))
 			sparams->utils->prop_set(sparams->propctx, prop,
 			    u.secret, (int)strlen(u.secret));
