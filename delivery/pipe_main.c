@@ -8,6 +8,7 @@
 #include "pipe.h"
 
 #include <pwd.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -16,6 +17,30 @@
 
 /* qmgr sends its request right after connecting. */
 #define PIPE_IPC_TIMEOUT_MS (300 * 1000)
+
+/*
+ * Expand every argument once with a sample message, so that a
+ * misspelt macro stops the service at start-up with its name instead of
+ * bouncing every message later.
+ */
+static void
+pipe_check_macros(const struct pipe *p)
+{
+	struct pipe_rcpt_view rv = {"user+ext@example.test",
+	    "user+ext@example.test"};
+	struct deliver_request req;
+	struct arena *arena = arena_new();
+	struct err err;
+	size_t i;
+
+	memset(&req, 0, sizeof(req));
+	req.queue_id = req.transport = req.nexthop = req.env.sender = "";
+	for (i = 0; i < p->args.argc; i++)
+		if (pipe_macro_expand(p, &req, p->args.argv[i], &rv, arena,
+		        &err) == NULL)
+			log_fatal("service %s: %s", p->service, err.text);
+	arena_free(&arena);
+}
 
 static void
 pipe_post_jail(struct server *srv)
@@ -33,6 +58,7 @@ pipe_post_jail(struct server *srv)
 	args = server_args(srv, &nargs);
 	if (pipe_args_parse(args, nargs, &p->args, &err) != 0)
 		log_fatal("service %s: %s", p->service, err.text);
+	pipe_check_macros(p);
 	pw = getpwuid(getuid());
 	p->user = xstrdup(pw != NULL ? pw->pw_name : "nobody");
 	server_set_ctx(srv, p);

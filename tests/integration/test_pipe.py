@@ -52,8 +52,13 @@ class PipeTest(QueueTestCase):
             "all unix - n n - - pipe flags=F user=%s "
             "argv=/usr/bin/python3 %s %s batch ${sender} ${size}"
             % (user, cmd, out),
+            "small unix - n n - - pipe size=100 user=%s "
+            "argv=/usr/bin/python3 %s %s small" % (user, cmd, out),
+            "typo unix - n n - - pipe user=%s "
+            "argv=/usr/bin/python3 %s %s ${recipent}" % (user, cmd, out),
         ], main_cf={
-            "transport_maps": "inline:{each.test=each, all.test=all}",
+            "transport_maps": "inline:{each.test=each, all.test=all, "
+                              "small.test=small, typo.test=typo}",
             "recipient_delimiter": "+",
         })
         inst.start()
@@ -139,6 +144,28 @@ class PipeTest(QueueTestCase):
         m = inst.wait_for_log(r"to=<sleep@each\.test>, relay=each, .*"
                               r"dsn=4\.3\.0, status=deferred \(([^)]*)")
         self.assertIn("time limit", m.group(1))
+
+    def test_size_limit_bounces_without_running(self):
+        inst = self.pipe_instance()
+        self.sendmail(inst, ["-f", "dave@example.org", "x@small.test"], MSG)
+        inst.wait_for_log(r"to=<x@small\.test>, relay=small, .*"
+                          r"dsn=5\.2\.3, status=bounced")
+        self.notice(inst, "dave@example.org")
+        self.assertEqual(glob.glob(os.path.join(inst.pipe_out, "*.json")),
+                         [])
+
+    def test_misspelt_macro_stops_the_service(self):
+        inst = self.pipe_instance()
+        self.sendmail(inst, ["-f", "a@example.org", "x@typo.test"], MSG)
+        inst.wait_for_log(r"fatal: service typo: argument \"\$\{recipent\}"
+                          r"\": unknown macro \$recipent")
+        # The message waits (the master keeps retrying the service with
+        # back-off); it is neither bounced nor handed to a command.
+        inst.wait_for_log(r"service typo/unix: throttled")
+        self.assertNotIn("status=bounced", inst.log())
+        self.assertEqual(glob.glob(os.path.join(inst.pipe_out, "*.json")),
+                         [])
+        self.assertEqual(len(self.queue_files(inst, "active")), 1)
 
 
 if __name__ == "__main__":
